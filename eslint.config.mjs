@@ -1,0 +1,83 @@
+import nx from "@nx/eslint-plugin";
+import tseslint from "typescript-eslint";
+
+/**
+ * Lint rules. The module-boundary matrix keeps the layers apart: pure domain libraries (the policy
+ * evaluator, the error catalogue) may not touch I/O, clocks, randomness or RPC frameworks; only the RPC kit
+ * touches grpc-js and Connect; services never import each other (they talk through contracts).
+ */
+const ioModules = [
+  "node:fs", "node:fs/promises", "fs", "fs/promises", "node:net", "net", "node:http", "http", "node:http2", "http2",
+  "node:https", "https", "node:child_process", "child_process", "node:worker_threads", "worker_threads",
+  "node:dgram", "dgram", "node:os", "os", "node:process", "process",
+];
+const frameworks = ["@grpc/*", "@connectrpc/*", "@opentelemetry/*", "pg", "@electric-sql/*", "onnxruntime-node"];
+
+export default [
+  { ignores: ["**/dist/**", "**/node_modules/**", "**/src/gen/**", "**/*.mjs", "**/*.js", "**/*.cjs"] },
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    plugins: { "@nx": nx },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      "no-console": "error",
+      "@nx/enforce-module-boundaries": [
+        "error",
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: "type:contracts", onlyDependOnLibsWithTags: [], bannedExternalImports: ["*", "!@bufbuild/protobuf", "!@bufbuild/protobuf/*"] },
+            {
+              sourceTag: "type:domain",
+              onlyDependOnLibsWithTags: ["type:domain", "type:contracts"],
+              bannedExternalImports: [...ioModules, ...frameworks],
+            },
+            { sourceTag: "type:platform", onlyDependOnLibsWithTags: ["type:platform", "type:domain", "type:contracts"] },
+            { sourceTag: "type:data", onlyDependOnLibsWithTags: ["type:domain", "type:contracts"] },
+            {
+              sourceTag: "type:service",
+              onlyDependOnLibsWithTags: ["type:platform", "type:domain", "type:contracts", "type:data"],
+              bannedExternalImports: ["@grpc/*", "@connectrpc/*"],
+            },
+            {
+              sourceTag: "type:app",
+              onlyDependOnLibsWithTags: ["type:service", "type:platform", "type:domain", "type:contracts", "type:data"],
+              bannedExternalImports: ["@grpc/*", "@connectrpc/*"],
+            },
+            { sourceTag: "type:testing", notDependOnLibsWithTags: ["type:app"] },
+            { sourceTag: "type:tool", notDependOnLibsWithTags: ["type:app"] },
+            { sourceTag: "type:e2e", notDependOnLibsWithTags: ["type:app"] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["libs/policy/**/*.ts", "libs/errors/**/*.ts"],
+    ignores: ["**/*.spec.ts"],
+    rules: {
+      "no-restricted-globals": ["error",
+        { name: "process", message: "Pure library: no process access." },
+        { name: "setTimeout", message: "Pure library: no timers." },
+        { name: "setInterval", message: "Pure library: no timers." },
+        { name: "fetch", message: "Pure library: no I/O." },
+        { name: "performance", message: "Pure library: no clock; take time as an argument." },
+      ],
+      "no-restricted-properties": ["error",
+        { object: "Date", property: "now", message: "Pure library: no clock; take `now` as an argument." },
+        { object: "Math", property: "random", message: "Pure library: no randomness; take a random source as an argument." },
+        { object: "crypto", property: "randomUUID", message: "Pure library: no randomness." },
+      ],
+      "no-restricted-syntax": ["error",
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "Pure library: no clock; take `now` as an argument." },
+      ],
+    },
+  },
+  {
+    files: ["**/*.spec.ts", "**/*.test-support.ts"],
+    rules: { "@typescript-eslint/no-non-null-assertion": "off" },
+  },
+];

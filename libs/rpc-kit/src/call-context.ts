@@ -1,0 +1,59 @@
+/** How a call reached its handler. */
+export type Transport = "grpc" | "connect" | "direct";
+
+/**
+ * What a handler knows about the call it serves, whatever the transport. Handlers pass it as `parent`
+ * to their own outbound calls, so that the deadline and cancellation propagate.
+ */
+export interface CallContext {
+  /** The full method path, for example `/modelrouter.router.v1.RouterService/Infer`. */
+  readonly method: string;
+  /** The absolute deadline in epoch milliseconds; `Infinity` when the caller set none. */
+  readonly deadline: number;
+  /** Aborted when the caller cancels or the deadline passes. Created on first use. */
+  readonly signal: AbortSignal;
+  readonly transport: Transport;
+  /** A request header (gRPC metadata) value; keys are lower case. */
+  header(key: string): string | undefined;
+}
+
+/** Milliseconds left before the context's deadline (never negative; `Infinity` without a deadline). */
+export function remainingMs(ctx: Pick<CallContext, "deadline">, now: number = Date.now()): number {
+  return Math.max(0, ctx.deadline - now);
+}
+
+/** Options of one outbound call. */
+export interface CallOptions {
+  /** The absolute deadline in epoch milliseconds. */
+  readonly deadline?: number;
+  /** A relative deadline, used when `deadline` is not given. */
+  readonly timeoutMs?: number;
+  /** The call this one is made for: its deadline caps this one's, and its cancellation cancels this one. */
+  readonly parent?: CallContext;
+  readonly signal?: AbortSignal;
+  /** Extra request headers (gRPC metadata). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The deadline of an outbound call: the explicit one (or `now + timeoutMs`), capped by the parent's; else the
+ * parent's; else `now + defaultTimeoutMs`. Every call therefore has a finite deadline.
+ */
+export function resolveDeadline(options: CallOptions | undefined, defaultTimeoutMs: number, now: number): number {
+  const explicit =
+    options?.deadline ?? (options?.timeoutMs === undefined ? undefined : now + options.timeoutMs);
+  const parent = options?.parent?.deadline;
+  const parentFinite = parent !== undefined && Number.isFinite(parent) ? parent : undefined;
+  if (explicit !== undefined) return parentFinite === undefined ? explicit : Math.min(explicit, parentFinite);
+  return parentFinite ?? now + defaultTimeoutMs;
+}
+
+/**
+ * A signal that aborts when any of the given signals aborts. Returns the single signal itself when there is
+ * only one, and undefined when there is none.
+ */
+export function anySignal(signals: ReadonlyArray<AbortSignal | undefined>): AbortSignal | undefined {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (present.length <= 1) return present[0];
+  return AbortSignal.any(present);
+}

@@ -1,0 +1,176 @@
+import type { DescMessage, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import { context, trace, type Span } from "@opentelemetry/api";
+import { anySignal, resolveDeadline, type CallContext, type CallOptions } from "./call-context.js";
+import { Code } from "./code.js";
+import { toRpcError, type UnexpectedErrorListener } from "./error-table.js";
+import { methodSpecs, type MethodSpec } from "./method-spec.js";
+import { RpcError } from "./rpc-error.js";
+import type { ServiceClient, ServiceImpl } from "./service-types.js";
+import { endRpcSpan, runInContext, startDirectSpan } from "./tracing.js";
+
+/** Options of {@link createDirectClient}. */
+export interface DirectClientOptions {
+  /** The deadline of a call that has neither its own nor a parent's. */
+  readonly defaultTimeoutMs: number;
+  /** Called with every error a handler threw that is not a domain or RPC error (a bug). */
+  readonly onUnexpectedError?: UnexpectedErrorListener;
+}
+
+class DirectCallContext implements CallContext {
+  readonly transport = "direct" as const;
+  #controller: AbortController | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly method: string,
+    readonly deadline: number,
+    private readonly callerSignal: AbortSignal | undefined,
+    private readonly headers: Readonly<Record<string, string>> | undefined,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      const controller = new AbortController();
+      this.#controller = controller;
+      const delay = this.deadline - Date.now();
+      if (delay <= 0) controller.abort();
+      else {
+        this.#timer = setTimeout(() => controller.abort(), delay);
+        this.#timer.unref();
+      }
+      if (this.callerSignal?.aborted) controller.abort();
+      else this.callerSignal?.addEventListener("abort", () => controller.abort(), { once: true });
+    }
+    return this.#controller.signal;
+  }
+
+  header(key: string): string | undefined {
+    return this.headers?.[key];
+  }
+
+  /** Aborts the callee's signal (if anyone listens) once the call is over. */
+  finish(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#controller !== undefined && !this.#controller.signal.aborted) this.#controller.abort();
+  }
+}
+
+function deadlineError(): RpcError {
+  return new RpcError({ code: Code.DEADLINE_EXCEEDED, message: "deadline exceeded" });
+}
+
+/** Resolves with `work`, or rejects when the deadline passes or the signal aborts first. */
+function race<T>(work: Promise<T>, deadline: number, signal: AbortSignal | undefined): Promise<T> {
+  const delay = deadline - Date.now();
+  if (!Number.isFinite(delay) && signal === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => reject(new RpcError({ code: Code.CANCELLED, message: "cancelled by the caller" }));
+    const cleanup = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    if (Number.isFinite(delay)) timer = setTimeout(() => reject(deadlineError()), Math.max(0, delay));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        cleanup();
+        resolve(value);
+      },
+      (error: unknown) => {
+        cleanup();
+        reject(error);
+      },
+    );
+  });
+}
+
+function unaryCall(spec: MethodSpec, impl: Readonly<Record<string, unknown>>, options: DirectClientOptions) {
+  const fn = impl[spec.localName] as (req: unknown, ctx: CallContext) => Promise<MessageShape<DescMessage>>;
+  return async (init: MessageInitShape<DescMessage>, callOptions?: CallOptions): Promise<MessageShape<DescMessage>> => {
+    const deadline = resolveDeadline(callOptions, options.defaultTimeoutMs, Date.now());
+    const signal = anySignal([callOptions?.signal, callOptions?.parent?.signal]);
+    const ctx = new DirectCallContext(spec.path, deadline, signal, callOptions?.headers);
+    const span = startDirectSpan(spec);
+    try {
+      if (deadline <= Date.now()) throw deadlineError();
+      const work = runInContext(trace.setSpan(context.active(), span), fn, spec.toRequest(init), ctx);
+      const response = await race(work, deadline, signal);
+      endRpcSpan(span, Code.OK);
+      return response;
+    } catch (error) {
+      const rpcError = toRpcError(error, options.onUnexpectedError);
+      endRpcSpan(span, rpcError.code, rpcError.message);
+      throw rpcError;
+    } finally {
+      ctx.finish();
+    }
+  };
+}
+
+async function* mapStream(
+  span: Span,
+  ctx: DirectCallContext,
+  items: AsyncIterable<MessageShape<DescMessage>>,
+  onUnexpected: UnexpectedErrorListener | undefined,
+): AsyncGenerator<MessageShape<DescMessage>> {
+  let code: number = Code.OK;
+  let message: string | undefined;
+  try {
+    for await (const item of items) yield item;
+  } catch (error) {
+    const rpcError = toRpcError(error, onUnexpected);
+    code = rpcError.code;
+    message = rpcError.message;
+    throw rpcError;
+  } finally {
+    ctx.finish();
+    endRpcSpan(span, code, message);
+  }
+}
+
+function streamingCall(spec: MethodSpec, impl: Readonly<Record<string, unknown>>, options: DirectClientOptions) {
+  const fn = impl[spec.localName] as (input: unknown, ctx: CallContext) => AsyncIterable<MessageShape<DescMessage>>;
+  const bidi = spec.kind === "bidi_streaming";
+  return (input: unknown, callOptions?: CallOptions): AsyncIterable<MessageShape<DescMessage>> => ({
+    [Symbol.asyncIterator]() {
+      const deadline = resolveDeadline(callOptions, options.defaultTimeoutMs, Date.now());
+      const signal = anySignal([callOptions?.signal, callOptions?.parent?.signal]);
+      const ctx = new DirectCallContext(spec.path, deadline, signal, callOptions?.headers);
+      const span = startDirectSpan(spec);
+      const request = bidi
+        ? mapRequests(input as AsyncIterable<MessageInitShape<DescMessage>>, spec)
+        : spec.toRequest(input as MessageInitShape<DescMessage>);
+      const items = runInContext(trace.setSpan(context.active(), span), fn, request, ctx);
+      return mapStream(span, ctx, items, options.onUnexpectedError);
+    },
+  });
+}
+
+async function* mapRequests(
+  requests: AsyncIterable<MessageInitShape<DescMessage>>,
+  spec: MethodSpec,
+): AsyncGenerator<MessageShape<DescMessage>> {
+  for await (const request of requests) yield spec.toRequest(request);
+}
+
+/**
+ * A client that calls a service implementation in the same process: the co-located topology. It has the
+ * same type and the same error behaviour as the gRPC client (domain errors become {@link RpcError}s by the
+ * same table, deadlines are enforced) and records one span per hop, without any encoding or network.
+ * Messages are passed by reference: handlers must not change their requests.
+ */
+export function createDirectClient<S extends DescService>(
+  service: S,
+  impl: ServiceImpl<S>,
+  options: DirectClientOptions,
+): ServiceClient<S> {
+  const implementation = impl as Readonly<Record<string, unknown>>;
+  const client: Record<string, unknown> = {};
+  for (const spec of methodSpecs(service)) {
+    client[spec.localName] =
+      spec.kind === "unary" ? unaryCall(spec, implementation, options) : streamingCall(spec, implementation, options);
+  }
+  return client as ServiceClient<S>;
+}

@@ -1,0 +1,34 @@
+/**
+ * The RPC kit: write a service's handlers once and serve them over gRPC (grpc-js with the protobuf-es codec),
+ * over Connect at the HTTP edge, or call them in-process, with deadlines on every call, one table from domain
+ * errors to gRPC statuses (with `google.rpc.ErrorInfo`), W3C trace propagation with one span per hop, and
+ * `grpc.health.v1` plus server reflection on every server.
+ *
+ * @packageDocumentation
+ */
+export { Code, codeName, isCode, isRetryable } from "./code.js";
+export { RpcError, isRpcError, type RpcErrorInit } from "./rpc-error.js";
+export { reasonCodes, toRpcError, type UnexpectedErrorListener } from "./error-table.js";
+export { remainingMs, resolveDeadline, type CallContext, type CallOptions, type Transport } from "./call-context.js";
+export {
+  serviceRegistration,
+  type ServiceClient,
+  type ServiceImpl,
+  type ServiceRegistration,
+  type MethodImpl,
+  type MethodCall,
+} from "./service-types.js";
+export { createGrpcServer, type GrpcServer, type GrpcServerOptions } from "./grpc-server.js";
+export {
+  createGrpcChannel,
+  createGrpcClient,
+  type GrpcChannel,
+  type GrpcChannelOptions,
+  type GrpcClientOptions,
+} from "./grpc-client.js";
+export { createDirectClient, type DirectClientOptions } from "./direct-client.js";
+export { createConnectEdge, type ConnectEdge, type ConnectEdgeOptions } from "./connect-edge.js";
+export { HealthState, ServingStatus } from "./health.js";
+export { AsyncQueue } from "./async-queue.js";
+export { activeTraceId, RpcAttr } from "./tracing.js";
+export { onShutdownSignal, keepAliveOnStrayErrors } from "./shutdown.js";

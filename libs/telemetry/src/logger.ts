@@ -1,0 +1,75 @@
+import { trace } from "@opentelemetry/api";
+
+/** Severity of a log line. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Structured values attached to a log line. Errors are written with name, message, stack and cause. */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/** A structured logger writing one JSON object per line. */
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  /** A logger that adds `fields` to every line. */
+  child(fields: LogFields): Logger;
+}
+
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  /** The `service` field of every line. */
+  readonly service: string;
+  /** Lines below this level are dropped. Default "info". */
+  readonly level?: LogLevel;
+  /** Where lines go. Default: standard output. */
+  readonly write?: (line: string) => void;
+}
+
+const rank: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+function serialize(value: unknown, depth = 0): unknown {
+  if (value instanceof Error) {
+    const out: Record<string, unknown> = { name: value.name, message: value.message, stack: value.stack };
+    if (value.cause !== undefined && depth < 3) out["cause"] = serialize(value.cause, depth + 1);
+    return out;
+  }
+  if (typeof value === "bigint") return value.toString();
+  return value;
+}
+
+/**
+ * Creates a JSON-lines logger. Each line has `time`, `level`, `service`, `msg`, the trace and span ids of the
+ * active span (so a log line leads to its trace in Jaeger), and the given fields.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const threshold = rank[options.level ?? "info"];
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const make = (bound: LogFields): Logger => {
+    const log = (level: LogLevel, message: string, fields?: LogFields): void => {
+      if (rank[level] < threshold) return;
+      const line: Record<string, unknown> = {
+        time: new Date().toISOString(),
+        level,
+        service: options.service,
+        msg: message,
+      };
+      const spanContext = trace.getActiveSpan()?.spanContext();
+      if (spanContext !== undefined && trace.isSpanContextValid(spanContext)) {
+        line["trace_id"] = spanContext.traceId;
+        line["span_id"] = spanContext.spanId;
+      }
+      for (const [key, value] of Object.entries(bound)) line[key] = serialize(value);
+      if (fields !== undefined) for (const [key, value] of Object.entries(fields)) line[key] = serialize(value);
+      write(JSON.stringify(line));
+    };
+    return {
+      debug: (m, f) => log("debug", m, f),
+      info: (m, f) => log("info", m, f),
+      warn: (m, f) => log("warn", m, f),
+      error: (m, f) => log("error", m, f),
+      child: (fields) => make({ ...bound, ...fields }),
+    };
+  };
+  return make({});
+}

@@ -1,0 +1,21 @@
+// Installs the workspace's dependencies when node_modules is missing or older than package-lock.json, so that
+// `npm start` and `npm test` work on a fresh clone. onnxruntime-node's install script (a CUDA download) is
+// skipped: its CPU library ships inside the package.
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const lock = `${root}package-lock.json`;
+const installed = `${root}node_modules/.package-lock.json`;
+
+const stale = !existsSync(installed) || statSync(lock).mtimeMs > statSync(installed).mtimeMs;
+if (stale) {
+  console.log("Installing dependencies (npm ci)…");
+  const result = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: "skip" },
+  });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
