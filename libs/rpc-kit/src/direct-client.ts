@@ -100,7 +100,8 @@ function unaryCall(spec: MethodSpec, impl: Readonly<Record<string, unknown>>, op
       endRpcSpan(span, Code.OK);
       return response;
     } catch (error) {
-      const rpcError = toRpcError(error, options.onUnexpectedError);
+      // Past the deadline the outcome is DEADLINE_EXCEEDED, whatever the handler made of its aborted signal.
+      const rpcError = deadline <= Date.now() ? deadlineError() : toRpcError(error, options.onUnexpectedError);
       endRpcSpan(span, rpcError.code, rpcError.message);
       throw rpcError;
     } finally {

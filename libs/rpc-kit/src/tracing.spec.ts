@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { SpanKind, SpanStatusCode, context, propagation, trace } from "@opentelemetry/api";
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import { AnalyzerService } from "@modelrouter/contracts";
+import { directTopology, grpcTopology, scriptedAnalyzer, type Topology } from "./kit.test-support.js";
+
+const exporter = new InMemorySpanExporter();
+const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const text = (value: string) => ({ payload: { kind: { case: "text" as const, value } } });
+
+beforeAll(() => provider.register());
+afterAll(async () => {
+  await provider.shutdown();
+  trace.disable();
+  context.disable();
+  propagation.disable();
+});
+
+function byKind(spans: readonly ReadableSpan[], kind: SpanKind): ReadableSpan[] {
+  return spans.filter((s) => s.kind === kind);
+}
+
+describe("tracing over gRPC", () => {
+  let topology: Topology<typeof AnalyzerService>;
+  beforeAll(async () => {
+    topology = await grpcTopology(AnalyzerService, scriptedAnalyzer({ contexts: [], aborted: [], unexpected: [] }, () => topology.client));
+  });
+  afterAll(() => topology.close());
+
+  it("makes a CLIENT and a SERVER span per hop, in one trace, the SERVER span a child of the CLIENT span", async () => {
+    exporter.reset();
+    await trace.getTracer("test").startActiveSpan("root", async (root) => {
+      await topology.client.analyze(text("downstream:ok"));
+      root.end();
+    });
+    const spans = exporter.getFinishedSpans();
+    const clients = byKind(spans, SpanKind.CLIENT);
+    const servers = byKind(spans, SpanKind.SERVER);
+    expect(clients).toHaveLength(2);
+    expect(servers).toHaveLength(2);
+    expect(new Set(spans.map((s) => s.spanContext().traceId)).size).toBe(1);
+    const [outerClient, innerClient] = [...clients].sort((a, b) => Number(a.startTime[1] - b.startTime[1]) + (a.startTime[0] - b.startTime[0]) * 1e9);
+    const serverOf = (client: ReadableSpan) => servers.find((s) => s.parentSpanContext?.spanId === client.spanContext().spanId);
+    expect(serverOf(outerClient!)).toBeDefined();
+    expect(serverOf(innerClient!)).toBeDefined();
+    expect(innerClient!.parentSpanContext?.spanId).toBe(serverOf(outerClient!)!.spanContext().spanId);
+    expect(outerClient!.name).toBe("modelrouter.analyzer.v1.AnalyzerService/Analyze");
+    expect(outerClient!.attributes).toMatchObject({
+      "rpc.system": "grpc",
+      "rpc.service": "modelrouter.analyzer.v1.AnalyzerService",
+      "rpc.method": "Analyze",
+      "rpc.grpc.status_code": 0,
+      "server.address": "127.0.0.1",
+    });
+  });
+
+  it("marks both sides of a failed call as errors with the status code", async () => {
+    exporter.reset();
+    await topology.client.analyze(text("not-found")).catch(() => undefined);
+    const spans = exporter.getFinishedSpans();
+    expect(spans).toHaveLength(2);
+    for (const span of spans) {
+      expect(span.attributes["rpc.grpc.status_code"]).toBe(5);
+      expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    }
+  });
+});
+
+describe("tracing in the co-located topology", () => {
+  it("makes one span per in-process hop, a child of the caller's span", async () => {
+    exporter.reset();
+    const topology: Topology<typeof AnalyzerService> = directTopology(
+      AnalyzerService,
+      scriptedAnalyzer({ contexts: [], aborted: [], unexpected: [] }, () => topology.client),
+    );
+    await trace.getTracer("test").startActiveSpan("root", async (root) => {
+      await topology.client.analyze(text("downstream:ok"));
+      root.end();
+    });
+    const spans = exporter.getFinishedSpans();
+    const hops = byKind(spans, SpanKind.INTERNAL).filter((s) => s.name.endsWith("/Analyze"));
+    expect(hops).toHaveLength(2);
+    const root = spans.find((s) => s.name === "root")!;
+    const outer = hops.find((s) => s.parentSpanContext?.spanId === root.spanContext().spanId);
+    const inner = hops.find((s) => s.parentSpanContext?.spanId === outer?.spanContext().spanId);
+    expect(outer).toBeDefined();
+    expect(inner).toBeDefined();
+    expect(inner!.attributes["rpc.system"]).toBe("modelrouter_direct");
+  });
+});
