@@ -1,0 +1,134 @@
+import { ParseError, TypeError as CelTypeError, type ParseResult } from "@marcbachmann/cel-js";
+import type { Activation } from "./cel-values.js";
+import { inspectExpression } from "./expression-inspection.js";
+import type { PolicyEnvironment } from "./policy-environment.js";
+import type { CompileReport } from "./policy-violation.js";
+import { excerptAt, positionAt } from "./source-position.js";
+import { suggestField, suggestVariable } from "./suggestions.js";
+
+/** The outcome of one condition for one request: matched, not matched, or failed at run time (not matched). */
+export type ConditionOutcome = boolean | { readonly error: string };
+
+/** A `when` expression, parsed and type-checked once, evaluated per request. */
+export interface CompiledCondition {
+  /** The expression as written. */
+  readonly source: string;
+  /**
+   * For an expression that reads none of `input`, `request` and `now`: its value, computed at compile time.
+   * Undefined for an expression that depends on the request.
+   */
+  readonly constant: ConditionOutcome | undefined;
+  /** Evaluates the expression; a run-time error (for example a missing map key) is returned, not thrown. */
+  evaluate(activation: Activation): ConditionOutcome;
+}
+
+interface CelError {
+  readonly code?: string;
+  readonly summary?: string;
+  readonly range?: { readonly start: number; readonly end: number };
+  readonly message: string;
+}
+
+function isCelError(error: unknown): error is CelError {
+  return error instanceof ParseError || error instanceof CelTypeError || (error instanceof Error && "summary" in error);
+}
+
+function hint(error: CelError, source: string): string {
+  const range = error.range;
+  const text = range === undefined ? "" : source.slice(range.start, range.end);
+  switch (error.code) {
+    case "no_such_key":
+      return suggestField(text.replace(/^\./, ""));
+    case "unknown_variable":
+      return suggestVariable(text);
+    case "limit_exceeded":
+      return " Simplify the expression or split it into several rules.";
+    default:
+      return "";
+  }
+}
+
+function runOutcome(parsed: ParseResult, activation: Activation | Record<string, never>, source: string): ConditionOutcome {
+  try {
+    const value: unknown = parsed(activation);
+    if (value === true || value === false) return value;
+    return { error: `evaluated to ${typeof value}, not a bool` };
+  } catch (error) {
+    if (isCelError(error)) {
+      const where = error.range === undefined ? "" : ` (${describePosition(source, error.range.start)})`;
+      return { error: `${error.summary ?? error.message}${where}` };
+    }
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function describePosition(source: string, offset: number): string {
+  const position = positionAt(source, offset);
+  return `line ${position.line}, column ${position.column}`;
+}
+
+/**
+ * Parses and type-checks one CEL condition of the policy language. Every problem is reported on `field` with
+ * its position (syntax and type errors with the checker's message, the excerpt and, for a misspelt name, a
+ * suggestion; a result that is not a bool; the size and cost limits); returns undefined when there is one.
+ * Never throws.
+ */
+export function compileCondition(
+  source: string,
+  field: string,
+  environment: PolicyEnvironment,
+  report: CompileReport,
+): CompiledCondition | undefined {
+  const limit = environment.limits.maxExpressionLength;
+  if (source.length > limit) {
+    report.violation(
+      field,
+      `is ${source.length} characters long; an expression may have at most ${limit}. Split it into several rules`,
+    );
+    return undefined;
+  }
+  let parsed: ParseResult;
+  let type: string | undefined;
+  try {
+    parsed = environment.cel.parse(source);
+    const checked = parsed.check();
+    if (!checked.valid) throw checked.error ?? new Error("the expression does not type-check");
+    type = checked.type;
+  } catch (error) {
+    if (isCelError(error) && error.range !== undefined) {
+      const { start, end } = error.range;
+      report.violation(
+        field,
+        `${error.summary ?? error.message} at ${describePosition(source, start)}: ${excerptAt(source, start, end)}.` +
+          hint(error, source),
+        positionAt(source, start),
+      );
+    } else {
+      const message = isCelError(error) ? (error.summary ?? error.message) : String(error);
+      report.violation(field, `could not be compiled: ${message}`);
+    }
+    return undefined;
+  }
+  if (type !== "bool") {
+    report.violation(
+      field,
+      `has type ${type ?? "unknown"}, but a condition must be a bool: compare the value, for example ` +
+        "`input.size_bytes > 0` or `request.tier == \"premium\"`",
+      positionAt(source, 0),
+    );
+    return undefined;
+  }
+  const facts = inspectExpression(parsed.ast);
+  for (const problem of facts.problems) {
+    report.violation(
+      field,
+      `${problem.description} (${describePosition(source, problem.start)}: ` +
+        `${excerptAt(source, problem.start, problem.end)})`,
+      positionAt(source, problem.start),
+    );
+  }
+  if (facts.problems.length > 0) return undefined;
+  const constant = facts.readsVariables ? undefined : runOutcome(parsed, {}, source);
+  if (constant !== undefined) return { source, constant, evaluate: () => constant };
+  return { source, constant, evaluate: (activation) => runOutcome(parsed, activation, source) };
+}

@@ -1,0 +1,183 @@
+import { create } from "@bufbuild/protobuf";
+import {
+  CandidateEvaluationSchema,
+  type Explanation,
+  ExplanationSchema,
+  ModelRefSchema,
+  type PolicyEvaluation,
+  PolicyEvaluationSchema,
+  ResolvedTargetSchema,
+  RoutingDecisionSchema,
+  RuleEvaluationSchema,
+} from "@modelrouter/contracts";
+import { DomainError, ErrorReason } from "@modelrouter/errors";
+import { type Activation, createActivation } from "./cel-values.js";
+import type { CompiledPolicy, CompiledRoute } from "./compiled-policy.js";
+import { decisionSummary, modelLabel, noServableModelMessage } from "./decision-text.js";
+import type { EvaluationInput, EvaluationResult, PolicyOutcome } from "./evaluation-types.js";
+import { type ModelCatalogue, asCatalogue } from "./model-catalogue.js";
+import { type EligibleCandidate, type RouteChoice, chooseRoute } from "./route-choice.js";
+import { resolveRoute } from "./route-resolution.js";
+
+function precedes(a: CompiledPolicy, b: CompiledPolicy): number {
+  if (a.priority !== b.priority) return b.priority - a.priority;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** The policies in evaluation order: priority descending, then name. Returns the list itself when ordered. */
+export function orderPolicies(policies: readonly CompiledPolicy[]): readonly CompiledPolicy[] {
+  for (let i = 1; i < policies.length; i++) {
+    if (precedes(policies[i - 1] as CompiledPolicy, policies[i] as CompiledPolicy) > 0) {
+      return [...policies].sort(precedes);
+    }
+  }
+  return policies;
+}
+
+function explanation(policies: PolicyEvaluation[], choice: RouteChoice | undefined, summary: string): Explanation {
+  return create(ExplanationSchema, {
+    policies,
+    candidates: (choice?.outcomes ?? []).map(({ candidate, role, reason }) =>
+      create(CandidateEvaluationSchema, {
+        model: create(ModelRefSchema, { name: candidate.name, version: candidate.version }),
+        role,
+        reason,
+      }),
+    ),
+    summary,
+  });
+}
+
+function resolved(candidate: EligibleCandidate) {
+  const model = create(ModelRefSchema, { name: candidate.name, version: candidate.version });
+  const backend = candidate.model.backend;
+  return create(ResolvedTargetSchema, backend === undefined ? { model } : { model, backend });
+}
+
+function decide(
+  input: EvaluationInput,
+  catalogue: ModelCatalogue,
+  policy: CompiledPolicy,
+  rule: string,
+  route: CompiledRoute,
+  evaluations: PolicyEvaluation[],
+): PolicyOutcome {
+  const resolution = resolveRoute(route, catalogue, input.profile.modality);
+  const choice = chooseRoute(route, resolution, {
+    profile: input.profile,
+    context: input.context,
+    random: input.random,
+  });
+  const summary = decisionSummary(policy, rule, choice);
+  const target = choice.target;
+  if (target === undefined) {
+    const error = new DomainError(ErrorReason.NO_SERVABLE_MODEL, noServableModelMessage(policy, rule, resolution), {
+      metadata: {
+        policy: policy.name,
+        rule,
+        candidates: resolution.candidates.map((c) => modelLabel(c.name, c.version)).join(","),
+      },
+    });
+    return { kind: "failed", error, explanation: explanation(evaluations, choice, summary) };
+  }
+  const decision = create(RoutingDecisionSchema, {
+    target: resolved(target),
+    fallbacks: choice.fallbacks.map(resolved),
+    policy: policy.name,
+    policyRevision: policy.revision,
+    rule,
+    explanation: explanation(evaluations, choice, summary),
+    catalogueRevision: input.catalogueRevision ?? catalogue.revision,
+  });
+  const result: EvaluationResult = { decision, target: target.model, fallbacks: choice.fallbacks.map((c) => c.model) };
+  return { kind: "decided", result };
+}
+
+function noRoute(evaluations: PolicyEvaluation[]): PolicyOutcome {
+  const message =
+    evaluations.length === 0
+      ? "no policy decided the route: no policy is loaded; apply a policy with a rule or a default route"
+      : `no policy decided the route: ${evaluations.map((e) => `policy "${e.policy}" ${e.note}`).join("; ")}`;
+  const error = new DomainError(ErrorReason.NO_ROUTE, message, {
+    metadata: { policies: evaluations.map((e) => e.policy).join(",") },
+  });
+  return { kind: "failed", error, explanation: explanation(evaluations, undefined, message) };
+}
+
+/**
+ * Evaluates the policies for one request and reports the outcome, decided or not, with the explanation.
+ * The policies that apply (`when` empty or true) are taken by priority descending, then name; only the one
+ * named by `context.policy` when it is set. In a policy, the first rule whose `when` holds decides, else the
+ * default route; a policy with neither passes the request on. A condition that fails at run time (a missing
+ * map key, a division by zero) does not match, and the error is recorded in the explanation.
+ * Pure and deterministic: the same input gives the same outcome.
+ */
+export function explainPolicies(input: EvaluationInput): PolicyOutcome {
+  let policies = orderPolicies(input.policies);
+  const pinned = input.context?.policy ?? "";
+  if (pinned !== "") {
+    const policy = policies.find((p) => p.name === pinned);
+    if (policy === undefined) {
+      const error = new DomainError(
+        ErrorReason.POLICY_NOT_FOUND,
+        `policy "${pinned}" (named by context.policy) is not loaded; omit context.policy to use every policy`,
+        { metadata: { policy: pinned } },
+      );
+      return { kind: "failed", error, explanation: explanation([], undefined, error.message) };
+    }
+    policies = [policy];
+  }
+  const catalogue = asCatalogue(input.catalogue);
+  let activation: Activation | undefined;
+  const activate = (): Activation =>
+    (activation ??= createActivation(
+      input.profile,
+      input.context,
+      typeof input.now === "number" ? new Date(input.now) : input.now,
+    ));
+
+  const evaluations: PolicyEvaluation[] = [];
+  for (const policy of policies) {
+    const applies = policy.when === undefined ? true : policy.when.evaluate(activate());
+    if (applies !== true) {
+      const note = applies === false ? "does not apply: its when is false" : `does not apply: its when failed: ${applies.error}`;
+      evaluations.push(create(PolicyEvaluationSchema, { policy: policy.name, applies: false, note }));
+      continue;
+    }
+    const rules = [];
+    let route: CompiledRoute | undefined;
+    let ruleName = "";
+    for (const rule of policy.rules) {
+      const outcome = rule.when.evaluate(activate());
+      const error = typeof outcome === "object" ? outcome.error : "";
+      rules.push(create(RuleEvaluationSchema, { rule: rule.name, matched: outcome === true, error }));
+      if (outcome === true) {
+        route = rule.route;
+        ruleName = rule.name;
+        break;
+      }
+    }
+    route ??= policy.defaultRoute;
+    if (route === undefined) {
+      const note = `${policy.rules.length === 0 ? "has no rules" : "matched no rule"} and has no default route`;
+      evaluations.push(create(PolicyEvaluationSchema, { policy: policy.name, applies: true, rules, note }));
+      continue;
+    }
+    evaluations.push(create(PolicyEvaluationSchema, { policy: policy.name, applies: true, rules, decided: true }));
+    return decide(input, catalogue, policy, ruleName, route, evaluations);
+  }
+  return noRoute(evaluations);
+}
+
+/**
+ * Decides the route of one request (see {@link explainPolicies} for the semantics). Throws a DomainError:
+ * POLICY_NOT_FOUND when `context.policy` names a policy that is not loaded; NO_ROUTE when no policy decides
+ * (the message lists what was evaluated); NO_SERVABLE_MODEL when the deciding route has no eligible model
+ * (the message lists every candidate and why it was rejected). Pure and deterministic.
+ */
+export function evaluatePolicies(input: EvaluationInput): EvaluationResult {
+  const outcome = explainPolicies(input);
+  if (outcome.kind === "failed") throw outcome.error;
+  return outcome.result;
+}
+

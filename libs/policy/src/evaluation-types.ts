@@ -1,0 +1,44 @@
+import type {
+  Explanation,
+  InputProfile,
+  Model,
+  RequestContext,
+  RoutingDecision,
+} from "@modelrouter/contracts";
+import type { DomainError } from "@modelrouter/errors";
+import type { CompiledPolicy } from "./compiled-policy.js";
+import type { ModelCatalogue } from "./model-catalogue.js";
+
+/** Everything one decision depends on. The same input always gives the same decision. */
+export interface EvaluationInput {
+  /** The compiled policies, in any order (pre-ordered with {@link orderPolicies} saves a sort per call). */
+  readonly policies: readonly CompiledPolicy[];
+  /** The model versions; pass a {@link ModelCatalogue} built once rather than a list indexed per call. */
+  readonly catalogue: ModelCatalogue | readonly Model[];
+  /** The analyzer's profile of the payload: `input` in the policy language. */
+  readonly profile: InputProfile;
+  /** The caller: `request` in the policy language. Absent: an empty context. */
+  readonly context?: RequestContext | undefined;
+  /** The time of the request (a Date, or epoch milliseconds): `now` in the policy language. */
+  readonly now: Date | number;
+  /** Uniform numbers in [0, 1) for strategies that choose at random (FIRST does not). */
+  readonly random: () => number;
+  /** The registry revision to report as the decision's `catalogue_revision`. Default: the catalogue's. */
+  readonly catalogueRevision?: bigint | undefined;
+}
+
+/** A decision: the RoutingDecision message, and the catalogue entries of the target and fallbacks. */
+export interface EvaluationResult {
+  readonly decision: RoutingDecision;
+  readonly target: Model;
+  readonly fallbacks: readonly Model[];
+}
+
+/**
+ * The outcome of evaluating the policies for one request, decided or not, with the explanation either way
+ * (for an Explain call). A failure carries the DomainError that {@link evaluatePolicies} throws:
+ * POLICY_NOT_FOUND, NO_ROUTE or NO_SERVABLE_MODEL.
+ */
+export type PolicyOutcome =
+  | { readonly kind: "decided"; readonly result: EvaluationResult }
+  | { readonly kind: "failed"; readonly error: DomainError; readonly explanation: Explanation };

@@ -1,0 +1,27 @@
+/**
+ * The policy language of modelrouter: compiles stored policies (CEL conditions over `input`, `request` and
+ * `now`; routes of model and label-selector targets; strategies; fallbacks) and evaluates them for a
+ * request against the model catalogue, with an explanation of every step. Pure: no I/O, no clock, no
+ * randomness except what the caller passes in. The language is documented in this package's README.
+ *
+ * @packageDocumentation
+ */
+export { compilePolicy, type CompileOptions, type CompileResult } from "./compile-policy.js";
+export type { PolicyViolation, SourcePosition } from "./policy-violation.js";
+export type {
+  CompiledPolicy,
+  CompiledRule,
+  CompiledRoute,
+  CompiledTarget,
+  CompiledModelTarget,
+  CompiledSelectorTarget,
+} from "./compiled-policy.js";
+export type { CompiledCondition, ConditionOutcome } from "./compiled-condition.js";
+export type { CompiledSelector, Labels } from "./label-selector.js";
+export { evaluatePolicies, explainPolicies, orderPolicies } from "./evaluate-policies.js";
+export type { EvaluationInput, EvaluationResult, PolicyOutcome } from "./evaluation-types.js";
+export { createModelCatalogue, isSelectable, type ModelCatalogue } from "./model-catalogue.js";
+export { compareVersions, newestFirst } from "./version-order.js";
+export { createPolicyEnvironment, type PolicyEnvironment } from "./policy-environment.js";
+export { POLICY_LIMITS, type PolicyLimits } from "./limits.js";
+export type { RouteStrategy, StrategyCandidate, StrategyChoice, StrategyContext } from "./route-strategy.js";

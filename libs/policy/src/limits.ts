@@ -1,0 +1,28 @@
+/**
+ * The bounds every policy must stay within. They keep compilation and evaluation cheap and predictable: a
+ * policy that exceeds one is rejected when it is applied, never at request time.
+ */
+export interface PolicyLimits {
+  /** Characters in one CEL expression (`when`). */
+  readonly maxExpressionLength: number;
+  /** Nodes of one expression's syntax tree (cel-js `maxAstNodes`). */
+  readonly maxAstNodes: number;
+  /** Nesting depth of calls, selections, indexes and literals in one expression (cel-js `maxDepth`). */
+  readonly maxDepth: number;
+  /** Rules in one policy. */
+  readonly maxRules: number;
+  /** Targets and fallbacks of one route, counted together. */
+  readonly maxRouteTargets: number;
+  /** Characters of one `matches()` pattern. */
+  readonly maxPatternLength: number;
+}
+
+/** The limits applied by {@link compilePolicy}. */
+export const POLICY_LIMITS: PolicyLimits = Object.freeze({
+  maxExpressionLength: 4096,
+  maxAstNodes: 1000,
+  maxDepth: 32,
+  maxRules: 256,
+  maxRouteTargets: 64,
+  maxPatternLength: 256,
+});

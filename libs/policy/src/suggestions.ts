@@ -1,0 +1,48 @@
+import { celTypes, celVariables } from "./cel-values.js";
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
+function distance(a: string, b: string): number {
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number): number => rows[i]?.[j] ?? 0;
+  for (let i = 1; i <= a.length; i++) {
+    const row = rows[i] ?? [];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      row[j] = best;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+function closest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
+  for (const candidate of candidates) {
+    const d = distance(word, candidate);
+    if (d <= bestDistance && (best === undefined || d < bestDistance)) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** " Did you mean \"width\"?" for a misspelt field, or "" when no field of the language is close. */
+export function suggestField(name: string): string {
+  const fields = new Set(celTypes().flatMap((type) => Object.keys(type.fields)));
+  const match = closest(name, fields);
+  return match === undefined ? "" : ` Did you mean "${match}"?`;
+}
+
+/** " Did you mean \"input\"?" for a misspelt variable; otherwise a list of the variables there are. */
+export function suggestVariable(name: string): string {
+  const variables = Object.keys(celVariables());
+  const match = closest(name, variables);
+  return match === undefined
+    ? ` The variables are ${variables.join(", ")}.`
+    : ` Did you mean "${match}"? The variables are ${variables.join(", ")}.`;
+}
