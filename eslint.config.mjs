@@ -13,6 +13,42 @@ const ioModules = [
 ];
 const frameworks = ["@grpc/*", "@connectrpc/*", "@opentelemetry/*", "pg", "@electric-sql/*", "onnxruntime-node"];
 
+/**
+ * The module-boundary rule. Specs and test-support files may also use the `type:testing` library (an OTLP
+ * receiver, a throwaway PostgreSQL), and a service's tests other services; production code may not.
+ */
+function boundaries(allowTesting) {
+  const testing = allowTesting ? ["type:testing"] : [];
+  return {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    depConstraints: [
+      { sourceTag: "type:contracts", onlyDependOnLibsWithTags: [], bannedExternalImports: ["*", "!@bufbuild/protobuf", "!@bufbuild/protobuf/*"] },
+      {
+        sourceTag: "type:domain",
+        onlyDependOnLibsWithTags: ["type:domain", "type:contracts", ...testing],
+        bannedExternalImports: allowTesting ? [] : [...ioModules, ...frameworks],
+      },
+      { sourceTag: "type:platform", onlyDependOnLibsWithTags: ["type:platform", "type:domain", "type:contracts", ...testing] },
+      { sourceTag: "type:data", onlyDependOnLibsWithTags: ["type:domain", "type:contracts", ...testing] },
+      {
+        sourceTag: "type:service",
+        // A service's tests may run other services for real (e.g. the decision engine against the registry).
+        onlyDependOnLibsWithTags: ["type:platform", "type:domain", "type:contracts", "type:data", ...testing, ...(allowTesting ? ["type:service"] : [])],
+        bannedExternalImports: allowTesting ? [] : ["@grpc/*", "@connectrpc/*"],
+      },
+      {
+        sourceTag: "type:app",
+        onlyDependOnLibsWithTags: ["type:service", "type:platform", "type:domain", "type:contracts", "type:data", ...testing],
+        bannedExternalImports: allowTesting ? [] : ["@grpc/*", "@connectrpc/*"],
+      },
+      { sourceTag: "type:testing", notDependOnLibsWithTags: ["type:app"] },
+      { sourceTag: "type:tool", notDependOnLibsWithTags: ["type:app"] },
+      { sourceTag: "type:e2e", notDependOnLibsWithTags: ["type:app"] },
+    ],
+  };
+}
+
 export default [
   { ignores: ["**/dist/**", "**/node_modules/**", "**/src/gen/**", "**/*.mjs", "**/*.js", "**/*.cjs"] },
   ...tseslint.configs.recommended,
@@ -23,36 +59,7 @@ export default [
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       "no-console": "error",
-      "@nx/enforce-module-boundaries": [
-        "error",
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            { sourceTag: "type:contracts", onlyDependOnLibsWithTags: [], bannedExternalImports: ["*", "!@bufbuild/protobuf", "!@bufbuild/protobuf/*"] },
-            {
-              sourceTag: "type:domain",
-              onlyDependOnLibsWithTags: ["type:domain", "type:contracts"],
-              bannedExternalImports: [...ioModules, ...frameworks],
-            },
-            { sourceTag: "type:platform", onlyDependOnLibsWithTags: ["type:platform", "type:domain", "type:contracts"] },
-            { sourceTag: "type:data", onlyDependOnLibsWithTags: ["type:domain", "type:contracts"] },
-            {
-              sourceTag: "type:service",
-              onlyDependOnLibsWithTags: ["type:platform", "type:domain", "type:contracts", "type:data"],
-              bannedExternalImports: ["@grpc/*", "@connectrpc/*"],
-            },
-            {
-              sourceTag: "type:app",
-              onlyDependOnLibsWithTags: ["type:service", "type:platform", "type:domain", "type:contracts", "type:data"],
-              bannedExternalImports: ["@grpc/*", "@connectrpc/*"],
-            },
-            { sourceTag: "type:testing", notDependOnLibsWithTags: ["type:app"] },
-            { sourceTag: "type:tool", notDependOnLibsWithTags: ["type:app"] },
-            { sourceTag: "type:e2e", notDependOnLibsWithTags: ["type:app"] },
-          ],
-        },
-      ],
+      "@nx/enforce-module-boundaries": ["error", boundaries(false)],
     },
   },
   {
@@ -78,6 +85,9 @@ export default [
   },
   {
     files: ["**/*.spec.ts", "**/*.test-support.ts"],
-    rules: { "@typescript-eslint/no-non-null-assertion": "off" },
+    rules: {
+      "@typescript-eslint/no-non-null-assertion": "off",
+      "@nx/enforce-module-boundaries": ["error", boundaries(true)],
+    },
   },
 ];

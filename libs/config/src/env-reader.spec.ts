@@ -11,10 +11,17 @@ describe("EnvReader", () => {
   });
 
   it("parses durations with units", () => {
-    const env = new EnvReader({ A: "250", B: "250ms", C: "5s", D: "2m", E: "1.5s" });
-    expect([env.durationMs("A", 0), env.durationMs("B", 0), env.durationMs("C", 0), env.durationMs("D", 0), env.durationMs("E", 0)]).toEqual([
-      250, 250, 5000, 120_000, 1500,
+    const env = new EnvReader({ A: "250", B: "250ms", C: "5s", D: "2m", E: "1.5s", F: "6h", G: "7d" });
+    expect(["A", "B", "C", "D", "E", "F", "G"].map((name) => env.durationMs(name, 0))).toEqual([
+      250, 250, 5000, 120_000, 1500, 21_600_000, 604_800_000,
     ]);
+  });
+
+  it("reads bounded numbers", () => {
+    const env = new EnvReader({ A: "0.25", B: "2" });
+    expect(env.number("A", 1, { min: 0, max: 1 })).toBe(0.25);
+    expect(env.number("B", 1, { min: 0, max: 1 })).toBe(1);
+    expect(() => env.done()).toThrow("B=\"2\": expected a number from 0 to 1");
   });
 
   it("accepts host:port addresses, IPv6 included", () => {

@@ -1,3 +1,5 @@
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
 /** Every problem found in the configuration, reported together at startup. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -7,7 +9,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** Options of numeric settings. */
+/** Bounds of numeric settings. */
 export interface IntOptions {
   readonly min?: number;
   readonly max?: number;
@@ -59,6 +61,20 @@ export class EnvReader {
     return value;
   }
 
+  /** A number, such as `0.25`. */
+  number(name: string, fallback: number, options: IntOptions = {}): number {
+    const raw = this.#raw(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    const min = options.min ?? -Number.MAX_VALUE;
+    const max = options.max ?? Number.MAX_VALUE;
+    if (!Number.isFinite(value) || value < min || value > max) {
+      this.#problems.push(`${name}=${JSON.stringify(raw)}: expected a number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
   /** A TCP port, 0 to 65535 (0: any free port). */
   port(name: string, fallback: number): number {
     return this.int(name, fallback, { min: 0, max: 65535 });
@@ -75,17 +91,16 @@ export class EnvReader {
     return raw;
   }
 
-  /** A duration in milliseconds, written as a number with an optional unit: `250`, `250ms`, `5s`, `2m`. */
+  /** A duration in milliseconds, written as a number with an optional unit: `250`, `250ms`, `5s`, `2m`, `6h`, `7d`. */
   durationMs(name: string, fallbackMs: number): number {
     const raw = this.#raw(name);
     if (raw === undefined) return fallbackMs;
-    const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(raw);
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(raw);
     if (match === null) {
-      this.#problems.push(`${name}=${JSON.stringify(raw)}: expected a duration such as 500ms, 5s or 2m`);
+      this.#problems.push(`${name}=${JSON.stringify(raw)}: expected a duration such as 500ms, 5s, 2m, 6h or 7d`);
       return fallbackMs;
     }
-    const unit = match[2] ?? "ms";
-    return Math.round(Number(match[1]) * (unit === "m" ? 60_000 : unit === "s" ? 1000 : 1));
+    return Math.round(Number(match[1]) * UNIT_MS[(match[2] ?? "ms") as keyof typeof UNIT_MS]);
   }
 
   bool(name: string, fallback: boolean): boolean {

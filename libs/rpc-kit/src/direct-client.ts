@@ -16,10 +16,14 @@ export interface DirectClientOptions {
   readonly onUnexpectedError?: UnexpectedErrorListener;
 }
 
+/** setTimeout's largest delay (about 24.8 days); longer deadlines are treated as none. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 class DirectCallContext implements CallContext {
   readonly transport = "direct" as const;
   #controller: AbortController | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #onCallerAbort: (() => void) | undefined;
 
   constructor(
     readonly method: string,
@@ -34,12 +38,15 @@ class DirectCallContext implements CallContext {
       this.#controller = controller;
       const delay = this.deadline - Date.now();
       if (delay <= 0) controller.abort();
-      else {
+      else if (delay <= MAX_TIMER_MS) {
         this.#timer = setTimeout(() => controller.abort(), delay);
         this.#timer.unref();
       }
       if (this.callerSignal?.aborted) controller.abort();
-      else this.callerSignal?.addEventListener("abort", () => controller.abort(), { once: true });
+      else if (this.callerSignal !== undefined) {
+        this.#onCallerAbort = () => controller.abort();
+        this.callerSignal.addEventListener("abort", this.#onCallerAbort, { once: true });
+      }
     }
     return this.#controller.signal;
   }
@@ -51,6 +58,7 @@ class DirectCallContext implements CallContext {
   /** Aborts the callee's signal (if anyone listens) once the call is over. */
   finish(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#onCallerAbort !== undefined) this.callerSignal?.removeEventListener("abort", this.#onCallerAbort);
     if (this.#controller !== undefined && !this.#controller.signal.aborted) this.#controller.abort();
   }
 }
@@ -62,7 +70,8 @@ function deadlineError(): RpcError {
 /** Resolves with `work`, or rejects when the deadline passes or the signal aborts first. */
 function race<T>(work: Promise<T>, deadline: number, signal: AbortSignal | undefined): Promise<T> {
   const delay = deadline - Date.now();
-  if (!Number.isFinite(delay) && signal === undefined) return work;
+  const timed = delay <= MAX_TIMER_MS;
+  if (!timed && signal === undefined) return work;
   return new Promise<T>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     const onAbort = (): void => reject(new RpcError({ code: Code.CANCELLED, message: "cancelled by the caller" }));
@@ -70,7 +79,7 @@ function race<T>(work: Promise<T>, deadline: number, signal: AbortSignal | undef
       if (timer !== undefined) clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
     };
-    if (Number.isFinite(delay)) timer = setTimeout(() => reject(deadlineError()), Math.max(0, delay));
+    if (timed) timer = setTimeout(() => reject(deadlineError()), Math.max(0, delay));
     if (signal?.aborted) onAbort();
     else signal?.addEventListener("abort", onAbort, { once: true });
     work.then(

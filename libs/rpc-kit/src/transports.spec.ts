@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { AnalyzerService } from "@modelrouter/contracts";
 import { Code } from "./code.js";
@@ -10,8 +11,10 @@ import {
   type Topology,
 } from "./kit.test-support.js";
 
-// gRPC carries a deadline as a relative timeout in whole milliseconds; the server rebuilds it from its own clock.
-const resolution = 3;
+// gRPC carries a deadline as a relative timeout; the server rebuilds it from its own clock when the call
+// arrives, so it lands later by the transit time (milliseconds here, more on a loaded machine). The checks
+// below only need to tell a propagated deadline from the 5 s default.
+const slack = 1000;
 
 const text = (value: string) => ({ payload: { kind: { case: "text" as const, value } } });
 
@@ -74,8 +77,8 @@ describe.each(["grpc", "direct"] as const)("a service called over the %s topolog
     const deadline = Date.now() + 3000;
     await topology.client.analyze(text("ok"), { deadline });
     const seen = observations.contexts.at(-1)!.deadline;
-    expect(seen).toBeLessThanOrEqual(deadline + resolution);
-    expect(seen).toBeGreaterThan(deadline - 1000);
+    expect(seen).toBeLessThanOrEqual(deadline + slack);
+    expect(seen).toBeGreaterThan(deadline - slack);
   });
 
   it("gives every call a deadline, even when the caller sets none", async () => {
@@ -87,8 +90,19 @@ describe.each(["grpc", "direct"] as const)("a service called over the %s topolog
     const deadline = Date.now() + 2500;
     await topology.client.analyze(text("downstream:ok"), { deadline });
     const [outer, inner] = observations.contexts.slice(-2);
-    expect(inner!.deadline).toBeLessThanOrEqual(outer!.deadline + resolution);
-    expect(inner!.deadline).toBeGreaterThan(deadline - 1000);
+    expect(inner!.deadline).toBeLessThanOrEqual(outer!.deadline + slack);
+    expect(inner!.deadline).toBeGreaterThan(deadline - slack);
+  });
+
+  it("leaves no listener on the caller's signal once a call is over", async () => {
+    const controller = new AbortController();
+    for (let i = 0; i < 5; i++) await topology.client.analyze(text("downstream:ok"), { signal: controller.signal });
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+
+  it("treats a deadline too far away for a timer as no deadline, instead of expiring at once", async () => {
+    const response = await topology.client.analyze(text("downstream:ok"), { timeoutMs: Number.POSITIVE_INFINITY });
+    expect(response.profile?.mimeType).toBe("text/plain");
   });
 
   it("fails with DEADLINE_EXCEEDED when the handler is too slow, and the handler sees the abort", async () => {

@@ -28,12 +28,17 @@ export interface LoggerOptions {
 
 const rank: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-function serialize(value: unknown, depth = 0): unknown {
-  if (value instanceof Error) {
-    const out: Record<string, unknown> = { name: value.name, message: value.message, stack: value.stack };
-    if (value.cause !== undefined && depth < 3) out["cause"] = serialize(value.cause, depth + 1);
-    return out;
+function errorFields(error: Error, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: error.name, message: error.message, stack: error.stack };
+  if (error.cause !== undefined && depth < 3) {
+    out["cause"] = error.cause instanceof Error ? errorFields(error.cause, depth + 1) : error.cause;
   }
+  return out;
+}
+
+/** JSON.stringify replacer: errors (at any depth) with name, message, stack and cause; bigints as strings. */
+function replacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return errorFields(value, 0);
   if (typeof value === "bigint") return value.toString();
   return value;
 }
@@ -59,9 +64,14 @@ export function createLogger(options: LoggerOptions): Logger {
         line["trace_id"] = spanContext.traceId;
         line["span_id"] = spanContext.spanId;
       }
-      for (const [key, value] of Object.entries(bound)) line[key] = serialize(value);
-      if (fields !== undefined) for (const [key, value] of Object.entries(fields)) line[key] = serialize(value);
-      write(JSON.stringify(line));
+      Object.assign(line, bound, fields);
+      let text: string;
+      try {
+        text = JSON.stringify(line, replacer);
+      } catch {
+        text = JSON.stringify({ time: line["time"], level, service: options.service, msg: message, logError: "unserialisable fields" });
+      }
+      write(text);
     };
     return {
       debug: (m, f) => log("debug", m, f),

@@ -9,7 +9,11 @@ export interface TelemetryOptions {
   /** `service.name`: router, analyzer, decision-engine, registry or executor. */
   readonly serviceName: string;
   readonly serviceVersion: string;
-  /** The environment to read `OTEL_*` settings from. Default: `process.env`. */
+  /**
+   * The environment to read `OTEL_SDK_DISABLED`, `OTEL_SERVICE_NAME` and `OTEL_BSP_*` from. Default:
+   * `process.env`. The exporter (endpoint, headers, compression, timeout) and the sampler read their standard
+   * `OTEL_*` variables from `process.env` themselves.
+   */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 

@@ -20,7 +20,7 @@ export async function withSpan<T>(name: string, attributes: Attributes, work: (s
   });
 }
 
-/** The active span (a no-op span when nothing is traced). */
+/** The active span, or undefined outside any span. */
 export function activeSpan(): Span | undefined {
   return trace.getActiveSpan();
 }

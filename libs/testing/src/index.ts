@@ -1,0 +1,20 @@
+export { startPostgresCluster, type PostgresCluster, type PostgresClusterOptions } from "./postgres-cluster.js";
+export {
+  startOtlpReceiver,
+  type OtlpReceiver,
+  type OtlpReceiverOptions,
+  type RejectedExport,
+} from "./otlp-receiver.js";
+export {
+  type ReceivedSpan,
+  type ReceivedEvent,
+  type ReceivedLink,
+  type AttributeValue,
+  type AttributeMap,
+  type SpanKindName,
+  type StatusCodeName,
+} from "./otlp-spans.js";
+export { formatSpans } from "./format-spans.js";
+export { freePort } from "./free-port.js";
+export { startProcess, type StartProcessOptions, type RunningProcess, type ProcessExit } from "./start-process.js";
+export { createProcessGroup, type ProcessGroup } from "./process-group.js";
