@@ -1,0 +1,210 @@
+import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
+import { ValueSchema } from "@bufbuild/protobuf/wkt";
+import { beforeAll, describe, expect, it } from "@jest/globals";
+import { type InputProfile, Modality, type Payload, PayloadSchema, TensorSchema } from "@modelrouter/contracts";
+import { ErrorReason, isDomainError } from "@modelrouter/errors";
+import fc from "fast-check";
+import { analyzePayload } from "./analyze-payload.js";
+import { readBmpHeader } from "./bmp-header.js";
+import {
+  ascii,
+  bmpBytes,
+  concat,
+  gifBytes,
+  jpegBytes,
+  jpegFrameBytes,
+  pngBytes,
+  pngHeaderBytes,
+  u32le,
+  wavBytes,
+  webpExtendedBytes,
+  webpLosslessBytes,
+  webpLossyBytes,
+} from "./fixtures.test-support.js";
+import { readGifHeader } from "./gif-header.js";
+import { readJpegHeader } from "./jpeg-header.js";
+import { type LanguageDetector, createLanguageDetector } from "./language-detector.js";
+import { readPngHeader } from "./png-header.js";
+import { readWavHeader } from "./wav-header.js";
+import { readWebpHeader } from "./webp-header.js";
+
+let languageDetector: LanguageDetector;
+beforeAll(async () => {
+  languageDetector = await createLanguageDetector();
+});
+
+const RUNS = { numRuns: 300 };
+
+/** Valid files of every recognised format, the seeds of the mutation arbitraries. */
+const VALID_FILES: readonly Uint8Array[] = [
+  pngBytes({ width: 3, height: 2 }),
+  pngHeaderBytes({ width: 9, height: 9, bitDepth: 2, colourType: 3 }),
+  jpegBytes({ width: 4, height: 4 }),
+  jpegFrameBytes({ width: 4, height: 4, sof: 0xc2, components: 1 }),
+  gifBytes({ width: 4, height: 4, tableBits: 1 }),
+  webpLossyBytes(4, 4),
+  webpLosslessBytes(4, 4, true),
+  webpExtendedBytes(4, 4, false),
+  bmpBytes({ width: 4, height: 4, bitsPerPixel: 32, dibSize: 124, alphaMask: 0xff }),
+  bmpBytes({ width: 4, height: 4, bitsPerPixel: 8, dibSize: 12 }),
+  wavBytes({ frames: 8, chunksBeforeData: [{ id: "LIST", size: 3 }] }),
+  wavBytes({ frames: 8, layout: "extensible-float", bitsPerSample: 32 }),
+];
+
+/** Magic numbers, so that random tails reach deep into each detector. */
+const MAGIC_PREFIXES: readonly Uint8Array[] = [
+  Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
+  concat([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13], ascii("IHDR")),
+  Uint8Array.of(0xff, 0xd8, 0xff),
+  ascii("GIF89a"),
+  concat(ascii("RIFF"), u32le(100), ascii("WAVEfmt ")),
+  concat(ascii("RIFF"), u32le(100), ascii("WAVE")),
+  concat(ascii("RIFF"), u32le(100), ascii("WEBPVP8 ")),
+  concat(ascii("RIFF"), u32le(100), ascii("WEBPVP8L")),
+  concat(ascii("RIFF"), u32le(100), ascii("WEBPVP8X")),
+  concat(ascii("BM"), new Uint8Array(12), u32le(40)),
+  Uint8Array.of(0xef, 0xbb, 0xbf, 0x7b),
+  ascii("[{"),
+];
+
+const anyBytes = fc.uint8Array({ maxLength: 300 });
+const magicBytes = fc
+  .tuple(fc.constantFrom(...MAGIC_PREFIXES), fc.uint8Array({ maxLength: 200 }))
+  .map(([prefix, tail]) => concat(prefix, tail));
+const mutatedFiles = fc.constantFrom(...VALID_FILES).chain((file) =>
+  fc
+    .record({
+      cut: fc.integer({ min: 0, max: file.length }),
+      flips: fc.array(fc.tuple(fc.nat(file.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+    })
+    .map(({ cut, flips }) => {
+      const bytes = file.slice();
+      for (const [at, value] of flips) bytes[at] = value;
+      return bytes.subarray(0, cut);
+    }),
+);
+const someBytes = fc.oneof(anyBytes, magicBytes, mutatedFiles);
+const anyUtf16 = fc.string({ unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)), maxLength: 200 });
+const anyText = fc.oneof(fc.string({ unit: "binary", maxLength: 300 }), anyUtf16, fc.json());
+const mimeTypes = fc.oneof(fc.constantFrom("", "image/png", "image/jpeg", "audio/wav", "text/plain", "application/json"), fc.string());
+const metadata = fc.oneof(
+  fc.constant({}),
+  fc.dictionary(fc.stringMatching(/^[a-z_]{1,10}$/), fc.string({ maxLength: 20 }), { maxKeys: 5 }),
+  fc.dictionary(fc.string(), fc.string(), { maxKeys: 70 }),
+);
+
+const mediaPayloads = fc
+  .record({ kind: fc.constantFrom("image" as const, "audio" as const, "binary" as const), data: someBytes, mimeType: mimeTypes })
+  .map(({ kind, data, mimeType }) => create(PayloadSchema, { kind: { case: kind, value: { data, mimeType } } }));
+const textPayloads = anyText.map((text) => create(PayloadSchema, { kind: { case: "text", value: text } }));
+const jsonPayloads = fc
+  .jsonValue({ maxDepth: 3 })
+  .map((json) => create(PayloadSchema, { kind: { case: "json", value: fromJson(ValueSchema, json as JsonValue) } }));
+const tensorPayloads = fc
+  .record({
+    dataType: fc.integer({ min: -1, max: 8 }),
+    shape: fc.array(fc.integer({ min: -1, max: 4 }), { maxLength: 4 }),
+    floatData: fc.array(fc.double(), { maxLength: 20 }),
+    intData: fc.array(fc.bigInt({ min: -300n, max: 300n }), { maxLength: 20 }),
+    rawData: fc.uint8Array({ maxLength: 40 }),
+  })
+  .map((init) => create(PayloadSchema, { kind: { case: "tensor", value: create(TensorSchema, init) } }));
+const anyPayload = fc.oneof(mediaPayloads, textPayloads, jsonPayloads, tensorPayloads, fc.constant(undefined), fc.constant(create(PayloadSchema)));
+
+/** Runs the analyzer; returns the profile, or undefined for an INVALID_FIELD error with violations; rethrows anything else. */
+function outcome(payload: Payload | undefined, meta: Record<string, string>): InputProfile | undefined {
+  try {
+    return analyzePayload(payload, meta, { languageDetector });
+  } catch (error) {
+    if (isDomainError(error) && error.reason === ErrorReason.INVALID_FIELD && error.violations.length > 0) return undefined;
+    throw error;
+  }
+}
+
+const SUB_PROFILE: Readonly<Partial<Record<Modality, keyof InputProfile>>> = {
+  [Modality.IMAGE]: "image",
+  [Modality.AUDIO]: "audio",
+  [Modality.TEXT]: "text",
+  [Modality.TABULAR]: "tabular",
+  [Modality.TENSOR]: "tensor",
+};
+
+describe("AnalyzePayload for any input", () => {
+  it("returns a profile or throws an INVALID_FIELD DomainError, never anything else and never a read past the end", () => {
+    fc.assert(
+      fc.property(anyPayload, metadata, (payload, meta) => {
+        outcome(payload, meta);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("sets exactly the sub-profile of the detected modality, passes metadata through and counts media bytes", () => {
+    fc.assert(
+      fc.property(anyPayload, (payload) => {
+        const profile = outcome(payload, { k: "v" });
+        if (profile === undefined) return;
+        const set = (["image", "audio", "text", "tabular", "tensor"] as const).filter((key) => profile[key] !== undefined);
+        const expected = SUB_PROFILE[profile.modality];
+        expect(set).toEqual(expected === undefined ? [] : [expected]);
+        expect(profile.modality).not.toBe(Modality.UNSPECIFIED);
+        expect(profile.mimeType).not.toBe("");
+        expect(profile.metadata).toEqual({ k: "v" });
+        const kind = payload?.kind;
+        if (kind?.case === "image" || kind?.case === "audio" || kind?.case === "binary") {
+          expect(profile.sizeBytes).toBe(kind.value.data.length);
+          expect(profile.declaredMimeType).toBe(kind.value.mimeType);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it("gives every numeric field min ≤ mean ≤ max, the mean of its numbers, and presence within the row count", () => {
+    const cell = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constant(null), fc.boolean());
+    const rows = fc.array(fc.dictionary(fc.constantFrom("a", "b", "c"), cell), { minLength: 1, maxLength: 30 });
+    fc.assert(
+      fc.property(rows, (list) => {
+        const payload = create(PayloadSchema, { kind: { case: "json", value: fromJson(ValueSchema, list as JsonValue) } });
+        const tabular = analyzePayload(payload, {}, { languageDetector }).tabular!;
+        expect(tabular.rowCount).toBe(list.length);
+        for (const [name, field] of Object.entries(tabular.fields)) {
+          expect(field.presentCount).toBeLessThanOrEqual(list.length);
+          if (field.type !== "number") continue;
+          const numbers = list.map((row) => row[name]).filter((v): v is number => typeof v === "number");
+          expect(field.presentCount).toBe(numbers.length);
+          expect(field.min).toBe(Math.min(...numbers));
+          expect(field.max).toBe(Math.max(...numbers));
+          expect(field.min).toBeLessThanOrEqual(field.mean);
+          expect(field.mean).toBeLessThanOrEqual(field.max);
+          const sum = numbers.reduce((a, b) => a + b, 0);
+          if (Number.isFinite(sum)) {
+            const scale = Math.max(Math.abs(field.min), Math.abs(field.max));
+            expect(Math.abs(field.mean - sum / numbers.length)).toBeLessThanOrEqual(scale * 1e-9);
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe("header readers for any bytes", () => {
+  it.each([
+    ["readPngHeader", readPngHeader],
+    ["readJpegHeader", readJpegHeader],
+    ["readGifHeader", readGifHeader],
+    ["readWebpHeader", readWebpHeader],
+    ["readBmpHeader", readBmpHeader],
+    ["readWavHeader", readWavHeader],
+  ] as const)("%s returns a header or a problem, and never throws", (_name, read) => {
+    fc.assert(
+      fc.property(someBytes, (bytes) => {
+        const result = read(bytes);
+        if (result.ok) expect(Object.values(result.value).every((v) => typeof v === "string" || Number.isFinite(v))).toBe(true);
+        else expect(result.problem).toMatch(/^(is|does) /);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

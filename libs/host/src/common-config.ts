@@ -1,0 +1,20 @@
+import type { EnvReader } from "@modelrouter/config";
+import type { LogLevel } from "@modelrouter/telemetry";
+
+/** Settings every service process has. */
+export interface CommonConfig {
+  readonly logLevel: LogLevel;
+  /** How long a SIGTERM waits for in-flight calls before closing connections, in ms. */
+  readonly shutdownGraceMs: number;
+  /** The deadline of an internal call made without a parent call, in ms. */
+  readonly callTimeoutMs: number;
+}
+
+/** Reads `MODELROUTER_LOG_LEVEL`, `MODELROUTER_SHUTDOWN_GRACE` and `MODELROUTER_CALL_TIMEOUT`. */
+export function readCommonConfig(env: EnvReader): CommonConfig {
+  return {
+    logLevel: env.oneOf("MODELROUTER_LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
+    shutdownGraceMs: env.durationMs("MODELROUTER_SHUTDOWN_GRACE", 10_000),
+    callTimeoutMs: env.durationMs("MODELROUTER_CALL_TIMEOUT", 10_000),
+  };
+}
