@@ -1,0 +1,24 @@
+import { startTelemetry } from "@modelrouter/telemetry/sdk";
+import { ExecutorService } from "@modelrouter/contracts";
+import { startExecutor } from "@modelrouter/executor-service";
+import { MODELROUTER_VERSION, runHost, runMain } from "@modelrouter/host";
+import { serviceRegistration } from "@modelrouter/rpc-kit";
+import { createLogger } from "@modelrouter/telemetry";
+import { loadConfig } from "./config.js";
+
+runMain("executor", async () => {
+  const telemetry = startTelemetry({ serviceName: "executor", serviceVersion: MODELROUTER_VERSION });
+  const config = loadConfig(process.env, process.cwd());
+  const logger = createLogger({ service: "executor", level: config.logLevel });
+  const executor = startExecutor(config.executor, logger);
+  await runHost({
+    name: "executor",
+    logger,
+    listen: config.listen,
+    services: [serviceRegistration(ExecutorService, executor.impl)],
+    readiness: { services: [ExecutorService.typeName], ready: executor.ready },
+    closeables: [{ name: "worker pool", close: executor.close }],
+    shutdownGraceMs: config.shutdownGraceMs,
+    flushTelemetry: () => telemetry.shutdown(2000),
+  });
+});

@@ -1,0 +1,45 @@
+import { availableParallelism } from "node:os";
+import { isAbsolute, resolve } from "node:path";
+import type { EnvReader } from "@modelrouter/config";
+import type { ExecutorService } from "@modelrouter/contracts";
+import type { ServiceImpl } from "@modelrouter/rpc-kit";
+import type { Logger } from "@modelrouter/telemetry";
+import { createExecutorService } from "./executor-service.js";
+import { createWorkerPool, type WorkerPool } from "./worker-pool.js";
+
+/** The executor's settings. */
+export interface ExecutorConfig {
+  /** Where relative model uris are resolved. */
+  readonly modelRoot: string;
+  readonly workers: number;
+  readonly maxQueued: number;
+}
+
+/**
+ * Reads `MODELROUTER_MODEL_ROOT` (default `defaultModelRoot`; relative paths are taken from `cwd`),
+ * `MODELROUTER_EXECUTOR_WORKERS` (default: one per CPU) and `MODELROUTER_EXECUTOR_MAX_QUEUE` (default 256).
+ */
+export function readExecutorConfig(env: EnvReader, cwd: string, defaultModelRoot: string): ExecutorConfig {
+  const root = env.string("MODELROUTER_MODEL_ROOT", defaultModelRoot);
+  return {
+    modelRoot: isAbsolute(root) ? root : resolve(cwd, root),
+    workers: env.int("MODELROUTER_EXECUTOR_WORKERS", Math.max(1, availableParallelism()), { min: 1, max: 256 }),
+    maxQueued: env.int("MODELROUTER_EXECUTOR_MAX_QUEUE", 256, { min: 0, max: 1_000_000 }),
+  };
+}
+
+/** A running executor: its handlers, its pool (for load statistics), and how to stop the workers. */
+export interface ExecutorComponent {
+  readonly impl: ServiceImpl<typeof ExecutorService>;
+  readonly pool: WorkerPool;
+  /** Resolves once every worker thread has loaded ONNX Runtime. */
+  readonly ready: Promise<void>;
+  readonly close: () => Promise<void>;
+}
+
+/** Starts the worker pool and creates the executor service on it. */
+export function startExecutor(config: ExecutorConfig, logger: Logger): ExecutorComponent {
+  const pool = createWorkerPool({ modelRoot: config.modelRoot, size: config.workers, maxQueued: config.maxQueued, logger });
+  logger.info("worker pool starting", { workers: pool.size, modelRoot: config.modelRoot, maxQueued: config.maxQueued });
+  return { impl: createExecutorService({ pool, logger }), pool, ready: pool.ready(), close: () => pool.close() };
+}

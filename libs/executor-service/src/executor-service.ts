@@ -1,0 +1,88 @@
+import { create } from "@bufbuild/protobuf";
+import { type Duration, DurationSchema } from "@bufbuild/protobuf/wkt";
+import {
+  ExecuteResponseSchema,
+  type ExecutorService,
+  type Output,
+  OutputSchema,
+} from "@modelrouter/contracts";
+import { ErrorReason, isDomainError } from "@modelrouter/errors";
+import type { ServiceImpl } from "@modelrouter/rpc-kit";
+import type { Logger } from "@modelrouter/telemetry";
+import { planInference } from "./inference-plan.js";
+import { protoDataType } from "./tensor-payload.js";
+import type { WorkerPool } from "./worker-pool.js";
+import type { TaskOutput } from "./worker-protocol.js";
+
+/** Options of {@link createExecutorService}. */
+export interface ExecutorServiceOptions {
+  /** Runs the models. The service does not own it: whoever created it closes it. */
+  readonly pool: WorkerPool;
+  readonly logger: Logger;
+}
+
+/**
+ * The `modelrouter.executor.v1.ExecutorService` handlers: validate the request, plan the inference, run it in
+ * the worker pool with the call's deadline and cancellation, and answer with the outputs, the inference time
+ * and the queueing time. Failures are domain errors (see `planInference` and `WorkerPool.run`); the causes
+ * of MODEL_UNAVAILABLE and INTERNAL errors are logged here, since clients only get a safe message.
+ */
+export function createExecutorService(options: ExecutorServiceOptions): ServiceImpl<typeof ExecutorService> {
+  const { pool, logger } = options;
+  return {
+    async execute(request, ctx) {
+      const task = planInference(request, pool.modelRoot);
+      try {
+        const result = await pool.run(task, { deadline: ctx.deadline, signal: ctx.signal });
+        return create(ExecuteResponseSchema, {
+          outputs: result.outputs.map(toOutput),
+          inferenceTime: duration(result.inferenceMs),
+          queueTime: duration(result.queueMs),
+        });
+      } catch (error) {
+        if (isDomainError(error) && (error.reason === ErrorReason.MODEL_UNAVAILABLE || error.reason === ErrorReason.INTERNAL)) {
+          const log = error.reason === ErrorReason.INTERNAL ? logger.error : logger.warn;
+          log(error.message, {
+            requestId: request.requestId,
+            reason: error.reason,
+            model: task.model.name,
+            version: task.model.version,
+            path: task.model.path,
+            cause: error.cause,
+          });
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+/** A proto `Output` of a task output: ranked labels, or the tensor with its elements in float_data/int_data. */
+export function toOutput(output: TaskOutput): Output {
+  if (output.kind === "classification") {
+    return create(OutputSchema, {
+      name: output.name,
+      value: { case: "classification", value: { labels: output.labels.map((l) => ({ label: l.label, score: l.score })) } },
+    });
+  }
+  const values = output.values;
+  const isFloat = output.dataType === "float32" || output.dataType === "float64";
+  return create(OutputSchema, {
+    name: output.name,
+    value: {
+      case: "tensor",
+      value: {
+        dataType: protoDataType(output.dataType),
+        shape: [...output.shape],
+        floatData: isFloat ? Array.from(values as Float32Array) : [],
+        intData: isFloat ? [] : Array.from(values as ArrayLike<number | bigint>, (x) => BigInt(x)),
+      },
+    },
+  });
+}
+
+/** A protobuf Duration of a number of milliseconds. */
+function duration(ms: number): Duration {
+  const nanosTotal = BigInt(Math.max(0, Math.round(ms * 1_000_000)));
+  return create(DurationSchema, { seconds: nanosTotal / 1_000_000_000n, nanos: Number(nanosTotal % 1_000_000_000n) });
+}

@@ -1,0 +1,143 @@
+import type { ExecuteRequest, OnnxBackend, Payload, Postprocessing } from "@modelrouter/contracts";
+import { DomainError, ErrorReason, Violations } from "@modelrouter/errors";
+import { compileImageSpec } from "./image-spec.js";
+import { describeImageInput } from "./image-tensor.js";
+import { resolveModelUri } from "./model-uri.js";
+import { compileTensorPayload } from "./tensor-payload.js";
+import type { ImageSpec, InferenceTask, ModelSource, OutputSpec, TaskInput } from "./worker-protocol.js";
+
+const namePattern = /^[a-z][a-z0-9-]{0,62}$/;
+const versionPattern = /^[A-Za-z0-9._-]{1,63}$/;
+const sha256Pattern = /^[0-9a-f]{64}$/;
+
+/**
+ * Validates an `ExecuteRequest` and plans its inference: the model file resolved under `modelRoot`, the
+ * pre-processing with its defaults, the checked tensor payload, the post-processing.
+ *
+ * @throws DomainError INVALID_FIELD listing every bad field (model name/version, backend, `backend.onnx.uri`
+ *   outside the model root or with a scheme other than file, a bad sha256, pre/post-processing settings,
+ *   a missing or malformed payload); PAYLOAD_UNSUPPORTED when the payload is of a kind the model cannot take
+ *   (text for an image model, an image for a tensor model), saying what the model expects.
+ */
+export function planInference(request: ExecuteRequest, modelRoot: string): InferenceTask {
+  const v = new Violations();
+  const name = request.model?.name ?? "";
+  const version = request.model?.version ?? "";
+  if (request.model === undefined) v.add("model", "is required: name the model and its exact version");
+  else {
+    if (!namePattern.test(name)) {
+      v.add("model.name", "must be 1 to 63 lower-case letters, digits and '-', starting with a letter");
+    }
+    if (!versionPattern.test(version)) {
+      v.add("model.version", "must be the exact version to run: 1 to 63 letters, digits, '.', '_' or '-'");
+    }
+  }
+  const onnx = request.backend?.kind.case === "onnx" ? request.backend.kind.value : undefined;
+  if (onnx === undefined) v.add("backend.onnx", "is required: the executor runs ONNX models; give the model's backend");
+  const model = onnx === undefined ? undefined : modelSource(name, version, onnx, modelRoot, v);
+  const image = imageSpec(onnx, v);
+  const output = onnx === undefined ? undefined : outputSpec(onnx.postprocessing, v);
+  const payload = request.payload;
+  if (payload === undefined || payload.kind.case === undefined) {
+    v.add("payload", "is required: give exactly one kind of data (image, tensor, text, …)");
+  }
+  const tensor = payload?.kind.case === "tensor" && onnx?.preprocessing === undefined ? payload.kind.value : undefined;
+  const tensorPayload = tensor === undefined ? undefined : compileTensorPayload(tensor);
+  if (tensorPayload !== undefined && "violations" in tensorPayload) v.addAll("payload.tensor", tensorPayload.violations);
+  v.throwIfAny("invalid execute request");
+  if (model === undefined || output === undefined || onnx === undefined || payload === undefined) {
+    throw new DomainError(ErrorReason.INTERNAL, "execute request planning lost a validated field");
+  }
+  const input: TaskInput = taskInput(model, onnx, image, payload, tensorPayload);
+  return { model, inputName: onnx.inputName, outputName: onnx.outputName, input, output };
+}
+
+function modelSource(name: string, version: string, onnx: OnnxBackend, modelRoot: string, v: Violations): ModelSource | undefined {
+  if (onnx.sha256 !== "" && !sha256Pattern.test(onnx.sha256)) {
+    v.add("backend.onnx.sha256", "must be empty or 64 lower-case hex digits (the file's SHA-256)");
+  }
+  if (onnx.uri === "") {
+    v.add("backend.onnx.uri", "is required: the path of the .onnx file, relative to the executor's model root");
+    return undefined;
+  }
+  const resolved = resolveModelUri(onnx.uri, modelRoot);
+  if (!resolved.ok) {
+    v.add("backend.onnx.uri", resolved.problem);
+    return undefined;
+  }
+  const key = `${name}@${version}|${resolved.path}|${onnx.sha256}`;
+  return { name, version, uri: onnx.uri, path: resolved.path, sha256: onnx.sha256, key };
+}
+
+function imageSpec(onnx: OnnxBackend | undefined, v: Violations): ImageSpec | undefined {
+  const kind = onnx?.preprocessing?.kind;
+  if (kind === undefined) return undefined;
+  if (kind.case !== "image") {
+    v.add("backend.onnx.preprocessing", "must be set to one kind (image) or left out for tensor payloads");
+    return undefined;
+  }
+  const compiled = compileImageSpec(kind.value);
+  if ("violations" in compiled) {
+    v.addAll("backend.onnx.preprocessing.image", compiled.violations);
+    return undefined;
+  }
+  return compiled.spec;
+}
+
+function outputSpec(postprocessing: Postprocessing | undefined, v: Violations): OutputSpec | undefined {
+  const kind = postprocessing?.kind;
+  if (kind === undefined) return { kind: "tensor" };
+  if (kind.case !== "classification") {
+    v.add("backend.onnx.postprocessing", "must be set to one kind (classification) or left out for raw tensors");
+    return undefined;
+  }
+  return { kind: "classification", labels: [...kind.value.labels], softmax: kind.value.softmax, topK: kind.value.topK };
+}
+
+function taskInput(
+  model: ModelSource,
+  onnx: OnnxBackend,
+  image: ImageSpec | undefined,
+  payload: Payload,
+  tensor: ReturnType<typeof compileTensorPayload> | undefined,
+): TaskInput {
+  const ref = `${model.name}@${model.version}`;
+  const got = describePayload(payload);
+  const metadata = { model: model.name, version: model.version, payloadKind: payload.kind.case ?? "" };
+  if (onnx.preprocessing !== undefined) {
+    if (image === undefined) throw new DomainError(ErrorReason.INTERNAL, "image pre-processing lost its spec");
+    if (payload.kind.case === "image" || payload.kind.case === "binary") {
+      return { kind: "image", data: payload.kind.value.data, spec: image };
+    }
+    throw new DomainError(
+      ErrorReason.PAYLOAD_UNSUPPORTED,
+      `model ${ref} takes a PNG or JPEG image (fed to it as ${describeImageInput(image)}); the payload is ${got}`,
+      { metadata },
+    );
+  }
+  if (tensor !== undefined && "payload" in tensor) return { kind: "tensor", tensor: tensor.payload };
+  throw new DomainError(
+    ErrorReason.PAYLOAD_UNSUPPORTED,
+    `model ${ref} takes a tensor payload (it has no pre-processing); the payload is ${got}`,
+    { metadata },
+  );
+}
+
+function describePayload(payload: Payload): string {
+  switch (payload.kind.case) {
+    case "text":
+      return "text";
+    case "image":
+      return "an image";
+    case "audio":
+      return "audio";
+    case "json":
+      return "JSON";
+    case "tensor":
+      return "a tensor";
+    case "binary":
+      return "binary data";
+    default:
+      return "empty";
+  }
+}

@@ -1,0 +1,127 @@
+import { DomainError, ErrorReason, invalidField } from "@modelrouter/errors";
+import type { TensorDataType, TensorPayload, TensorValues } from "./worker-protocol.js";
+
+/** Bytes per element of each tensor type in `raw_data`. */
+export const ELEMENT_BYTES: Readonly<Record<TensorDataType, number>> = {
+  float32: 4,
+  float64: 8,
+  int32: 4,
+  int64: 8,
+  uint8: 1,
+  bool: 1,
+};
+
+/** What a model says about one of its inputs; `type` and `shape` are absent for non-tensor inputs. */
+export interface InputInfo {
+  readonly name: string;
+  /** ONNX Runtime's type name, for example "float32". */
+  readonly type?: string;
+  /** Dimensions; a string is a symbolic (free) dimension. Empty: a scalar or an unknown rank. */
+  readonly shape?: readonly (number | string)[];
+}
+
+/** A tensor ready to be fed: its type, its elements and its dimensions. */
+export interface FeedTensor {
+  readonly type: TensorDataType;
+  readonly data: TensorValues;
+  readonly dims: readonly number[];
+}
+
+/** Formats a shape as "[1, 'batch', 784]" for messages. */
+export function formatShape(shape: readonly (number | string)[]): string {
+  return `[${shape.map((d) => (typeof d === "number" ? String(d) : d === "" ? "?" : d)).join(", ")}]`;
+}
+
+/** Says what a model input takes, for example "float32 [1, 784]". */
+export function describeInput(info: InputInfo): string {
+  if (info.type === undefined) return "a non-tensor value";
+  return `${info.type} ${formatShape(info.shape ?? [])}`;
+}
+
+/**
+ * The dimensions to feed `dims` (a tensor's shape) with to the input `info`, or undefined when it does not
+ * fit: the same rank with every fixed dimension equal; or, for an input whose dimensions are all fixed, the
+ * same element count (the tensor is reshaped to the input's shape, for example [784] → [1, 784]).
+ */
+export function fitDims(dims: readonly number[], info: InputInfo): readonly number[] | undefined {
+  const shape = info.shape ?? [];
+  if (shape.length === 0) return dims;
+  const fixed = shape.every((d) => typeof d === "number");
+  if (fixed) {
+    const want = (shape as number[]).reduce((n, d) => n * d, 1);
+    const have = dims.reduce((n, d) => n * d, 1);
+    return want === have ? (shape as number[]) : undefined;
+  }
+  if (shape.length !== dims.length) return undefined;
+  return shape.every((d, i) => typeof d !== "number" || d === dims[i]) ? dims : undefined;
+}
+
+/**
+ * Converts a tensor payload to the typed array the model input takes, checking its type and shape against
+ * the input. `raw_data` is read little-endian; otherwise `float_data` or `int_data`.
+ *
+ * @throws DomainError PAYLOAD_UNSUPPORTED when the type or shape does not fit, saying what the input takes;
+ *   INVALID_FIELD when an integer element is out of its type's range.
+ */
+export function tensorFeed(payload: TensorPayload, info: InputInfo, modelRef: string): FeedTensor {
+  const unsupported = (problem: string): DomainError =>
+    new DomainError(
+      ErrorReason.PAYLOAD_UNSUPPORTED,
+      `model ${modelRef} input "${info.name}" takes ${describeInput(info)}; ${problem}`,
+      { metadata: { input: info.name, expects: describeInput(info) } },
+    );
+  if (info.type !== undefined && info.type !== payload.dataType) {
+    throw unsupported(`the payload tensor is ${payload.dataType}`);
+  }
+  const dims = fitDims(payload.shape, info);
+  if (dims === undefined) throw unsupported(`the payload tensor has shape ${formatShape(payload.shape)}`);
+  return { type: payload.dataType, data: tensorValues(payload), dims };
+}
+
+function tensorValues(payload: TensorPayload): TensorValues {
+  const type = payload.dataType;
+  if (payload.rawData.length > 0) return fromRaw(payload.rawData, type);
+  switch (type) {
+    case "float32":
+      return Float32Array.from(payload.floatData);
+    case "float64":
+      return Float64Array.from(payload.floatData);
+    case "int64":
+      return BigInt64Array.from(payload.intData);
+    case "int32":
+      return Int32Array.from(payload.intData, (x, i) => checked(x, i, -2147483648n, 2147483647n, type));
+    case "uint8":
+      return Uint8Array.from(payload.intData, (x, i) => checked(x, i, 0n, 255n, type));
+    case "bool":
+      return Uint8Array.from(payload.intData, (x, i) => checked(x, i, 0n, 1n, type));
+  }
+}
+
+function checked(value: bigint, index: number, min: bigint, max: bigint, type: TensorDataType): number {
+  if (value < min || value > max) {
+    throw invalidField(`payload.tensor.int_data[${index}]`, `${value} is out of range for ${type}: use ${min} to ${max}`);
+  }
+  return Number(value);
+}
+
+function fromRaw(raw: Uint8Array, type: TensorDataType): TensorValues {
+  const count = raw.length / ELEMENT_BYTES[type];
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  switch (type) {
+    case "float32":
+      return Float32Array.from({ length: count }, (_, i) => view.getFloat32(i * 4, true));
+    case "float64":
+      return Float64Array.from({ length: count }, (_, i) => view.getFloat64(i * 8, true));
+    case "int32":
+      return Int32Array.from({ length: count }, (_, i) => view.getInt32(i * 4, true));
+    case "int64":
+      return BigInt64Array.from({ length: count }, (_, i) => view.getBigInt64(i * 8, true));
+    case "uint8":
+      return Uint8Array.from(raw);
+    case "bool":
+      return Uint8Array.from(raw, (x, i) => {
+        if (x > 1) throw invalidField(`payload.tensor.raw_data[${i}]`, `${x} is not a bool: use 0 or 1`);
+        return x;
+      });
+  }
+}

@@ -1,0 +1,201 @@
+import { DomainError, type ErrorReason, type FieldViolation, isDomainError } from "@modelrouter/errors";
+
+/**
+ * The element types a tensor payload or output may have: the proto's `DataType` values, spelled as
+ * ONNX Runtime spells its tensor types.
+ */
+export type TensorDataType = "float32" | "float64" | "int32" | "int64" | "uint8" | "bool";
+
+/** Where a model's file is and how to recognise it. */
+export interface ModelSource {
+  /** The model's name, for example "digits-general". */
+  readonly name: string;
+  readonly version: string;
+  /** The `backend.onnx.uri` as registered: what messages and metadata may show. */
+  readonly uri: string;
+  /** The absolute path of the file on the executor's disk: for logs, never for messages. */
+  readonly path: string;
+  /** The lower-case hex SHA-256 the file must have; empty: not checked. */
+  readonly sha256: string;
+  /** Identifies a loaded session: two tasks with the same key share one session in a worker. */
+  readonly key: string;
+}
+
+/** The image pre-processing of a model, with every default resolved. */
+export interface ImageSpec {
+  /** Output width in pixels (at least 1). */
+  readonly width: number;
+  /** Output height in pixels (at least 1). */
+  readonly height: number;
+  /** 1: grayscale; 3: RGB. */
+  readonly channels: 1 | 3;
+  readonly layout: "nchw" | "nhwc" | "flat";
+  /** Multiplies each 0..255 value (already resolved: never 0). */
+  readonly scale: number;
+  /** One per channel. */
+  readonly mean: readonly number[];
+  /** One per channel, never 0. */
+  readonly std: readonly number[];
+  readonly invert: boolean;
+}
+
+/** A dense tensor payload, as the client sent it (structure already validated). */
+export interface TensorPayload {
+  readonly dataType: TensorDataType;
+  readonly shape: readonly number[];
+  readonly floatData: readonly number[];
+  readonly intData: readonly bigint[];
+  /** Little-endian packed elements; used when non-empty. */
+  readonly rawData: Uint8Array;
+}
+
+/** What the worker feeds the model: an encoded image to pre-process, or a tensor to pass as is. */
+export type TaskInput =
+  | { readonly kind: "image"; readonly data: Uint8Array; readonly spec: ImageSpec }
+  | { readonly kind: "tensor"; readonly tensor: TensorPayload };
+
+/** What the worker makes of the model's output. */
+export type OutputSpec =
+  | {
+      readonly kind: "classification";
+      /** One per class; empty: the class index is the label. */
+      readonly labels: readonly string[];
+      readonly softmax: boolean;
+      /** How many labels to return; 0: all. */
+      readonly topK: number;
+    }
+  | { readonly kind: "tensor" };
+
+/**
+ * One inference, fully planned and validated: which model file, which input and output, how the payload
+ * becomes the input tensor and how the output becomes an answer. Plain data, so it crosses to a worker thread.
+ */
+export interface InferenceTask {
+  readonly model: ModelSource;
+  /** The model input to feed; empty: the first input. */
+  readonly inputName: string;
+  /** The model output to read; empty: the first output. */
+  readonly outputName: string;
+  readonly input: TaskInput;
+  readonly output: OutputSpec;
+}
+
+/** One label and its score. */
+export interface LabelScore {
+  readonly label: string;
+  readonly score: number;
+}
+
+/** A typed array holding tensor elements. */
+export type TensorValues = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
+
+/** One answer of a model, ready to become a proto `Output`. */
+export type TaskOutput =
+  | { readonly kind: "classification"; readonly name: string; readonly labels: readonly LabelScore[] }
+  | {
+      readonly kind: "tensor";
+      readonly name: string;
+      readonly dataType: TensorDataType;
+      readonly shape: readonly number[];
+      readonly values: TensorValues;
+    };
+
+/** The options a worker is started with. */
+export interface WorkerSettings {
+  /** How many loaded models a worker keeps (least recently used first out). */
+  readonly sessionCacheSize: number;
+  readonly imageLimits: ImageLimits;
+}
+
+/** Limits on the images a worker decodes, against decompression bombs. */
+export interface ImageLimits {
+  /** The most pixels (width × height) of an image. */
+  readonly maxPixels: number;
+  /** The most memory the JPEG decoder may allocate, in MiB. */
+  readonly maxMemoryMb: number;
+}
+
+/** A task as sent to a worker. */
+export interface RunMessage {
+  readonly type: "run";
+  readonly id: number;
+  /** Epoch milliseconds; the worker does not start the model run after it. `Infinity` for none. */
+  readonly deadline: number;
+  readonly task: InferenceTask;
+}
+
+/** A {@link DomainError} flattened for `postMessage`. */
+export interface SerializedError {
+  readonly reason: ErrorReason;
+  readonly message: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly violations: readonly FieldViolation[];
+  /** The underlying error's text, for logs only. */
+  readonly cause?: { readonly name: string; readonly message: string; readonly stack?: string };
+}
+
+/** What a worker sends back. */
+export type WorkerMessage =
+  | { readonly type: "ready" }
+  | {
+      readonly type: "done";
+      readonly id: number;
+      readonly outputs: readonly TaskOutput[];
+      /** Time in the worker: load (if any), pre-processing, run, post-processing. */
+      readonly inferenceMs: number;
+      /** The model keys the worker has loaded now. */
+      readonly cachedKeys: readonly string[];
+    }
+  | {
+      readonly type: "failed";
+      readonly id: number;
+      readonly error: SerializedError;
+      readonly cachedKeys: readonly string[];
+    };
+
+/** Flattens an error for `postMessage`; anything that is not a domain error becomes INTERNAL. */
+export function serializeError(error: unknown): SerializedError {
+  if (isDomainError(error)) {
+    const cause = describeCause(error.cause);
+    return {
+      reason: error.reason,
+      message: error.message,
+      metadata: { ...error.metadata },
+      violations: error.violations.map((v) => ({ field: v.field, description: v.description })),
+      ...(cause === undefined ? {} : { cause }),
+    };
+  }
+  const cause = describeCause(error);
+  return {
+    reason: "INTERNAL",
+    message: "internal error in the ONNX worker; the executor logged the cause",
+    metadata: {},
+    violations: [],
+    ...(cause === undefined ? {} : { cause }),
+  };
+}
+
+/** Rebuilds the {@link DomainError} of a {@link SerializedError}, its cause as a plain `Error`. */
+export function deserializeError(error: SerializedError): DomainError {
+  let cause: Error | undefined;
+  if (error.cause !== undefined) {
+    cause = new Error(error.cause.message);
+    cause.name = error.cause.name;
+    if (error.cause.stack !== undefined) cause.stack = error.cause.stack;
+  }
+  return new DomainError(error.reason, error.message, {
+    metadata: error.metadata,
+    violations: error.violations,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+function describeCause(cause: unknown): SerializedError["cause"] {
+  if (cause === undefined) return undefined;
+  if (cause instanceof Error) {
+    return cause.stack === undefined
+      ? { name: cause.name, message: cause.message }
+      : { name: cause.name, message: cause.message, stack: cause.stack };
+  }
+  return { name: "Error", message: String(cause) };
+}

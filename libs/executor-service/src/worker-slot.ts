@@ -1,0 +1,84 @@
+import { Worker } from "node:worker_threads";
+import type { RunMessage, WorkerMessage, WorkerSettings } from "./worker-protocol.js";
+
+/** What a {@link WorkerSlot} reports to its pool. */
+export interface WorkerSlotEvents {
+  /** The worker has started and takes tasks. */
+  onReady(slot: WorkerSlot): void;
+  /** The worker answered its task. */
+  onMessage(slot: WorkerSlot, message: Exclude<WorkerMessage, { type: "ready" }>): void;
+  /** The worker stopped without being asked to: it crashed, ran out of memory or exited. */
+  onExit(slot: WorkerSlot, code: number, error: Error | undefined): void;
+}
+
+/**
+ * One worker thread of the pool and what the pool knows of it: whether it has started, the task it runs (one
+ * at a time) and the models it has loaded (as it last reported), so that a task can go to a worker that
+ * already has its model.
+ */
+export class WorkerSlot {
+  readonly #worker: Worker;
+  readonly #threadId: number;
+  #ready = false;
+  #started = false;
+  #stopping = false;
+  #error: Error | undefined;
+  /** The id of the task running in this worker, if any. */
+  runningId: number | undefined;
+  /** The model keys this worker reported loaded after its last task. */
+  cachedKeys: ReadonlySet<string> = new Set();
+
+  constructor(url: URL, settings: WorkerSettings, events: WorkerSlotEvents) {
+    this.#worker = new Worker(url, { workerData: settings });
+    this.#threadId = this.#worker.threadId;
+    this.#worker.on("message", (message: WorkerMessage) => {
+      if (message.type === "ready") {
+        this.#ready = true;
+        this.#started = true;
+        events.onReady(this);
+      } else {
+        this.cachedKeys = new Set(message.cachedKeys);
+        events.onMessage(this, message);
+      }
+    });
+    this.#worker.on("error", (error) => {
+      this.#error = error;
+    });
+    this.#worker.on("exit", (code) => {
+      this.#ready = false;
+      if (!this.#stopping) events.onExit(this, code, this.#error);
+    });
+  }
+
+  /** True once the worker has started and until it stops. */
+  get ready(): boolean {
+    return this.#ready && !this.#stopping;
+  }
+
+  /** True once the worker has reported that it started, even if it has stopped since. */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /** True when the worker has started and runs no task. */
+  get idle(): boolean {
+    return this.ready && this.runningId === undefined;
+  }
+
+  /** The worker's thread id (for logs). */
+  get threadId(): number {
+    return this.#threadId;
+  }
+
+  /** Hands the worker a task. */
+  run(message: RunMessage): void {
+    this.runningId = message.id;
+    this.#worker.postMessage(message);
+  }
+
+  /** Stops the worker; no event is reported for it afterwards. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#worker.terminate();
+  }
+}

@@ -1,0 +1,246 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { type MessageInitShape, clone, create } from "@bufbuild/protobuf";
+import {
+  BackendSchema,
+  type ExecuteRequest,
+  ExecuteRequestSchema,
+  ExecutorService,
+  type Model,
+  ModelRefSchema,
+} from "@modelrouter/contracts";
+import {
+  evaluationImage,
+  loadDemoModels,
+  loadEvaluationSet,
+  loadSampleIndex,
+  modelZooDir,
+} from "@modelrouter/model-zoo";
+import {
+  Code,
+  type GrpcChannel,
+  type GrpcServer,
+  type ServiceClient,
+  createGrpcChannel,
+  createGrpcClient,
+  createGrpcServer,
+  serviceRegistration,
+} from "@modelrouter/rpc-kit";
+import { createLogger } from "@modelrouter/telemetry";
+import { createExecutorService } from "./executor-service.js";
+import {
+  type TempModelRoot,
+  builtWorkerUrl,
+  createTempModelRoot,
+  grayPng,
+  imagePayload,
+  rejectionOf,
+  startTestExecutor,
+  writeCrashingWorker,
+} from "./executor.test-support.js";
+import { planInference } from "./inference-plan.js";
+import { type WorkerPool, createWorkerPool } from "./worker-pool.js";
+
+const models = loadDemoModels();
+const samples = loadSampleIndex();
+const modelNamed = (name: string): Model => {
+  const model = models.find((m) => m.name === name);
+  if (model === undefined) throw new Error(`the zoo catalogue has no model ${name}`);
+  return model;
+};
+/** The model each kind of sample is meant for. */
+const modelFor = { mnist: "digits-general", lowres: "digits-lowres-specialist" } as const;
+
+const requestFor = (model: Model, payload: MessageInitShape<typeof ExecuteRequestSchema>["payload"]): ExecuteRequest =>
+  create(ExecuteRequestSchema, {
+    requestId: `zoo-${model.name}`,
+    model: { name: model.name, version: model.version },
+    ...(model.backend === undefined ? {} : { backend: clone(BackendSchema, model.backend) }),
+    payload,
+  });
+
+const sampleRequest = (model: Model, path: string): ExecuteRequest =>
+  requestFor(model, imagePayload(new Uint8Array(readFileSync(path))));
+
+const silent = () => createLogger({ service: "executor-zoo-test", write: () => undefined });
+
+describe("the model zoo, served over gRPC on loopback", () => {
+  let pool: WorkerPool;
+  let server: GrpcServer;
+  let channel: GrpcChannel;
+  let client: ServiceClient<typeof ExecutorService>;
+
+  beforeAll(async () => {
+    pool = createWorkerPool({ modelRoot: modelZooDir(), size: 2, workerUrl: builtWorkerUrl(), logger: silent() });
+    await pool.ready();
+    const impl = createExecutorService({ pool, logger: silent() });
+    server = createGrpcServer({ services: [serviceRegistration(ExecutorService, impl)] });
+    const port = await server.listen("127.0.0.1:0");
+    channel = createGrpcChannel(`127.0.0.1:${port}`);
+    client = createGrpcClient(ExecutorService, channel, { defaultTimeoutMs: 30_000 });
+  });
+
+  afterAll(async () => {
+    channel?.close();
+    await server?.shutdown(1_000);
+    await pool?.close();
+  });
+
+  it("has every catalogue model and sample it is tested with", () => {
+    expect(models.map((m) => m.name)).toEqual(expect.arrayContaining(Object.values(modelFor)));
+    expect(samples.filter((s) => s.kind === "mnist")).toHaveLength(10);
+    expect(samples.filter((s) => s.kind === "lowres")).toHaveLength(10);
+  });
+
+  it.each(samples.map((s) => [modelFor[s.kind], s.file, s.label, s.path] as const))(
+    "%s classifies %s as %s",
+    async (name, _file, label, path) => {
+      const response = await client.execute(sampleRequest(modelNamed(name), path));
+      const output = response.outputs[0];
+      expect(output?.name).toBe("logits");
+      if (output?.value.case !== "classification") throw new Error("expected a classification");
+      const ranked = output.value.value.labels;
+      expect(ranked[0]?.label).toBe(label);
+      expect(ranked).toHaveLength(3);
+      const scores = ranked.map((l) => l.score);
+      expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+      expect(scores.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1 + 1e-9);
+      expect(response.inferenceTime).toBeDefined();
+      expect(response.queueTime).toBeDefined();
+    },
+  );
+
+  it("serves every catalogue model on the samples of its input size", async () => {
+    for (const model of models) {
+      const image = model.backend?.kind.case === "onnx" ? model.backend.kind.value.preprocessing?.kind : undefined;
+      const kind = image?.case === "image" && image.value.width === 8 ? "lowres" : "mnist";
+      for (const sample of samples.filter((s) => s.kind === kind)) {
+        const response = await client.execute(sampleRequest(model, sample.path));
+        expect(response.outputs[0]?.value.case).toBe("classification");
+      }
+    }
+  });
+
+  it("matches the model card's held-out accuracy on the whole low-resolution test split", async () => {
+    const model = modelNamed("digits-lowres-specialist");
+    const set = loadEvaluationSet("lowres-test-540");
+    let correct = 0;
+    for (let start = 0; start < set.count; start += 20) {
+      const batch = Array.from({ length: Math.min(20, set.count - start) }, (_, k) => start + k);
+      const answers = await Promise.all(
+        batch.map((i) =>
+          client.execute(requestFor(model, imagePayload(grayPng(set.width, set.height, Array.from(evaluationImage(set, i)))))),
+        ),
+      );
+      answers.forEach((response, k) => {
+        const value = response.outputs[0]?.value;
+        if (value?.case === "classification" && value.value.labels[0]?.label === set.labels[batch[k] as number]) correct++;
+      });
+    }
+    expect(Number((correct / set.count).toFixed(4))).toBe(model.metrics?.accuracy);
+  });
+
+  it("refuses text sent to an image model with INVALID_ARGUMENT, so the router does not fall back", async () => {
+    const error = await rejectionOf(client.execute(requestFor(modelNamed("digits-general"), { kind: { case: "text", value: "7" } })));
+    expect(error["code"]).toBe(Code.INVALID_ARGUMENT);
+    expect(error["reason"]).toBe("PAYLOAD_UNSUPPORTED");
+    expect(error.message).toContain("takes a PNG or JPEG image");
+  });
+
+  it("reports a missing model file as UNAVAILABLE, so the router can fall back", async () => {
+    const request = sampleRequest(modelNamed("digits-general"), samples[0]?.path ?? "");
+    if (request.backend?.kind.case !== "onnx") throw new Error("expected an ONNX backend");
+    request.backend.kind.value.uri = "digits-general/missing.onnx";
+    request.backend.kind.value.sha256 = "";
+    const error = await rejectionOf(client.execute(request));
+    expect(error["code"]).toBe(Code.UNAVAILABLE);
+    expect(error["reason"]).toBe("MODEL_UNAVAILABLE");
+    expect(error["metadata"]).toEqual({ model: "digits-general", version: "1", uri: "digits-general/missing.onnx" });
+  });
+});
+
+describe("the model zoo under load and faults", () => {
+  const general = modelNamed("digits-general");
+  const sample = samples.find((s) => s.kind === "mnist");
+  const task = (pool: WorkerPool) => planInference(sampleRequest(general, sample?.path ?? ""), pool.modelRoot);
+  let crashDir: TempModelRoot;
+
+  beforeAll(async () => {
+    crashDir = await createTempModelRoot();
+  });
+
+  afterAll(async () => {
+    await crashDir?.remove();
+  });
+
+  it("refuses a task with OVERLOADED when the queue is full", async () => {
+    const executor = await startTestExecutor(modelZooDir(), { maxQueued: 1 });
+    try {
+      const accepted = [executor.pool.run(task(executor.pool)), executor.pool.run(task(executor.pool))];
+      expect(await rejectionOf(executor.pool.run(task(executor.pool)))).toMatchObject({ reason: "OVERLOADED" });
+      await Promise.all(accepted);
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it("fails a task whose deadline has passed with DEADLINE_EXCEEDED", async () => {
+    const executor = await startTestExecutor(modelZooDir());
+    try {
+      const blocker = Promise.all(Array.from({ length: 20 }, () => executor.pool.run(task(executor.pool))));
+      const late = executor.pool.run(task(executor.pool), { deadline: Date.now() });
+      expect(await rejectionOf(late)).toMatchObject({ reason: "DEADLINE_EXCEEDED" });
+      await blocker;
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it("replaces a killed worker: its task fails with MODEL_UNAVAILABLE, the next one is served", async () => {
+    const executor = await startTestExecutor(modelZooDir(), { workerUrl: await writeCrashingWorker(crashDir.dir) });
+    try {
+      const doomed = sampleRequest(general, sample?.path ?? "");
+      doomed.model = create(ModelRefSchema, { name: "crash-now", version: "1" });
+      const error = await rejectionOf(executor.client.execute(doomed));
+      expect(error["code"]).toBe(Code.UNAVAILABLE);
+      expect(error["reason"]).toBe("MODEL_UNAVAILABLE");
+      const served = await executor.client.execute(sampleRequest(general, sample?.path ?? ""));
+      expect(served.outputs[0]?.value.case).toBe("classification");
+      expect(executor.pool.stats().workerRestarts).toBe(1);
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it("keeps the event loop free while a long batch of inferences runs", async () => {
+    const executor = await startTestExecutor(modelZooDir(), { size: 2, maxQueued: 1000 });
+    try {
+      const batch = 500;
+      let completed = 0;
+      let settled = false;
+      let completedAtFirstTurn: number | undefined;
+      let turns = 0;
+      const planned = task(executor.pool);
+      const all = Promise.all(Array.from({ length: batch }, () => executor.pool.run(planned).then(() => completed++)));
+      void all.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      await new Promise<void>((resolve) => {
+        const turn = (): void => {
+          completedAtFirstTurn ??= completed;
+          turns++;
+          if (settled) resolve();
+          else setImmediate(turn);
+        };
+        setImmediate(turn);
+      });
+      await all;
+      // the results of at most a task or two per worker can arrive before the first turn
+      expect(completedAtFirstTurn).toBeLessThan(batch / 10);
+      expect(turns).toBeGreaterThan(1);
+    } finally {
+      await executor.close();
+    }
+  });
+});
