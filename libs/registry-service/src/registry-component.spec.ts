@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { ConfigError, EnvReader } from "@modelrouter/config";
+import { RegistryService } from "@modelrouter/contracts";
+import { createDirectClient } from "@modelrouter/rpc-kit";
+import { memoryLogger, validDecision } from "./registry.test-support.js";
+import { readRegistryConfig, startRegistry, type RegistryComponent } from "./registry-component.js";
+
+describe("readRegistryConfig", () => {
+  it("keeps decisions 7 days by default, on PGlite under the working directory", () => {
+    const env = new EnvReader({});
+    expect(readRegistryConfig(env, "/srv/app")).toEqual({
+      database: { kind: "pglite", dataDir: "/srv/app/.modelrouter/registry" },
+      decisionRetentionMs: 7 * 24 * 3_600_000,
+    });
+    env.done();
+  });
+
+  it("reads MODELROUTER_DECISION_RETENTION as a duration, with either database", () => {
+    const env = new EnvReader({ MODELROUTER_DECISION_RETENTION: "36h", MODELROUTER_REGISTRY_DATABASE_URL: "postgres://db/registry" });
+    expect(readRegistryConfig(env, "/srv/app")).toEqual({
+      database: { kind: "postgres", url: "postgres://db/registry" },
+      decisionRetentionMs: 36 * 3_600_000,
+    });
+    env.done();
+  });
+
+  it.each([
+    ["soon", /MODELROUTER_DECISION_RETENTION="soon": expected a duration/],
+    ["30s", /MODELROUTER_DECISION_RETENTION="30s": expected a duration of at least 1m/],
+  ])("reports a retention of %s, naming the variable and the fix", (value, problem) => {
+    const env = new EnvReader({ MODELROUTER_DECISION_RETENTION: value });
+    readRegistryConfig(env, "/srv/app");
+    let error: unknown;
+    try {
+      env.done();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([expect.stringMatching(problem)]);
+  });
+});
+
+describe("startRegistry", () => {
+  const logs: string[] = [];
+  let component: RegistryComponent;
+
+  beforeAll(async () => {
+    component = await startRegistry({ database: { kind: "pglite" }, decisionRetentionMs: 3_600_000 }, memoryLogger(logs));
+  }, 60_000);
+
+  afterAll(async () => {
+    await component?.close();
+  });
+
+  it("serves the decision log with the configured retention", async () => {
+    const client = createDirectClient(RegistryService, component.impl, { defaultTimeoutMs: 30_000 });
+    const decision = validDecision({ requestId: "started" });
+    await client.recordDecision({ decision });
+    expect((await client.getDecision({ requestId: "started" })).decision).toEqual(decision);
+    const opened = logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line["msg"] === "registry store open");
+    expect(opened).toMatchObject({ decisionRetentionMs: 3_600_000 });
+  });
+});

@@ -1,0 +1,61 @@
+import { isAbsolute, resolve } from "node:path";
+import type { EnvReader } from "@modelrouter/config";
+import type { RegistryService } from "@modelrouter/contracts";
+import type { ServiceImpl } from "@modelrouter/rpc-kit";
+import type { Logger } from "@modelrouter/telemetry";
+import { createRegistryService } from "./registry-service.js";
+import { openRegistryDatabase, type RegistryDatabaseConfig } from "./storage/open-registry-database.js";
+import { DEFAULT_DECISION_RETENTION_MS } from "./store/decision-retention.js";
+import { openRegistryStore } from "./store/registry-store.js";
+
+/** The registry's settings. */
+export interface RegistryConfig {
+  readonly database: RegistryDatabaseConfig;
+  /** How long the decision log keeps a record, in ms after its time. */
+  readonly decisionRetentionMs: number;
+}
+
+/** The shortest decision log retention accepted from the environment: 1 minute, in ms. */
+const MIN_DECISION_RETENTION_MS = 60_000;
+
+/**
+ * Reads `MODELROUTER_REGISTRY_DATABASE_URL` (a `postgres://` URL: use that PostgreSQL server) or else
+ * `MODELROUTER_REGISTRY_DATA_DIR` (the embedded PGlite data directory, default `.modelrouter/registry`,
+ * relative to `cwd`), and `MODELROUTER_DECISION_RETENTION` (how long decision records are kept, a duration
+ * such as `7d` or `12h`; default 7 days, at least 1 minute).
+ */
+export function readRegistryConfig(env: EnvReader, cwd: string): RegistryConfig {
+  const decisionRetentionMs = env.durationMs("MODELROUTER_DECISION_RETENTION", DEFAULT_DECISION_RETENTION_MS);
+  if (decisionRetentionMs < MIN_DECISION_RETENTION_MS) {
+    const raw = JSON.stringify(env.optionalString("MODELROUTER_DECISION_RETENTION"));
+    env.problem(`MODELROUTER_DECISION_RETENTION=${raw}: expected a duration of at least 1m, such as 7d or 12h`);
+  }
+  const url = env.optionalString("MODELROUTER_REGISTRY_DATABASE_URL");
+  if (url !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(url)) {
+      env.problem("MODELROUTER_REGISTRY_DATABASE_URL: expected a postgres:// or postgresql:// URL");
+    }
+    return { database: { kind: "postgres", url }, decisionRetentionMs };
+  }
+  const dir = env.string("MODELROUTER_REGISTRY_DATA_DIR", ".modelrouter/registry");
+  return { database: { kind: "pglite", dataDir: isAbsolute(dir) ? dir : resolve(cwd, dir) }, decisionRetentionMs };
+}
+
+/** A running registry: its handlers, and how to close its database. */
+export interface RegistryComponent {
+  readonly impl: ServiceImpl<typeof RegistryService>;
+  readonly close: () => Promise<void>;
+}
+
+/** Opens the database (migrating it) and creates the registry service on it. */
+export async function startRegistry(config: RegistryConfig, logger: Logger): Promise<RegistryComponent> {
+  const db = await openRegistryDatabase(config.database, logger);
+  const store = await openRegistryStore({ db, logger, decisionRetentionMs: config.decisionRetentionMs });
+  const where = config.database.kind === "pglite" ? `PGlite at ${config.database.dataDir ?? "memory"}` : "PostgreSQL";
+  logger.info("registry store open", {
+    database: where,
+    revision: await store.revision(),
+    decisionRetentionMs: config.decisionRetentionMs,
+  });
+  return { impl: createRegistryService({ store, logger }), close: () => store.close() };
+}

@@ -1,0 +1,194 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { startPostgresCluster, type PostgresCluster } from "@modelrouter/testing";
+import { memoryLogger, registryOn, uniqueName, validDecision, validModel, validPolicy } from "./registry.test-support.js";
+import { DataDirLockedError } from "./storage/data-dir-lock.js";
+import { applyMigrations, REGISTRY_MIGRATIONS } from "./storage/migrations.js";
+import { openPgliteDatabase } from "./storage/pglite-database.js";
+import { openPostgresDatabase } from "./storage/postgres-database.js";
+import type { SqlDatabase } from "./storage/sql-database.js";
+import { createChangeFeed } from "./store/change-feed.js";
+import { insertModel } from "./store/model-store.js";
+import { openRegistryStore, type RegistryStore } from "./store/registry-store.js";
+
+describe("the PGlite data directory", () => {
+  let root: string;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), "registry-storage-"));
+  });
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("keeps models, policies and the revision across a close and a reopen", async () => {
+    const dataDir = join(root, "durable");
+    const first = await registryOn((logger) => openPgliteDatabase({ dataDir, logger }));
+    const name = uniqueName();
+    const model = (await first.client.registerModel({ model: validModel({ name }) })).model!;
+    const policy = (await first.client.applyPolicy({ policy: validPolicy(uniqueName("policy"), name) })).policy!;
+    await first.close();
+
+    const second = await registryOn((logger) => openPgliteDatabase({ dataDir, logger }));
+    try {
+      expect((await second.client.getModel({ name, version: "1" })).model).toEqual(model);
+      expect((await second.client.getPolicy({ name: policy.name })).policy).toEqual(policy);
+      expect(await second.store.revision()).toBe(policy.revision);
+      const next = (await second.client.registerModel({ model: validModel({ name, version: "2" }) })).model!;
+      expect(next.revision).toBe(policy.revision + 1n);
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+
+  it("cannot be opened twice: the second open fails with a clear error until the first closes", async () => {
+    const dataDir = join(root, "locked");
+    const db = await openPgliteDatabase({ dataDir });
+    await expect(openPgliteDatabase({ dataDir })).rejects.toThrow(DataDirLockedError);
+    await expect(openPgliteDatabase({ dataDir })).rejects.toThrow(/is in use by process \d+ .* Two processes must never open one PGlite data directory/);
+    await db.close();
+    const reopened = await openPgliteDatabase({ dataDir });
+    await reopened.close();
+  }, 60_000);
+
+  it("initialises again a directory whose first start was interrupted (it never held data)", async () => {
+    const dataDir = join(root, "interrupted");
+    await mkdir(join(dataDir, "base"), { recursive: true });
+    await writeFile(join(dataDir, "PG_VERSION"), "17\n");
+    const logs: string[] = [];
+    const db = await openPgliteDatabase({ dataDir, logger: memoryLogger(logs) });
+    try {
+      const { rows } = await db.query("SELECT 1 AS one");
+      expect(rows).toEqual([{ one: 1 }]);
+      expect(logs.join("\n")).toMatch(/never fully initialised/);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+
+  it("never wipes a directory that was initialised once, even when it cannot be opened", async () => {
+    const dataDir = join(root, "damaged");
+    await (await openPgliteDatabase({ dataDir })).close();
+    await writeFile(join(dataDir, "PG_VERSION"), "7\n");
+    await expect(openPgliteDatabase({ dataDir })).rejects.toThrow(/cannot open the registry database/);
+    expect(await readFile(join(dataDir, "PG_VERSION"), "utf8")).toBe("7\n");
+    // The failed open released the lock: a retry fails the same way, not as "in use".
+    await expect(openPgliteDatabase({ dataDir })).rejects.toThrow(/cannot open the registry database/);
+  }, 60_000);
+});
+
+describe.each(["pglite", "postgres"] as const)("the schema on %s", (driver) => {
+  let cluster: PostgresCluster | undefined;
+  let root: string;
+  let count = 0;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), "registry-schema-"));
+    if (driver === "postgres") cluster = await startPostgresCluster();
+  }, 120_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+    await rm(root, { recursive: true, force: true });
+  }, 60_000);
+
+  /** A new database; on PostgreSQL through a pool of `maxConnections` (default 10). */
+  const freshDatabase = async (maxConnections?: number): Promise<SqlDatabase> => {
+    count++;
+    if (cluster === undefined) return openPgliteDatabase({ dataDir: join(root, `db-${count}`) });
+    const admin = await openPostgresDatabase({ url: cluster.url });
+    await admin.query(`CREATE DATABASE schema_${count}`);
+    await admin.close();
+    const url = cluster.url.replace(/\/postgres$/, `/schema_${count}`);
+    return openPostgresDatabase(maxConnections === undefined ? { url } : { url, maxConnections });
+  };
+
+  it("applies each migration once, and refuses a database with a newer schema", async () => {
+    const db = await freshDatabase();
+    try {
+      expect(await applyMigrations(db)).toEqual({ applied: [1, 2], version: 2 });
+      expect(await applyMigrations(db)).toEqual({ applied: [], version: 2 });
+      await expect(applyMigrations(db, [])).rejects.toThrow(/schema version 2, newer than this registry knows \(0\)/);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+
+  it("rolls back a migration that fails, leaving no part of it", async () => {
+    const db = await freshDatabase();
+    try {
+      const broken = { version: 3, name: "broken", statements: ["CREATE TABLE half_done (id int)", "SELECT * FROM missing_table"] };
+      await expect(applyMigrations(db, [...REGISTRY_MIGRATIONS, broken])).rejects.toThrow(/missing_table/);
+      const { rows } = await db.query("SELECT to_regclass('registry_models') AS models, to_regclass('half_done') AS half");
+      expect(rows).toEqual([{ models: null, half: null }]);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+
+  it("brings an existing version 1 database to version 2, keeping its models and revision", async () => {
+    const db = await freshDatabase();
+    const logs: string[] = [];
+    let store: RegistryStore | undefined;
+    try {
+      expect(await applyMigrations(db, REGISTRY_MIGRATIONS.filter((m) => m.version === 1))).toEqual({ applied: [1], version: 1 });
+      const ctx = { db, feed: createChangeFeed(), now: () => new Date() };
+      const model = await insertModel(ctx, validModel({ name: uniqueName() }));
+
+      store = await openRegistryStore({ db, logger: memoryLogger(logs) });
+      expect(logs.join("\n")).toMatch(/"applied a registry schema migration".*"version":2/);
+      expect(await store.getModel(model.name, "1")).toEqual(model);
+      expect(await store.revision()).toBe(model.revision);
+      const record = validDecision({ requestId: uniqueName("req") });
+      await store.recordDecision(record);
+      expect(await store.getDecision(record.requestId)).toEqual(record);
+      expect(await applyMigrations(db)).toEqual({ applied: [], version: 2 });
+    } finally {
+      if (store === undefined) await db.close();
+      else await store.close();
+    }
+  }, 60_000);
+
+  it("turns synchronous commit off for a decision's write only: the connection's registry writes stay durable", async () => {
+    const db = await freshDatabase(1);
+    const store = await openRegistryStore({ db, logger: memoryLogger([]) });
+    try {
+      await store.recordDecision(validDecision({ requestId: uniqueName("req") }));
+      expect((await db.query("SHOW synchronous_commit")).rows).toEqual([{ synchronous_commit: "on" }]);
+      const model = await store.registerModel(validModel({ name: uniqueName() }));
+      expect(await store.getModel(model.name, "1")).toEqual(model);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
+  it("keeps the change log append-only", async () => {
+    const db = await freshDatabase();
+    const store = await openRegistryStore({ db, logger: memoryLogger([]) });
+    try {
+      await store.registerModel(validModel({ name: uniqueName() }));
+      await expect(db.query("UPDATE registry_changes SET type = 'DELETE'")).rejects.toThrow(/append-only/);
+      await expect(db.query("DELETE FROM registry_changes")).rejects.toThrow(/append-only/);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+});
+
+describe("PostgreSQL durability settings", () => {
+  it("warns at startup when the server may lose acknowledged writes (fsync off)", async () => {
+    const cluster = await startPostgresCluster({ settings: { fsync: "off", synchronous_commit: "off" } });
+    try {
+      const logs: string[] = [];
+      const store = await openRegistryStore({ db: await openPostgresDatabase({ url: cluster.url }), logger: memoryLogger(logs) });
+      await store.close();
+      const warning = logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line["level"] === "warn");
+      expect(warning).toMatchObject({ settings: { fsync: "off", synchronous_commit: "off" } });
+    } finally {
+      await cluster.stop();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,161 @@
+import type { Logger } from "@modelrouter/telemetry";
+import type { SqlDatabase } from "./sql-database.js";
+
+/** One versioned schema change: statements run in order, in the migration transaction. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  /** One SQL statement each (PGlite's extended protocol runs one statement per query). */
+  readonly statements: readonly string[];
+}
+
+/**
+ * The registry schema, the same for PGlite and PostgreSQL. Append new migrations; never edit an applied one.
+ *
+ * - `registry_revision`: the one registry-wide revision counter. Every write transaction increments it first,
+ *   which also serialises writers, so revisions commit in order and a reader that sees revision N has seen
+ *   every revision below N.
+ * - `registry_models`: one row per (name, version) with the queryable columns and the full message as
+ *   protobuf JSON (`body`). Names and versions use the "C" collation so that ordering (and pagination) is
+ *   byte order on every server.
+ * - `registry_policies`: one row per policy name.
+ * - `registry_changes`: the append-only change log, written in the transaction of the change it records.
+ *   A write that changes several resources (deregistering every version of a model) logs several changes at
+ *   one revision, numbered by `seq`.
+ * - `registry_decisions` (migration 2): the decision log, one row per request id. Data, not configuration:
+ *   it has no revision and no change log entries. `body` is the protobuf JSON `DecisionRecord` without its
+ *   feedback, which lives in `feedback` (protobuf JSON `Feedback`, `correct` always present) and
+ *   `feedback_time`, so that recording a request again replaces `body` and keeps the feedback. The other
+ *   columns copy fields of `body` for queries (model names and versions are NULL when no model answered);
+ *   the index on `time` serves retention.
+ */
+export const REGISTRY_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "models, policies, revision counter and change log",
+    statements: [
+      `CREATE TABLE registry_revision (
+        id boolean PRIMARY KEY DEFAULT true CHECK (id),
+        revision bigint NOT NULL
+      )`,
+      `INSERT INTO registry_revision (id, revision) VALUES (true, 0)`,
+      `CREATE TABLE registry_models (
+        name text COLLATE "C" NOT NULL,
+        version text COLLATE "C" NOT NULL,
+        task text NOT NULL,
+        modality integer NOT NULL,
+        status integer NOT NULL,
+        labels jsonb NOT NULL,
+        create_time timestamptz NOT NULL,
+        update_time timestamptz NOT NULL,
+        revision bigint NOT NULL,
+        body jsonb NOT NULL,
+        PRIMARY KEY (name, version)
+      )`,
+      `CREATE INDEX registry_models_task ON registry_models (task)`,
+      `CREATE INDEX registry_models_labels ON registry_models USING gin (labels jsonb_path_ops)`,
+      `CREATE TABLE registry_policies (
+        name text COLLATE "C" PRIMARY KEY,
+        create_time timestamptz NOT NULL,
+        update_time timestamptz NOT NULL,
+        revision bigint NOT NULL,
+        body jsonb NOT NULL
+      )`,
+      `CREATE TABLE registry_changes (
+        revision bigint NOT NULL,
+        seq integer NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('model', 'policy')),
+        type text NOT NULL CHECK (type IN ('PUT', 'DELETE')),
+        key text COLLATE "C" NOT NULL,
+        payload jsonb NOT NULL,
+        commit_time timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (revision, seq)
+      )`,
+      `CREATE INDEX registry_changes_kind ON registry_changes (kind, revision, seq)`,
+      `CREATE FUNCTION registry_changes_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'registry_changes is append-only';
+      END
+      $$`,
+      `CREATE TRIGGER registry_changes_append_only BEFORE UPDATE OR DELETE ON registry_changes
+        FOR EACH ROW EXECUTE FUNCTION registry_changes_append_only()`,
+    ],
+  },
+  {
+    version: 2,
+    name: "decision log",
+    statements: [
+      `CREATE TABLE registry_decisions (
+        request_id text COLLATE "C" PRIMARY KEY,
+        time timestamptz NOT NULL,
+        model_name text COLLATE "C",
+        model_version text COLLATE "C",
+        policy text COLLATE "C" NOT NULL,
+        rule text COLLATE "C" NOT NULL,
+        code integer NOT NULL,
+        top_label text NOT NULL,
+        tenant text NOT NULL,
+        body jsonb NOT NULL,
+        feedback jsonb,
+        feedback_time timestamptz,
+        CHECK ((feedback IS NULL) = (feedback_time IS NULL))
+      )`,
+      `CREATE INDEX registry_decisions_time ON registry_decisions (time)`,
+    ],
+  },
+];
+
+/** Serialises migrations of replicas sharing one PostgreSQL database (an arbitrary, fixed advisory lock key). */
+const MIGRATION_LOCK_KEY = "7307199127375060001";
+
+/** The outcome of {@link applyMigrations}. */
+export interface MigrationResult {
+  /** The versions applied now, in order. */
+  readonly applied: readonly number[];
+  /** The schema version of the database afterwards. */
+  readonly version: number;
+}
+
+/**
+ * Brings the schema up to date in one transaction: all pending migrations apply, or none does. The
+ * transaction first takes a transaction-scoped advisory lock, so that replicas starting together on one
+ * PostgreSQL database apply each migration once (the others wait, then find nothing to do).
+ *
+ * @throws Error when the database has a schema newer than these migrations (a newer registry wrote it).
+ */
+export async function applyMigrations(
+  db: SqlDatabase,
+  migrations: readonly Migration[] = REGISTRY_MIGRATIONS,
+  logger?: Logger,
+): Promise<MigrationResult> {
+  return db.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock($1::bigint)", [MIGRATION_LOCK_KEY]);
+    await tx.query(`CREATE TABLE IF NOT EXISTS registry_schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const { rows } = await tx.query<{ version: number }>("SELECT version FROM registry_schema_migrations");
+    const done = new Set(rows.map((row) => Number(row.version)));
+    const known = Math.max(0, ...migrations.map((m) => m.version));
+    const newest = Math.max(0, ...done);
+    if (newest > known) {
+      throw new Error(
+        `the registry database has schema version ${newest}, newer than this registry knows (${known}): ` +
+          `run a registry at least as new as the one that wrote it`,
+      );
+    }
+    const applied: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(migration.version)) continue;
+      for (const statement of migration.statements) await tx.query(statement);
+      await tx.query("INSERT INTO registry_schema_migrations (version, name) VALUES ($1, $2)", [
+        migration.version,
+        migration.name,
+      ]);
+      logger?.info("applied a registry schema migration", { version: migration.version, name: migration.name });
+      applied.push(migration.version);
+    }
+    return { applied, version: Math.max(newest, ...applied) };
+  });
+}

@@ -1,0 +1,123 @@
+import { clone, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { PolicySchema, type Policy } from "@modelrouter/contracts";
+import { DomainError, ErrorReason } from "@modelrouter/errors";
+import type { SqlExecutor } from "../storage/sql-database.js";
+import { appendChange } from "./change-log.js";
+import { revisionConflict } from "./conflicts.js";
+import type { Page, PageRequest } from "./page.js";
+import { runWrite, type StoreContext } from "./store-context.js";
+
+/** How ApplyPolicy treats an existing policy of the same name. */
+export interface PutPolicyOptions {
+  /** Absent: create or replace. 0: create only. N: replace only the policy at revision N. */
+  readonly expectedRevision?: bigint;
+  /** Check everything and return what would be stored, without storing it (no revision is taken). */
+  readonly validateOnly: boolean;
+}
+
+/** The outcome of {@link putPolicy}. */
+export interface PutPolicyResult {
+  /** The policy as stored (or as it would be, with `validateOnly`: then its revision is the current one, 0 if new). */
+  readonly policy: Policy;
+  /** True when no policy of that name existed. */
+  readonly created: boolean;
+}
+
+/** A policy as stored: protobuf JSON, the form of the `body` column and of change log payloads. */
+export function policyToJson(policy: Policy): JsonValue {
+  return toJson(PolicySchema, policy);
+}
+
+/** Reads a stored policy. */
+export function policyFromJson(json: unknown): Policy {
+  return fromJson(PolicySchema, json as JsonValue, { ignoreUnknownFields: true });
+}
+
+/**
+ * Creates or replaces a policy (already compiled by the caller) at a new revision, keeping its create time.
+ *
+ * @throws DomainError REVISION_CONFLICT when `expectedRevision` does not match.
+ */
+export async function putPolicy(ctx: StoreContext, policy: Policy, options: PutPolicyOptions): Promise<PutPolicyResult> {
+  const apply = async (tx: SqlExecutor, revision: bigint | undefined): Promise<PutPolicyResult> => {
+    const existing = await selectPolicy(tx, policy.name, revision !== undefined);
+    if (options.expectedRevision !== undefined && options.expectedRevision !== (existing?.revision ?? 0n)) {
+      throw revisionConflict(`policy "${policy.name}"`, options.expectedRevision, existing?.revision ?? 0n);
+    }
+    const now = ctx.now();
+    const stored = clone(PolicySchema, policy);
+    stored.revision = revision ?? existing?.revision ?? 0n;
+    stored.createTime = existing?.createTime ?? timestampFromDate(now);
+    stored.updateTime = timestampFromDate(now);
+    const result = { policy: stored, created: existing === undefined };
+    if (revision === undefined) return result;
+    const body = JSON.stringify(policyToJson(stored));
+    await tx.query(
+      `INSERT INTO registry_policies (name, create_time, update_time, revision, body)
+        VALUES ($1, $2, $3, $4::bigint, $5::jsonb)
+        ON CONFLICT (name) DO UPDATE SET update_time = $3, revision = $4::bigint, body = $5::jsonb`,
+      [stored.name, now, now, revision.toString(), body],
+    );
+    await appendChange(tx, { revision, seq: 0, kind: "policy", type: "PUT", key: stored.name, payload: policyToJson(stored) });
+    return result;
+  };
+  if (options.validateOnly) return ctx.db.transaction((tx) => apply(tx, undefined));
+  return runWrite(ctx, (tx, revision) => apply(tx, revision));
+}
+
+/**
+ * One policy by name.
+ *
+ * @throws DomainError POLICY_NOT_FOUND.
+ */
+export async function findPolicy(db: SqlExecutor, name: string): Promise<Policy> {
+  const policy = await selectPolicy(db, name, false);
+  if (policy === undefined) throw policyNotFound(name);
+  return policy;
+}
+
+/** A page of policies ordered by name. */
+export async function queryPolicies(db: SqlExecutor, page: PageRequest<string>): Promise<Page<Policy, string>> {
+  const { rows } =
+    page.after === undefined
+      ? await db.query("SELECT body FROM registry_policies ORDER BY name LIMIT $1", [page.size + 1])
+      : await db.query("SELECT body FROM registry_policies WHERE name > $1 ORDER BY name LIMIT $2", [
+          page.after,
+          page.size + 1,
+        ]);
+  const items = rows.slice(0, page.size).map((row) => policyFromJson(row["body"]));
+  const last = items[items.length - 1];
+  if (rows.length <= page.size || last === undefined) return { items };
+  return { items, nextAfter: last.name };
+}
+
+/**
+ * Deletes a policy at a new revision and returns its last state.
+ *
+ * @throws DomainError POLICY_NOT_FOUND, or REVISION_CONFLICT when `expectedRevision` is given and differs.
+ */
+export async function removePolicy(ctx: StoreContext, name: string, expectedRevision: bigint | undefined): Promise<Policy> {
+  return runWrite(ctx, async (tx, revision) => {
+    const existing = await selectPolicy(tx, name, true);
+    if (existing === undefined) throw policyNotFound(name);
+    if (expectedRevision !== undefined && expectedRevision !== existing.revision) {
+      throw revisionConflict(`policy "${name}"`, expectedRevision, existing.revision);
+    }
+    await tx.query("DELETE FROM registry_policies WHERE name = $1", [name]);
+    await appendChange(tx, { revision, seq: 0, kind: "policy", type: "DELETE", key: name, payload: policyToJson(existing) });
+    return existing;
+  });
+}
+
+async function selectPolicy(db: SqlExecutor, name: string, forUpdate: boolean): Promise<Policy | undefined> {
+  const { rows } = await db.query(
+    `SELECT body FROM registry_policies WHERE name = $1${forUpdate ? " FOR UPDATE" : ""}`,
+    [name],
+  );
+  return rows[0] === undefined ? undefined : policyFromJson(rows[0]["body"]);
+}
+
+function policyNotFound(name: string): DomainError {
+  return new DomainError(ErrorReason.POLICY_NOT_FOUND, `policy "${name}" does not exist`, { metadata: { name } });
+}

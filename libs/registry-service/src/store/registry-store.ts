@@ -1,0 +1,192 @@
+import type { DecisionRecord, Model, Policy } from "@modelrouter/contracts";
+import type { Logger } from "@modelrouter/telemetry";
+import { unsafeDurabilitySettings } from "../storage/durability.js";
+import { applyMigrations } from "../storage/migrations.js";
+import type { SqlDatabase } from "../storage/sql-database.js";
+import { createChangeFeed } from "./change-feed.js";
+import type { ResourceKind } from "./change-log.js";
+import {
+  DEFAULT_DECISION_PRUNE_BATCH_SIZE,
+  DEFAULT_DECISION_PRUNE_INTERVAL_MS,
+  DEFAULT_DECISION_RETENTION_MS,
+  startDecisionRetention,
+  type DecisionRetention,
+} from "./decision-retention.js";
+import { attachFeedback, findDecision, upsertDecision, type FeedbackValue } from "./decision-store.js";
+import {
+  findCatalogueModels,
+  findModel,
+  insertModel,
+  patchModel,
+  queryModels,
+  removeModels,
+  type ModelFilter,
+  type ModelKey,
+  type UpdatableModelField,
+} from "./model-store.js";
+import type { Page, PageRequest } from "./page.js";
+import { findPolicy, putPolicy, queryPolicies, removePolicy, type PutPolicyOptions, type PutPolicyResult } from "./policy-store.js";
+import { currentRevision } from "./revision.js";
+import { CHANGE_CHANNEL, type StoreContext } from "./store-context.js";
+import { watchChanges, type BatchLimits, type ChangeBatch } from "./watch-changes.js";
+
+/** Options of {@link openRegistryStore}. */
+export interface RegistryStoreOptions {
+  /** The database; the store owns it from now on and closes it on {@link RegistryStore.close}. */
+  readonly db: SqlDatabase;
+  readonly logger: Logger;
+  /** The clock of create and update times. Default: the system clock. */
+  readonly now?: () => Date;
+  /**
+   * On PostgreSQL, how often watchers re-read the change log without being notified: a safety net for
+   * notifications lost while the listening connection was down. Default 5000 ms.
+   */
+  readonly pollIntervalMs?: number;
+  /**
+   * How long the decision log keeps a record, in ms after its `time`: older records are pruned in the
+   * background. Default 7 days.
+   */
+  readonly decisionRetentionMs?: number;
+  /** How often the decision log is pruned, in ms. Default 60000. */
+  readonly decisionPruneIntervalMs?: number;
+  /** How many records one prune statement deletes at most (a sweep runs batches until done). Default 1000. */
+  readonly decisionPruneBatchSize?: number;
+}
+
+/**
+ * The registry's durable state: models, policies, the revision counter and the change log, with the
+ * semantics the RegistryService documents (conflicts, not-found, optimistic concurrency). Inputs are
+ * validated by the caller; every expected failure is a `DomainError`.
+ */
+export interface RegistryStore {
+  readonly dialect: SqlDatabase["dialect"];
+  /** The store's clock: of create, update and feedback times, and of the decision log's retention. */
+  now(): Date;
+  /** Registers a new version; sets revision, create and update times. */
+  registerModel(model: Model): Promise<Model>;
+  /** One version, or the latest active or deprecated one when `version` is undefined. */
+  getModel(name: string, version: string | undefined): Promise<Model>;
+  listModels(filter: ModelFilter, page: PageRequest<ModelKey>): Promise<Page<Model, ModelKey>>;
+  /** Copies `fields` of `source` onto the stored version. */
+  updateModel(
+    key: ModelKey,
+    source: Model,
+    fields: readonly UpdatableModelField[],
+    expectedRevision: bigint | undefined,
+  ): Promise<Model>;
+  /** Removes one version, or all versions when `version` is undefined; returns what was removed. */
+  deregisterModel(name: string, version: string | undefined, expectedRevision: bigint | undefined): Promise<Model[]>;
+  /**
+   * The versions a policy's targets may resolve to: all versions of `names`, plus every active or deprecated
+   * version when `selectable` (for label selectors).
+   */
+  catalogueModels(names: readonly string[], selectable: boolean): Promise<Model[]>;
+  /** Creates or replaces a compiled policy. */
+  putPolicy(policy: Policy, options: PutPolicyOptions): Promise<PutPolicyResult>;
+  getPolicy(name: string): Promise<Policy>;
+  listPolicies(page: PageRequest<string>): Promise<Page<Policy, string>>;
+  deletePolicy(name: string, expectedRevision: bigint | undefined): Promise<Policy>;
+  /**
+   * Records a router's decision (validated by the caller), replacing an earlier record of its request id
+   * but keeping its feedback. Takes no revision and reaches no watcher; commits asynchronously (see
+   * `upsertDecision`).
+   */
+  recordDecision(record: DecisionRecord): Promise<void>;
+  /** The logged decision of a request, with its feedback. REQUEST_NOT_FOUND when there is none. */
+  getDecision(requestId: string): Promise<DecisionRecord>;
+  /**
+   * Attaches feedback (at the store's clock) to a logged decision, replacing earlier feedback; returns the
+   * decision. REQUEST_NOT_FOUND when there is none.
+   */
+  recordFeedback(requestId: string, value: FeedbackValue): Promise<DecisionRecord>;
+  /**
+   * Deletes the decisions older than the retention now (the background sweep does this every interval);
+   * returns how many it deleted.
+   */
+  pruneDecisions(): Promise<number>;
+  /** The snapshot (or the changes after `sinceRevision`) and then live changes; see `watchChanges`. */
+  watch(kind: ResourceKind, sinceRevision: bigint, signal: AbortSignal, limits: BatchLimits): AsyncIterable<ChangeBatch>;
+  /** The revision of the last committed write. */
+  revision(): Promise<bigint>;
+  /** Ends every watch, stops listening and pruning, and closes the database. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_POLL_INTERVAL_MS = 5_000;
+
+/**
+ * Opens the registry on a database: applies pending migrations, warns when PostgreSQL runs with unsafe
+ * durability settings, (on PostgreSQL) listens for the commits of other replicas so that local watchers
+ * stream them too, and starts pruning the decision log.
+ */
+export async function openRegistryStore(options: RegistryStoreOptions): Promise<RegistryStore> {
+  const { db, logger } = options;
+  const feed = createChangeFeed();
+  const ctx: StoreContext = { db, feed, now: options.now ?? (() => new Date()) };
+  const closed = new AbortController();
+  let unlisten: (() => Promise<void>) | undefined;
+  let poll: NodeJS.Timeout | undefined;
+  let retention: DecisionRetention;
+
+  try {
+    const migration = await applyMigrations(db, undefined, logger);
+    logger.info("registry database ready", { dialect: db.dialect, schemaVersion: migration.version, applied: migration.applied });
+    if (db.dialect === "postgres") {
+      const unsafe = await unsafeDurabilitySettings(db);
+      if (Object.keys(unsafe).length > 0) {
+        logger.warn("PostgreSQL may lose acknowledged registry writes: turn these settings on", { settings: unsafe });
+      }
+    }
+    if (db.listen !== undefined) {
+      unlisten = await db.listen(CHANGE_CHANNEL, () => feed.notify());
+      poll = setInterval(() => feed.notify(), options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+      poll.unref();
+    }
+    retention = startDecisionRetention({
+      db,
+      logger,
+      now: ctx.now,
+      retentionMs: options.decisionRetentionMs ?? DEFAULT_DECISION_RETENTION_MS,
+      intervalMs: options.decisionPruneIntervalMs ?? DEFAULT_DECISION_PRUNE_INTERVAL_MS,
+      batchSize: options.decisionPruneBatchSize ?? DEFAULT_DECISION_PRUNE_BATCH_SIZE,
+    });
+  } catch (error) {
+    if (poll !== undefined) clearInterval(poll);
+    await unlisten?.();
+    await db.close();
+    throw error;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    dialect: db.dialect,
+    now: ctx.now,
+    registerModel: (model) => insertModel(ctx, model),
+    getModel: (name, version) => findModel(db, name, version),
+    listModels: (filter, page) => queryModels(db, filter, page),
+    updateModel: (key, source, fields, expected) => patchModel(ctx, key, source, fields, expected),
+    deregisterModel: (name, version, expected) => removeModels(ctx, name, version, expected),
+    catalogueModels: (names, selectable) => findCatalogueModels(db, names, selectable),
+    putPolicy: (policy, putOptions) => putPolicy(ctx, policy, putOptions),
+    getPolicy: (name) => findPolicy(db, name),
+    listPolicies: (page) => queryPolicies(db, page),
+    deletePolicy: (name, expected) => removePolicy(ctx, name, expected),
+    recordDecision: (record) => upsertDecision(db, record),
+    getDecision: (requestId) => findDecision(db, requestId),
+    recordFeedback: (requestId, value) => attachFeedback(db, requestId, value, ctx.now()),
+    pruneDecisions: () => retention.sweep(),
+    watch: (kind, since, signal, limits) =>
+      watchChanges({ db, feed }, kind, since, AbortSignal.any([signal, closed.signal]), limits),
+    revision: () => currentRevision(db),
+    close() {
+      closing ??= (async () => {
+        closed.abort();
+        if (poll !== undefined) clearInterval(poll);
+        await retention.stop();
+        await unlisten?.();
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import {
+  ColorMode,
+  Modality,
+  ModelStatus,
+  TensorLayout,
+  type ClassificationPostprocessing,
+  type ImagePreprocessing,
+  type Model,
+  type OfflineMetrics,
+  type OnnxBackend,
+} from "@modelrouter/contracts";
+import type { Violations } from "@modelrouter/errors";
+import { checkLabels } from "./labels.js";
+import { checkName, checkVersion, clip } from "./names.js";
+
+/** The longest `description`, in characters. */
+export const MAX_DESCRIPTION_LENGTH = 4096;
+/** The longest `task`, in characters. */
+export const MAX_TASK_LENGTH = 256;
+/** The largest preprocessed image side, in pixels. */
+export const MAX_IMAGE_SIDE = 4096;
+
+const channelsOf: Readonly<Record<number, number>> = { [ColorMode.GRAYSCALE]: 1, [ColorMode.RGB]: 3 };
+
+/**
+ * Checks a model version for RegisterModel and records every problem under `path` (for example `model`):
+ * name and version syntax, modality, backend (an ONNX file inside the model root), preprocessing and
+ * postprocessing sanity, metric ranges, label syntax and status. Output-only fields are not checked.
+ */
+export function checkModel(v: Violations, path: string, model: Model): void {
+  checkName(v, `${path}.name`, model.name, "digits-general");
+  checkVersion(v, `${path}.version`, model.version, true);
+  checkDescription(v, `${path}.description`, model.description);
+  checkTask(v, `${path}.task`, model.task);
+  if (model.modality === Modality.UNSPECIFIED || Modality[model.modality] === undefined) {
+    v.add(`${path}.modality`, `is required: the modality the model accepts, one of ${enumNames(Modality, "MODALITY_")}`);
+  }
+  checkLabels(v, `${path}.labels`, model.labels);
+  if (model.backend?.kind.case === "onnx") checkOnnxBackend(v, `${path}.backend.onnx`, model.backend.kind.value);
+  else v.add(`${path}.backend`, `is required: set backend.onnx with the uri of the model's .onnx file`);
+  if (model.metrics !== undefined) checkMetrics(v, `${path}.metrics`, model.metrics);
+  if (model.status !== ModelStatus.UNSPECIFIED) checkStatus(v, `${path}.status`, model.status);
+}
+
+/** Checks a description's length. */
+export function checkDescription(v: Violations, field: string, description: string): void {
+  if (description.length > MAX_DESCRIPTION_LENGTH) {
+    v.add(field, `is ${description.length} characters long: keep it to at most ${MAX_DESCRIPTION_LENGTH}`);
+  }
+}
+
+/** Checks a task's length. */
+export function checkTask(v: Violations, field: string, task: string): void {
+  if (task.length > MAX_TASK_LENGTH) v.add(field, `is ${task.length} characters long: keep it to at most ${MAX_TASK_LENGTH}`);
+}
+
+/** Checks a status that is given: it must be a known lifecycle status. */
+export function checkStatus(v: Violations, field: string, status: ModelStatus): void {
+  if (status === ModelStatus.UNSPECIFIED || ModelStatus[status] === undefined) {
+    v.add(field, `must be one of ${enumNames(ModelStatus, "MODEL_STATUS_")}`);
+  }
+}
+
+/** Checks offline metrics: accuracy and F1 are fractions, latency is not negative. */
+export function checkMetrics(v: Violations, path: string, metrics: OfflineMetrics): void {
+  for (const [name, value] of [["accuracy", metrics.accuracy], ["f1", metrics.f1]] as const) {
+    if (!(value >= 0 && value <= 1)) v.add(`${path}.${name}`, `is ${value}: give a fraction between 0 and 1 (0.97, not 97)`);
+  }
+  if (!(metrics.p50LatencyMs >= 0) || !Number.isFinite(metrics.p50LatencyMs)) {
+    v.add(`${path}.p50_latency_ms`, `is ${metrics.p50LatencyMs}: give the median latency in milliseconds, 0 or more`);
+  }
+}
+
+function checkOnnxBackend(v: Violations, path: string, onnx: OnnxBackend): void {
+  const problem = uriProblem(onnx.uri);
+  if (problem !== undefined) v.add(`${path}.uri`, problem);
+  if (onnx.sha256 !== "" && !/^[0-9a-f]{64}$/.test(onnx.sha256)) {
+    v.add(`${path}.sha256`, "must be 64 lower-case hex digits (the SHA-256 of the file), or empty");
+  }
+  const pre = onnx.preprocessing;
+  if (pre !== undefined) {
+    if (pre.kind.case === "image") checkImagePreprocessing(v, `${path}.preprocessing.image`, pre.kind.value);
+    else v.add(`${path}.preprocessing`, "is empty: set preprocessing.image, or leave preprocessing out for tensor payloads");
+  }
+  const post = onnx.postprocessing;
+  if (post !== undefined) {
+    if (post.kind.case === "classification") checkClassification(v, `${path}.postprocessing.classification`, post.kind.value);
+    else v.add(`${path}.postprocessing`, "is empty: set postprocessing.classification, or leave postprocessing out for raw tensors");
+  }
+}
+
+/**
+ * What is wrong with an ONNX file location, if anything: it must be a path (absolute, or relative to the
+ * executor's model root) or a `file://` URL, with no `..` segment that could leave the model root.
+ */
+function uriProblem(uri: string): string | undefined {
+  const hint = 'give the path of the .onnx file (absolute, or relative to the model root) or a "file://" URL';
+  if (uri.trim() === "") return `is required: ${hint}`;
+  if (/[\u0000-\u001f]/.test(uri)) return `contains control characters: ${hint}`;
+  let path = uri;
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1];
+  if (scheme !== undefined) {
+    if (scheme.toLowerCase() !== "file" || !uri.slice(scheme.length).startsWith("://")) {
+      return `"${clip(uri)}" is not supported: only local files are, so ${hint}`;
+    }
+    try {
+      path = decodeURIComponent(uri.slice(scheme.length + 3));
+    } catch {
+      return `"${clip(uri)}" is not a valid file:// URL: ${hint}`;
+    }
+  }
+  if (path.split(/[\\/]/).includes("..")) return `"${clip(uri)}" has a ".." segment: ${hint}, without ".."`;
+  return undefined;
+}
+
+function checkImagePreprocessing(v: Violations, path: string, image: ImagePreprocessing): void {
+  for (const [name, value] of [["width", image.width], ["height", image.height]] as const) {
+    if (value < 1 || value > MAX_IMAGE_SIDE) v.add(`${path}.${name}`, `is ${value}: give the model's input ${name} in pixels, 1 to ${MAX_IMAGE_SIDE}`);
+  }
+  const channels = channelsOf[image.colorMode];
+  if (channels === undefined) v.add(`${path}.color_mode`, `is required: one of ${enumNames(ColorMode, "COLOR_MODE_")}`);
+  if (image.layout === TensorLayout.UNSPECIFIED || TensorLayout[image.layout] === undefined) {
+    v.add(`${path}.layout`, `is required: one of ${enumNames(TensorLayout, "TENSOR_LAYOUT_")}`);
+  }
+  if (!Number.isFinite(image.scale) || image.scale < 0) v.add(`${path}.scale`, `is ${image.scale}: give a factor of 0 or more (0 means 1/255)`);
+  for (const [name, values] of [["mean", image.mean], ["std", image.std]] as const) {
+    if (channels !== undefined && values.length !== 0 && values.length !== channels) {
+      v.add(`${path}.${name}`, `has ${values.length} values: give none, or one per channel (${channels} for this colour mode)`);
+    }
+    values.forEach((value, i) => {
+      if (!Number.isFinite(value)) v.add(`${path}.${name}[${i}]`, `is ${value}: give a finite number`);
+      else if (name === "std" && value === 0) v.add(`${path}.std[${i}]`, "is 0: a standard deviation divides, so give a non-zero value (1 to leave the channel as it is)");
+    });
+  }
+}
+
+function checkClassification(v: Violations, path: string, post: ClassificationPostprocessing): void {
+  const seen = new Map<string, number>();
+  post.labels.forEach((label, i) => {
+    if (label === "") v.add(`${path}.labels[${i}]`, "is empty: give every class a name");
+    const first = seen.get(label);
+    if (first !== undefined && label !== "") v.add(`${path}.labels[${i}]`, `"${clip(label)}" repeats labels[${first}]: class labels must be unique`);
+    else seen.set(label, i);
+  });
+  if (post.labels.length > 0 && post.topK > post.labels.length) {
+    v.add(`${path}.top_k`, `is ${post.topK}, more than the ${post.labels.length} labels: give at most ${post.labels.length}, or 0 for all`);
+  }
+}
+
+/** The names of an enum's values except UNSPECIFIED, as they appear in JSON, for error messages. */
+function enumNames(values: Readonly<Record<string, string | number>>, prefix: string): string {
+  return Object.keys(values)
+    .filter((key) => Number.isNaN(Number(key)) && key !== "UNSPECIFIED")
+    .map((key) => `${prefix}${key}`)
+    .join(", ");
+}

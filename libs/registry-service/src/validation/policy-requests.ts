@@ -1,0 +1,42 @@
+import type { ApplyPolicyRequest, DeletePolicyRequest, GetPolicyRequest, ListPoliciesRequest, Policy } from "@modelrouter/contracts";
+import { Violations, invalidField } from "@modelrouter/errors";
+import type { PageRequest } from "../store/page.js";
+import { checkExpectedRevision } from "./model-requests.js";
+import { checkName } from "./names.js";
+import { pageSizeOf, pageTokenCodec, type PageTokenCodec } from "./page-token.js";
+
+/** The shape checks of an ApplyPolicy request that come before compiling the policy. */
+export function parseApplyPolicy(request: ApplyPolicyRequest): {
+  policy: Policy;
+  expectedRevision: bigint | undefined;
+  validateOnly: boolean;
+} {
+  const v = new Violations();
+  if (request.policy === undefined) v.add("policy", "is required: the policy to create or replace");
+  checkExpectedRevision(v, "expected_revision", request.expectedRevision);
+  v.throwIfAny("the policy cannot be applied");
+  return { policy: request.policy as Policy, expectedRevision: request.expectedRevision, validateOnly: request.validateOnly };
+}
+
+/** The policy name of a GetPolicy or DeletePolicy request. */
+export function parsePolicyName(request: GetPolicyRequest | DeletePolicyRequest): string {
+  const v = new Violations();
+  checkName(v, "name", request.name, "digits-routing");
+  if ("expectedRevision" in request) checkExpectedRevision(v, "expected_revision", request.expectedRevision);
+  v.throwIfAny("invalid request");
+  return request.name;
+}
+
+/** The page of a ListPolicies request. */
+export function parseListPolicies(request: ListPoliciesRequest): { page: PageRequest<string>; tokens: PageTokenCodec<string> } {
+  const size = pageSizeOf(request.pageSize);
+  const tokens = pageTokenCodec({ listing: "policies" }, (value): value is string => typeof value === "string");
+  const after = tokens.decode(request.pageToken);
+  return { page: after === undefined ? { size } : { size, after }, tokens };
+}
+
+/** The `since_revision` of a watch request. */
+export function parseSinceRevision(since: bigint): bigint {
+  if (since < 0n) throw invalidField("since_revision", `is ${since}: give 0 for the whole state, or the last revision you received`);
+  return since;
+}
