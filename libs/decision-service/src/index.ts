@@ -1,0 +1,13 @@
+/**
+ * The decision engine's service: a snapshot of the registry's models and compiled policies, kept current
+ * from the registry's watch streams, and the DecisionService handler that evaluates the policies on it.
+ *
+ * Wiring: `createCatalogueSync({ registry, logger })` → `await sync.ready` (optional) →
+ * `createDecisionService({ catalogue: sync })`, served with the RPC kit; `sync.close()` on shutdown.
+ *
+ * @packageDocumentation
+ */
+export { createCatalogueSync, type CatalogueSync, type CatalogueSyncOptions } from "./catalogue-sync.js";
+export type { CatalogueSnapshot, CatalogueSource } from "./catalogue-snapshot.js";
+export { createDecisionService, type DecisionServiceOptions } from "./decision-service.js";
+export { startDecisionEngine, type DecisionComponent } from "./decision-component.js";

@@ -1,0 +1,87 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { Code, isRpcError } from "@modelrouter/rpc-kit";
+import type { Logger } from "@modelrouter/telemetry";
+
+/** The part of a watch message the loop needs: whether it restarts the state, and the revision it reaches. */
+export interface WatchMessage {
+  readonly reset: boolean;
+  readonly revision: bigint;
+}
+
+/** Options of {@link runWatchLoop}. */
+export interface WatchLoopOptions<M extends WatchMessage> {
+  /** The stream's name in logs, for example "models". */
+  readonly name: string;
+  /** Opens the stream from `sinceRevision` (0: from a full snapshot); it ends when `signal` aborts. */
+  readonly open: (sinceRevision: bigint, signal: AbortSignal) => AsyncIterable<M>;
+  /** Applies one message to the state. It should not throw; if it does, the stream is reopened. */
+  readonly apply: (message: M) => void;
+  readonly logger: Logger;
+  /** Stops the loop. */
+  readonly signal: AbortSignal;
+  /** The deadline the stream is opened with, in milliseconds; one that ends after half of it is healthy. */
+  readonly streamTimeoutMs: number;
+  /** The first reconnection delay after a failure, in milliseconds; it doubles up to `maxRetryDelayMs`. */
+  readonly retryDelayMs: number;
+  readonly maxRetryDelayMs: number;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Follows a watch stream until `signal` aborts: applies every message, and when the stream fails or ends,
+ * reopens it from the last revision applied, so that no change is missed or applied twice. Failures back
+ * off exponentially (bounded); a stream that ends normally or at its deadline after delivering messages, or
+ * after being open for half its deadline (up to 1 s), is reopened at once. Resolves when stopped; never
+ * rejects.
+ */
+export async function runWatchLoop<M extends WatchMessage>(options: WatchLoopOptions<M>): Promise<void> {
+  const { logger, signal } = options;
+  const healthyAfterMs = Math.min(1000, options.streamTimeoutMs / 2);
+  let since = 0n;
+  let failures = 0;
+  while (!signal.aborted) {
+    const openedAt = Date.now();
+    let received = 0;
+    let failure: unknown;
+    // One controller per stream, so that nothing a call attaches to the signal outlives the call.
+    const stream = new AbortController();
+    const stop = (): void => stream.abort();
+    signal.addEventListener("abort", stop, { once: true });
+    try {
+      for await (const message of options.open(since, stream.signal)) {
+        options.apply(message);
+        since = message.revision;
+        received++;
+        failures = 0;
+      }
+    } catch (error) {
+      failure = error;
+    } finally {
+      signal.removeEventListener("abort", stop);
+      stream.abort();
+    }
+    if (signal.aborted) break;
+    const ended = failure === undefined || (isRpcError(failure) && failure.code === Code.DEADLINE_EXCEEDED);
+    if (ended && (received > 0 || Date.now() - openedAt >= healthyAfterMs)) {
+      logger.debug("watch stream ended; resuming", { stream: options.name, sinceRevision: since });
+      continue;
+    }
+    failures++;
+    const delayMs = Math.min(options.maxRetryDelayMs, options.retryDelayMs * 2 ** Math.min(failures - 1, 30));
+    logger.warn("watch stream failed; reconnecting", {
+      stream: options.name,
+      sinceRevision: since,
+      retryInMs: delayMs,
+      failures,
+      error: failure === undefined ? "the stream ended without a message" : describe(failure),
+    });
+    try {
+      await sleep(delayMs, undefined, { signal });
+    } catch {
+      break;
+    }
+  }
+}
