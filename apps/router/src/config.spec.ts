@@ -1,0 +1,57 @@
+import { describe, expect, it } from "@jest/globals";
+import { ConfigError } from "@modelrouter/config";
+import { loadConfig } from "./config.js";
+
+function problems(vars: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(vars, "/srv");
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("the router's configuration", () => {
+  it("defaults to the distributed topology on loopback", () => {
+    const config = loadConfig({}, "/srv");
+    expect(config.listen).toBe("127.0.0.1:50051");
+    expect(config.httpListen).toBe("127.0.0.1:8080");
+    expect([...config.colocate]).toEqual([]);
+    expect(config.addresses).toEqual({
+      analyzer: "127.0.0.1:50052",
+      "decision-engine": "127.0.0.1:50053",
+      registry: "127.0.0.1:50054",
+      executor: "127.0.0.1:50055",
+    });
+    expect(config.registry).toBeUndefined();
+    expect(config.executor).toBeUndefined();
+    expect(config.limits).toEqual({ defaultDeadlineMs: 10_000, maxDeadlineMs: 60_000, maxAttempts: 3 });
+  });
+
+  it("reads the settings of the services it hosts when co-located", () => {
+    const config = loadConfig({ MODELROUTER_COLOCATE: "analyzer, registry,executor", MODELROUTER_REGISTRY_DATA_DIR: "data" }, "/srv");
+    expect([...config.colocate].sort()).toEqual(["analyzer", "executor", "registry"]);
+    expect(config.registry?.database).toMatchObject({ kind: "pglite", dataDir: "/srv/data" });
+    expect(config.executor?.workers).toBeGreaterThanOrEqual(1);
+  });
+
+  it("turns the HTTP edge off", () => {
+    expect(loadConfig({ MODELROUTER_ROUTER_HTTP_LISTEN: "off" }, "/").httpListen).toBeUndefined();
+  });
+
+  it("names every bad setting at once", () => {
+    expect(
+      problems({
+        MODELROUTER_COLOCATE: "analyzer,cache",
+        MODELROUTER_DEFAULT_DEADLINE: "2m",
+        MODELROUTER_MAX_DEADLINE: "1m",
+        MODELROUTER_DECISION_LOG_SAMPLE: "1.5",
+      }),
+    ).toEqual([
+      expect.stringContaining("MODELROUTER_COLOCATE=\"analyzer,cache\": unknown cache"),
+      expect.stringContaining("MODELROUTER_DEFAULT_DEADLINE: must not exceed MODELROUTER_MAX_DEADLINE"),
+      expect.stringContaining("MODELROUTER_DECISION_LOG_SAMPLE=\"1.5\": expected a number from 0 to 1"),
+    ]);
+  });
+});

@@ -1,0 +1,66 @@
+import { EnvReader } from "@modelrouter/config";
+import { readExecutorConfig, type ExecutorConfig } from "@modelrouter/executor-service";
+import { readCommonConfig, type CommonConfig } from "@modelrouter/host";
+import { modelZooDir } from "@modelrouter/model-zoo";
+import { readRegistryConfig, type RegistryConfig } from "@modelrouter/registry-service";
+import type { DecisionLogSettings, RouterLimits } from "@modelrouter/router-service";
+
+/** The services the router process can host itself (the co-located topology). */
+export const COLOCATABLE = ["analyzer", "decision-engine", "executor", "registry"] as const;
+export type Colocatable = (typeof COLOCATABLE)[number];
+
+/** The router process's settings. */
+export interface RouterAppConfig extends CommonConfig {
+  /** `MODELROUTER_ROUTER_LISTEN`, default 127.0.0.1:50051: gRPC. */
+  readonly listen: string;
+  /** `MODELROUTER_ROUTER_HTTP_LISTEN`, default 127.0.0.1:8080: Connect/JSON for curl; "off" disables it. */
+  readonly httpListen: string | undefined;
+  /** `MODELROUTER_COLOCATE`: services run in this process, called directly instead of over gRPC. */
+  readonly colocate: ReadonlySet<Colocatable>;
+  /** Where the services that are not co-located are (`MODELROUTER_<SERVICE>_ADDRESS`). */
+  readonly addresses: Readonly<Record<Colocatable, string>>;
+  readonly limits: RouterLimits;
+  readonly decisionLog: DecisionLogSettings;
+  /** Settings of a co-located registry (read only when it is co-located). */
+  readonly registry: RegistryConfig | undefined;
+  /** Settings of a co-located executor (read only when it is co-located). */
+  readonly executor: ExecutorConfig | undefined;
+}
+
+/** Reads and checks the settings once; throws a ConfigError naming every bad variable. */
+export function loadConfig(vars: Readonly<Record<string, string | undefined>>, cwd: string): RouterAppConfig {
+  const env = new EnvReader(vars);
+  const colocate = new Set(env.listOf("MODELROUTER_COLOCATE", COLOCATABLE, []));
+  const http = env.string("MODELROUTER_ROUTER_HTTP_LISTEN", "127.0.0.1:8080");
+  const defaultDeadlineMs = env.durationMs("MODELROUTER_DEFAULT_DEADLINE", 10_000);
+  const maxDeadlineMs = env.durationMs("MODELROUTER_MAX_DEADLINE", 60_000);
+  if (defaultDeadlineMs > maxDeadlineMs) {
+    env.problem("MODELROUTER_DEFAULT_DEADLINE: must not exceed MODELROUTER_MAX_DEADLINE");
+  }
+  const config: RouterAppConfig = {
+    ...readCommonConfig(env),
+    listen: env.address("MODELROUTER_ROUTER_LISTEN", "127.0.0.1:50051"),
+    httpListen: http === "off" ? undefined : env.address("MODELROUTER_ROUTER_HTTP_LISTEN", "127.0.0.1:8080"),
+    colocate,
+    addresses: {
+      analyzer: env.address("MODELROUTER_ANALYZER_ADDRESS", "127.0.0.1:50052"),
+      "decision-engine": env.address("MODELROUTER_DECISION_ADDRESS", "127.0.0.1:50053"),
+      registry: env.address("MODELROUTER_REGISTRY_ADDRESS", "127.0.0.1:50054"),
+      executor: env.address("MODELROUTER_EXECUTOR_ADDRESS", "127.0.0.1:50055"),
+    },
+    limits: {
+      defaultDeadlineMs,
+      maxDeadlineMs,
+      maxAttempts: env.int("MODELROUTER_MAX_ATTEMPTS", 3, { min: 1, max: 16 }),
+    },
+    decisionLog: {
+      sampleRate: env.number("MODELROUTER_DECISION_LOG_SAMPLE", 1, { min: 0, max: 1 }),
+      maxInFlight: env.int("MODELROUTER_DECISION_LOG_MAX_IN_FLIGHT", 256, { min: 1, max: 100_000 }),
+      timeoutMs: env.durationMs("MODELROUTER_DECISION_LOG_TIMEOUT", 5000),
+    },
+    registry: colocate.has("registry") ? readRegistryConfig(env, cwd) : undefined,
+    executor: colocate.has("executor") ? readExecutorConfig(env, cwd, modelZooDir()) : undefined,
+  };
+  env.done();
+  return config;
+}

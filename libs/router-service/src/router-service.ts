@@ -1,0 +1,182 @@
+import { create } from "@bufbuild/protobuf";
+import { durationFromMs } from "@bufbuild/protobuf/wkt";
+import {
+  ExplainResponseSchema,
+  InferResponseSchema,
+  SubmitFeedbackResponseSchema,
+  type AnalyzerService,
+  type DecisionService,
+  type ExecutorService,
+  type InferRequest,
+  type RegistryService,
+  type RouterService,
+} from "@modelrouter/contracts";
+import { DomainError, ErrorReason, invalidField } from "@modelrouter/errors";
+import { activeTraceId, type CallContext, type ServiceClient, type ServiceImpl } from "@modelrouter/rpc-kit";
+import { RouteAttr, RouteEvent, activeSpan, type Logger } from "@modelrouter/telemetry";
+import { createDecisionRecorder, type DecisionRecorder } from "./decision-recorder.js";
+import { decisionRecordOf, type RoutedRequest } from "./decision-records.js";
+import { executeWithFallbacks } from "./execute-with-fallbacks.js";
+import { validateFeedbackRequest, validateInferRequest } from "./request-validation.js";
+
+/** Limits of the router. */
+export interface RouterLimits {
+  /** The deadline of a request that arrives without one, in ms. */
+  readonly defaultDeadlineMs: number;
+  /** No request may take longer than this, in ms, whatever deadline it asks for. */
+  readonly maxDeadlineMs: number;
+  /** At most this many models are tried per request (the target and its fallbacks). */
+  readonly maxAttempts: number;
+}
+
+/** How the router writes the decision log. */
+export interface DecisionLogSettings {
+  /** The fraction of requests recorded, 0 to 1 (feedback is possible only for recorded requests). */
+  readonly sampleRate: number;
+  /** Records being written at once; more are dropped and counted. */
+  readonly maxInFlight: number;
+  /** The deadline of one write, in ms. */
+  readonly timeoutMs: number;
+}
+
+/** Dependencies of {@link createRouterService}: the services it calls, in either topology. */
+export interface RouterDependencies {
+  readonly analyzer: ServiceClient<typeof AnalyzerService>;
+  readonly decision: ServiceClient<typeof DecisionService>;
+  readonly executor: ServiceClient<typeof ExecutorService>;
+  /** For the decision log and feedback. */
+  readonly registry: ServiceClient<typeof RegistryService>;
+  readonly logger: Logger;
+  readonly limits: RouterLimits;
+  readonly decisionLog: DecisionLogSettings;
+  readonly clock?: () => number;
+  readonly random?: () => number;
+  readonly newRequestId?: () => string;
+}
+
+/** The router's service implementation and its decision recorder (to drain on shutdown). */
+export interface Router {
+  readonly impl: ServiceImpl<typeof RouterService>;
+  readonly recorder: DecisionRecorder;
+}
+
+/**
+ * Creates the RouterService: validate → analyze → decide → execute (falling back within the deadline) →
+ * answer with the outputs, the model, the policy and rule, the attempts and the trace id, then record the
+ * decision in the registry's decision log. `Explain` stops before executing; `SubmitFeedback` attaches the
+ * truth to a logged decision.
+ */
+export function createRouterService(deps: RouterDependencies): Router {
+  const now = deps.clock ?? Date.now;
+  const newRequestId = deps.newRequestId ?? (() => crypto.randomUUID());
+  const recorder = createDecisionRecorder({
+    registry: deps.registry,
+    logger: deps.logger,
+    random: deps.random ?? Math.random,
+    ...deps.decisionLog,
+  });
+
+  async function route(request: InferRequest, ctx: CallContext, fieldPrefix: string): Promise<RoutedRequest & { deadline: number }> {
+    validateInferRequest(request, fieldPrefix).throwIfAny("the request is invalid");
+    const start = now();
+    const deadline = Number.isFinite(ctx.deadline)
+      ? Math.min(ctx.deadline, start + deps.limits.maxDeadlineMs)
+      : start + deps.limits.defaultDeadlineMs;
+    const requestId = request.requestId === "" ? newRequestId() : request.requestId;
+    const span = activeSpan();
+    span?.setAttribute(RouteAttr.REQUEST_ID, requestId);
+    if (request.tenant !== "") span?.setAttribute(RouteAttr.TENANT, request.tenant);
+
+    const { profile } = await deps.analyzer.analyze({ payload: request.payload, metadata: request.metadata }, { deadline, parent: ctx });
+    if (profile === undefined) throw new DomainError(ErrorReason.INTERNAL, "the analyzer returned no profile");
+
+    const { decision } = await deps.decision.decide(
+      {
+        profile,
+        context: {
+          requestId,
+          metadata: request.metadata,
+          tenant: request.tenant,
+          tier: request.tier,
+          userId: request.userId,
+          timeout: durationFromMs(Math.max(0, deadline - now())),
+          policy: request.policy,
+        },
+      },
+      { deadline, parent: ctx },
+    );
+    const target = decision?.target?.model;
+    if (decision === undefined || target === undefined) throw new DomainError(ErrorReason.INTERNAL, "the decision engine returned no target");
+    span?.setAttributes({
+      [RouteAttr.POLICY]: decision.policy,
+      [RouteAttr.RULE]: decision.rule,
+      [RouteAttr.MODEL]: target.name,
+      [RouteAttr.MODEL_VERSION]: target.version,
+    });
+    span?.addEvent(RouteEvent.ROUTE_CHOSEN, {
+      policy: decision.policy,
+      rule: decision.rule,
+      model: target.name,
+      fallbacks: decision.fallbacks.map((f) => f.model?.name ?? "").join(","),
+    });
+    return { requestId, tenant: request.tenant, profile, decision, traceId: activeTraceId(), time: start, deadline };
+  }
+
+  const impl: ServiceImpl<typeof RouterService> = {
+    async infer(request, ctx) {
+      const routed = await route(request, ctx, "");
+      const { decision } = routed;
+      const execution = await executeWithFallbacks(
+        deps.executor,
+        {
+          requestId: routed.requestId,
+          payload: request.payload!,
+          candidates: [decision.target!, ...decision.fallbacks],
+          deadline: routed.deadline,
+          maxAttempts: deps.limits.maxAttempts,
+        },
+        ctx,
+        now,
+      );
+      recorder.record(decisionRecordOf(routed, execution));
+      if (!execution.ok) throw execution.error;
+      const fallbackUsed = execution.attempts.length > 1;
+      const model = execution.served.model;
+      activeSpan()?.setAttributes({
+        [RouteAttr.FALLBACK]: fallbackUsed,
+        [RouteAttr.MODEL]: model?.name ?? "",
+        [RouteAttr.MODEL_VERSION]: model?.version ?? "",
+      });
+      return create(InferResponseSchema, {
+        requestId: routed.requestId,
+        outputs: execution.response.outputs,
+        model,
+        policy: decision.policy,
+        rule: decision.rule,
+        fallbackUsed,
+        attempts: [...execution.attempts],
+        traceId: routed.traceId,
+      });
+    },
+
+    async explain(request, ctx) {
+      if (request.request === undefined) {
+        throw invalidField("request", "is required: the InferRequest to explain, with its payload and metadata");
+      }
+      const routed = await route(request.request, ctx, "request.");
+      return create(ExplainResponseSchema, { profile: routed.profile, decision: routed.decision, traceId: routed.traceId });
+    },
+
+    async submitFeedback(request, ctx) {
+      validateFeedbackRequest(request).throwIfAny("the feedback is invalid");
+      await recorder.settled(request.requestId);
+      const value =
+        request.feedback.case === "label"
+          ? { case: "label" as const, value: request.feedback.value }
+          : { case: "reward" as const, value: request.feedback.case === "reward" ? request.feedback.value : 0 };
+      const { decision } = await deps.registry.recordFeedback({ requestId: request.requestId, value }, { parent: ctx });
+      return create(SubmitFeedbackResponseSchema, { model: decision?.model, correct: decision?.feedback?.correct ?? false });
+    },
+  };
+  return { impl, recorder };
+}
