@@ -10,7 +10,8 @@ const root = fileURLToPath(new URL(".", import.meta.url));
 export function jestConfig(projectDir, overrides = {}) {
   return {
     rootDir: projectDir,
-    testEnvironment: "node",
+    // Node's environment, sharing the host's typed-array classes (onnxruntime-node needs them).
+    testEnvironment: `${root}jest.environment.mjs`,
     testMatch: ["<rootDir>/src/**/*.spec.ts"],
     extensionsToTreatAsEsm: [".ts"],
     transform: {
@@ -24,6 +25,7 @@ export function jestConfig(projectDir, overrides = {}) {
       ],
     },
     moduleNameMapper: {
+      "^@modelrouter/cli$": `${root}tools/cli/src/index.ts`,
       "^@modelrouter/([a-z0-9-]+)/([a-z0-9-]+)$": `${root}libs/$1/src/$2.ts`,
       "^@modelrouter/([a-z0-9-]+)$": `${root}libs/$1/src/index.ts`,
       "^(\\.{1,2}/.*)\\.js$": "$1",

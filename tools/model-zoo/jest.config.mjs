@@ -1,3 +1,3 @@
 import { jestConfig } from "../../jest.preset.mjs";
 
-export default jestConfig(import.meta.dirname, { testEnvironment: "<rootDir>/jest.environment.mjs" });
+export default jestConfig(import.meta.dirname);

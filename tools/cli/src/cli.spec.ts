@@ -1,0 +1,72 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { PolicySchema } from "@modelrouter/contracts";
+import { main } from "./main.js";
+import { readManifests } from "./manifests.js";
+import { inferRequestOf } from "./payload-args.js";
+import type { Io } from "./io.js";
+
+function capture(): Io & { out: (t: string) => void; outText: () => string; errText: () => string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out: (t) => void out.push(t), err: (t) => void err.push(t), outText: () => out.join("\n"), errText: () => err.join("\n") };
+}
+
+describe("the modelrouter CLI", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "modelrouter-cli-"));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("prints its usage and exits 2 when called without a command", async () => {
+    const io = capture();
+    expect(await main([], io, {})).toBe(2);
+    expect(io.outText()).toContain("modelrouter infer");
+  });
+
+  it("names an unknown command, with the usage, exit 2", async () => {
+    const io = capture();
+    expect(await main(["frobnicate"], io, {})).toBe(2);
+    expect(io.errText()).toContain('unknown command "frobnicate"');
+  });
+
+  it("builds an inference request from options: image with MIME type from the extension, metadata, identity", async () => {
+    const image = join(dir, "x.png");
+    await writeFile(image, Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    const request = inferRequestOf({ image, meta: ["image_type=lowres_scan", "a=b=c"], tier: "free", "request-id": "r1" });
+    expect(request.payload?.kind).toEqual({ case: "image", value: { data: Buffer.from([0x89, 0x50, 0x4e, 0x47]), mimeType: "image/png" } });
+    expect(request.metadata).toEqual({ image_type: "lowres_scan", a: "b=c" });
+    expect(request).toMatchObject({ tier: "free", requestId: "r1" });
+  });
+
+  it("refuses two inputs, or metadata without '='", async () => {
+    const io = capture();
+    expect(await main(["infer", "--text", "a", "--json", "{}"], io, {})).toBe(2);
+    expect(io.errText()).toContain("give exactly one input");
+    const io2 = capture();
+    expect(await main(["infer", "--text", "a", "--meta", "novalue"], io2, {})).toBe(2);
+    expect(io2.errText()).toContain("--meta novalue: expected key=value");
+  });
+
+  it("reads several YAML documents from one manifest, and names the file and document of a bad one", async () => {
+    const file = join(dir, "policies.yaml");
+    await writeFile(file, "name: a\nrules: []\n---\nname: b\npriority: 3\n");
+    expect(readManifests(PolicySchema, [file]).map((p) => [p.name, p.priority])).toEqual([
+      ["a", 0],
+      ["b", 3],
+    ]);
+    const bad = join(dir, "bad.yaml");
+    await writeFile(bad, "name: a\n---\nnmae: b\n");
+    expect(() => readManifests(PolicySchema, [bad])).toThrow(`${bad} (document 2): not a valid modelrouter.registry.v1.Policy`);
+  });
+
+  it("reports a failed call with its code and exits 1", async () => {
+    const io = capture();
+    // Nothing listens on port 9 of loopback: the call fails fast with UNAVAILABLE.
+    expect(await main(["--router", "127.0.0.1:9", "--timeout", "2000", "infer", "--text", "hi"], io, {})).toBe(1);
+    expect(io.errText()).toMatch(/^error: (UNAVAILABLE|DEADLINE_EXCEEDED): /);
+  });
+});

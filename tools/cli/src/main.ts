@@ -1,0 +1,79 @@
+import { parseArgs } from "node:util";
+import type { Command } from "./commands.js";
+import { Connection } from "./connection.js";
+import { explainCommand, feedbackCommand, inferCommand } from "./inference-commands.js";
+import { UsageError, processIo, type Io } from "./io.js";
+import { modelsCommand } from "./models-command.js";
+import { printError } from "./output.js";
+import { policiesCommand } from "./policies-command.js";
+import { seedCommand } from "./seed-command.js";
+import { watchCommand } from "./watch-command.js";
+
+const commands: Readonly<Record<string, Command>> = {
+  models: modelsCommand,
+  policies: policiesCommand,
+  infer: inferCommand,
+  explain: explainCommand,
+  feedback: feedbackCommand,
+  watch: watchCommand,
+  seed: seedCommand,
+};
+
+const globalUsage = `Global options (before the command):
+  --router HOST:PORT     the router (default $MODELROUTER_ROUTER_ADDRESS or 127.0.0.1:50051)
+  --registry HOST:PORT   the registry (default $MODELROUTER_REGISTRY_ADDRESS or 127.0.0.1:50054)
+  --timeout MS           deadline of each call in milliseconds (default 10000)`;
+
+/** The usage text of every command. */
+export function usage(): string {
+  return `usage: modelrouter [global options] COMMAND ...\n\n${Object.values(commands)
+    .map((c) => c.usage)
+    .join("\n")}\n\n${globalUsage}`;
+}
+
+/**
+ * Runs the CLI with `argv` (without the node and script arguments) and returns the exit code: 0 on success,
+ * 1 when a call failed (the error and every field violation are printed), 2 for a usage mistake.
+ */
+export async function main(argv: readonly string[], io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let connection: Connection | undefined;
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: false,
+      options: {
+        router: { type: "string" },
+        registry: { type: "string" },
+        timeout: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    const commandAt = argv.findIndex((arg) => arg === positionals[0]);
+    const name = positionals[0];
+    if (values.help === true || name === undefined || name === "help") {
+      io.out(usage());
+      return name === undefined && values.help !== true ? 2 : 0;
+    }
+    const command = commands[name];
+    if (command === undefined) throw new UsageError(`unknown command "${name}"`);
+    const timeoutMs = Number(values.timeout ?? 10_000);
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout ${String(values.timeout)}: expected milliseconds`);
+    connection = new Connection({
+      router: typeof values.router === "string" ? values.router : (env["MODELROUTER_ROUTER_ADDRESS"] ?? "127.0.0.1:50051"),
+      registry: typeof values.registry === "string" ? values.registry : (env["MODELROUTER_REGISTRY_ADDRESS"] ?? "127.0.0.1:50054"),
+      timeoutMs,
+    });
+    return await command.run(argv.slice(commandAt + 1), connection, io);
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+      io.err(`modelrouter: ${error.message}\n`);
+      io.err(usage());
+      return 2;
+    }
+    printError(io, error);
+    return 1;
+  } finally {
+    connection?.close();
+  }
+}
