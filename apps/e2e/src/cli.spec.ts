@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { main, type Io } from "@modelrouter/cli";
 import { catalogueDir, loadSampleIndex } from "@modelrouter/model-zoo";
-import { startSystem, type RunningSystem } from "./system.test-support.js";
+import { startModelrouter, type RunningSystem } from "@modelrouter/testing";
 
 function capture(): Io & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
@@ -18,7 +18,7 @@ describe("the CLI against a running modelrouter (co-located)", () => {
     main(["--router", system.routerAddress, "--registry", system.registryAddress, ...args], io, {});
 
   beforeAll(async () => {
-    system = await startSystem("co-located");
+    system = await startModelrouter("co-located");
   });
   afterAll(() => system.stop());
 

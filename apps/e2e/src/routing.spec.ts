@@ -5,7 +5,7 @@ import * as grpc from "@grpc/grpc-js";
 import { ModelSchema, PolicySchema, type InferRequestSchema } from "@modelrouter/contracts";
 import { loadDemoModels, loadSampleIndex, type Sample } from "@modelrouter/model-zoo";
 import { Code, isRpcError, type RpcError } from "@modelrouter/rpc-kit";
-import { startSystem, type RunningSystem, type Topology } from "./system.test-support.js";
+import { startModelrouter, type RunningSystem, type Topology } from "@modelrouter/testing";
 
 const samples = loadSampleIndex();
 const lowres = samples.filter((s) => s.kind === "lowres");
@@ -65,7 +65,7 @@ describe.each(["distributed", "co-located"] as Topology[])("modelrouter, %s", (t
   let system: RunningSystem;
 
   beforeAll(async () => {
-    system = await startSystem(topology);
+    system = await startModelrouter(topology);
     // A user registers models and applies a policy, through the public registry API.
     const zoo = loadDemoModels();
     for (const name of ["digits-general", "digits-lowres-specialist"]) {

@@ -4,7 +4,7 @@ import { fromJson } from "@bufbuild/protobuf";
 import { PolicySchema } from "@modelrouter/contracts";
 import { loadDemoModels, loadSampleIndex } from "@modelrouter/model-zoo";
 import { formatSpans, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "@modelrouter/testing";
-import { startSystem, type RunningSystem } from "./system.test-support.js";
+import { startModelrouter, type RunningSystem } from "@modelrouter/testing";
 
 const SERVICES = ["router", "analyzer", "decision-engine", "executor", "registry"];
 const HOPS = ["Analyze", "Decide", "Execute", "RecordDecision"];
@@ -27,7 +27,7 @@ describe("one routed request is one trace across the five processes", () => {
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
-    system = await startSystem("distributed", { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "100" });
+    system = await startModelrouter("distributed", { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "100" });
     await system.registry.registerModel({ model: loadDemoModels().find((m) => m.name === "digits-lowres-specialist")! });
     await system.registry.applyPolicy({
       policy: fromJson(PolicySchema, {

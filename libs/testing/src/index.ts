@@ -18,3 +18,4 @@ export { formatSpans } from "./format-spans.js";
 export { freePort } from "./free-port.js";
 export { startProcess, type StartProcessOptions, type RunningProcess, type ProcessExit } from "./start-process.js";
 export { createProcessGroup, type ProcessGroup } from "./process-group.js";
+export { startModelrouter, repoRoot, type RunningSystem, type Topology } from "./start-modelrouter.js";

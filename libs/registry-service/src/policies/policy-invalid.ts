@@ -1,19 +1,6 @@
 import type { Policy } from "@modelrouter/contracts";
 import { DomainError, ErrorReason, type FieldViolation } from "@modelrouter/errors";
-
-/** Where in a CEL expression a problem is: 1-based line and column, 0-based offset. */
-export interface SourcePosition {
-  readonly line: number;
-  readonly column: number;
-  readonly offset: number;
-}
-
-/** One reason a policy does not compile, as the policy compiler reports it (field relative to the policy). */
-export interface PolicyViolation {
-  readonly field: string;
-  readonly description: string;
-  readonly position?: SourcePosition;
-}
+import type { PolicyViolation } from "@modelrouter/policy";
 
 /**
  * The POLICY_INVALID error of a policy that does not compile. The message names the first problem's field

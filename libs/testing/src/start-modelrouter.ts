@@ -4,9 +4,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Health, HealthCheckResponse_ServingStatus, RegistryService, RouterService } from "@modelrouter/contracts";
 import { createGrpcChannel, createGrpcClient, type GrpcChannel, type ServiceClient } from "@modelrouter/rpc-kit";
-import { createProcessGroup, freePort, type RunningProcess } from "@modelrouter/testing";
+import { freePort } from "./free-port.js";
+import { createProcessGroup } from "./process-group.js";
+import type { RunningProcess } from "./start-process.js";
 
-/** The repository root. */
+/** The repository root (the built apps are under `apps/<name>/dist`). */
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** How the services are deployed. */
@@ -48,7 +50,7 @@ function isAlive(pid: number): boolean {
  * ports, with the registry on a fresh PGlite data directory: five processes (distributed), or one router
  * process hosting the other four services (co-located).
  */
-export async function startSystem(topology: Topology, env: Readonly<Record<string, string | undefined>> = {}): Promise<RunningSystem> {
+export async function startModelrouter(topology: Topology, env: Readonly<Record<string, string | undefined>> = {}): Promise<RunningSystem> {
   const dataDir = await mkdtemp(join(tmpdir(), "modelrouter-e2e-"));
   const group = createProcessGroup();
   const host = "127.0.0.1";
