@@ -32,8 +32,9 @@ export function describeImageInput(spec: ImageSpec): string {
  * 5. `value = (v · scale − mean[c]) / std[c]`;
  * 6. layout NCHW `[1, C, H, W]`, NHWC `[1, H, W, C]` or FLAT `[1, H·W·C]` (pixel-major, channels interleaved).
  *
- * The arithmetic (operation order, float32 intermediate) is that of the model-zoo trainer
- * (tools/model-zoo/src/image), so that served inputs are bit-identical to the training inputs.
+ * The arithmetic (operation order, float32 intermediate) is part of the spec: the model-zoo trainer makes its
+ * inputs through `preprocessImage` (preprocess-image.ts), which composes this function, so served inputs are
+ * bit-identical to the training inputs.
  */
 export function imageToTensor(image: RgbaImage, spec: ImageSpec): Float32Array {
   const planes = toPlanes(image, spec.channels);

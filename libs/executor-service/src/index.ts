@@ -2,7 +2,8 @@
  * The executor service: runs ONNX model versions on payloads in a pool of worker threads (one ONNX Runtime
  * session set per thread, so the event loop never blocks), with image pre-processing and classification
  * post-processing done in the workers, a bounded queue with load shedding, deadlines and cancellation, and
- * per-model statistics for load-aware routing.
+ * per-model statistics for load-aware routing. {@link preprocessImage} is the image pre-processing spec itself,
+ * shared with the model-zoo trainer.
  *
  * @packageDocumentation
  */
@@ -16,7 +17,9 @@ export {
 } from "./worker-pool.js";
 export type { ModelStats, PoolStats } from "./pool-stats.js";
 export { planInference } from "./inference-plan.js";
+export { preprocessImage, type PreprocessedImage } from "./preprocess-image.js";
 export { resolveModelUri, type ResolvedModelUri } from "./model-uri.js";
+export { DEFAULT_IMAGE_LIMITS } from "./worker-protocol.js";
 export type {
   ImageLimits,
   ImageSpec,

@@ -6,6 +6,7 @@ import { modelUnavailable } from "./model-errors.js";
 import { ModelCounters, type PoolStats, type TaskOutcome } from "./pool-stats.js";
 import { WorkerSlot } from "./worker-slot.js";
 import {
+  DEFAULT_IMAGE_LIMITS,
   type ImageLimits,
   type InferenceTask,
   type TaskOutput,
@@ -91,7 +92,6 @@ interface Job {
   readonly cleanup: (() => void)[];
 }
 
-const defaultImageLimits: ImageLimits = { maxPixels: 25_000_000, maxMemoryMb: 256 };
 const maxRestartDelayMs = 5_000;
 
 /**
@@ -109,7 +109,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const url = options.workerUrl ?? new URL("./onnx-worker.js", import.meta.url);
   const settings: WorkerSettings = {
     sessionCacheSize: Math.max(1, Math.floor(options.sessionCacheSize ?? 8)),
-    imageLimits: { ...defaultImageLimits, ...options.imageLimits },
+    imageLimits: { ...DEFAULT_IMAGE_LIMITS, ...options.imageLimits },
   };
   const counters = new ModelCounters();
   const queue: Job[] = [];

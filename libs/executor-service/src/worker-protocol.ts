@@ -115,6 +115,9 @@ export interface ImageLimits {
   readonly maxMemoryMb: number;
 }
 
+/** The limits used where none are given: 25 million pixels, 256 MiB for the JPEG decoder. */
+export const DEFAULT_IMAGE_LIMITS: ImageLimits = Object.freeze({ maxPixels: 25_000_000, maxMemoryMb: 256 });
+
 /** A task as sent to a worker. */
 export interface RunMessage {
   readonly type: "run";

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { type MessageInitShape, clone, create } from "@bufbuild/protobuf";
 import {
@@ -10,6 +11,8 @@ import {
   ModelRefSchema,
 } from "@modelrouter/contracts";
 import {
+  type EvaluationSet,
+  type EvaluationSetName,
   evaluationImage,
   loadDemoModels,
   loadEvaluationSet,
@@ -27,12 +30,12 @@ import {
   serviceRegistration,
 } from "@modelrouter/rpc-kit";
 import { createLogger } from "@modelrouter/telemetry";
+import { PNG } from "pngjs";
 import { createExecutorService } from "./executor-service.js";
 import {
   type TempModelRoot,
   builtWorkerUrl,
   createTempModelRoot,
-  grayPng,
   imagePayload,
   rejectionOf,
   startTestExecutor,
@@ -64,11 +67,70 @@ const sampleRequest = (model: Model, path: string): ExecuteRequest =>
 
 const silent = () => createLogger({ service: "executor-zoo-test", write: () => undefined });
 
+/** Encodes 8-bit gray pixels (row-major) as a PNG of colour type 0, the format of the zoo's sample files. */
+const grayscalePng = (width: number, height: number, pixels: Uint8Array): Uint8Array => {
+  const png = new PNG({ width, height, colorType: 0, inputColorType: 0, inputHasAlpha: false });
+  png.data = Buffer.from(pixels);
+  return new Uint8Array(PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false }));
+};
+
+/** The kind of sample a catalogue model takes: 8×8 scans for an 8-pixel-wide input, else MNIST digits. */
+const sampleKindOf = (model: Model): "mnist" | "lowres" => {
+  const image = model.backend?.kind.case === "onnx" ? model.backend.kind.value.preprocessing?.kind : undefined;
+  return image?.case === "image" && image.value.width === 8 ? "lowres" : "mnist";
+};
+
+/**
+ * The routing-gain table of the zoo's last build (models/README.md, written by tools/model-zoo): each model's
+ * accuracy on the 540 held-out 8×8 scans, in percent as printed (for example "53.1").
+ */
+function reportedScanAccuracy(): Record<string, string> {
+  const readme = readFileSync(join(modelZooDir(), "README.md"), "utf8");
+  const table = readme.split("## Routing gain")[1] ?? "";
+  expect(table).toContain("| model | on sklearn-digits-test-540 (8×8 scans) |");
+  return Object.fromEntries([...table.matchAll(/^\| `([a-z0-9-]+)` \| ([0-9.]+) %/gm)].map((m) => [m[1], m[2]]));
+}
+
 describe("the model zoo, served over gRPC on loopback", () => {
   let pool: WorkerPool;
   let server: GrpcServer;
   let channel: GrpcChannel;
   let client: ServiceClient<typeof ExecutorService>;
+  const evaluationSets = new Map<EvaluationSetName, { set: EvaluationSet; pngs: Uint8Array[] }>();
+  const accuracies = new Map<string, Promise<number>>();
+
+  /** An evaluation set with each image encoded as the zoo ships its samples: an 8-bit grayscale PNG. */
+  const evaluationPngs = (name: EvaluationSetName): { set: EvaluationSet; pngs: Uint8Array[] } => {
+    const known = evaluationSets.get(name);
+    if (known !== undefined) return known;
+    const set = loadEvaluationSet(name);
+    const pngs = Array.from({ length: set.count }, (_, i) => grayscalePng(set.width, set.height, evaluationImage(set, i)));
+    evaluationSets.set(name, { set, pngs });
+    return { set, pngs };
+  };
+
+  /** The fraction of an evaluation set that `model`, served over gRPC, labels correctly. */
+  const servedAccuracy = (model: Model, name: EvaluationSetName): Promise<number> => {
+    const key = `${model.name}|${name}`;
+    const known = accuracies.get(key);
+    if (known !== undefined) return known;
+    const measured = measureAccuracy(model, evaluationPngs(name));
+    accuracies.set(key, measured);
+    return measured;
+  };
+
+  const measureAccuracy = async (model: Model, { set, pngs }: { set: EvaluationSet; pngs: Uint8Array[] }): Promise<number> => {
+    let correct = 0;
+    for (let start = 0; start < set.count; start += 20) {
+      const batch = Array.from({ length: Math.min(20, set.count - start) }, (_, k) => start + k);
+      const answers = await Promise.all(batch.map((i) => client.execute(requestFor(model, imagePayload(pngs[i] as Uint8Array)))));
+      answers.forEach((response, k) => {
+        const value = response.outputs[0]?.value;
+        if (value?.case === "classification" && value.value.labels[0]?.label === set.labels[batch[k] as number]) correct++;
+      });
+    }
+    return correct / set.count;
+  };
 
   beforeAll(async () => {
     pool = createWorkerPool({ modelRoot: modelZooDir(), size: 2, workerUrl: builtWorkerUrl(), logger: silent() });
@@ -110,35 +172,37 @@ describe("the model zoo, served over gRPC on loopback", () => {
     },
   );
 
-  it("serves every catalogue model on the samples of its input size", async () => {
+  it("classifies every sample correctly with every catalogue model made for the sample's size", async () => {
     for (const model of models) {
-      const image = model.backend?.kind.case === "onnx" ? model.backend.kind.value.preprocessing?.kind : undefined;
-      const kind = image?.case === "image" && image.value.width === 8 ? "lowres" : "mnist";
+      const kind = sampleKindOf(model);
+      expect(samples.filter((s) => s.kind === kind)).toHaveLength(10);
       for (const sample of samples.filter((s) => s.kind === kind)) {
         const response = await client.execute(sampleRequest(model, sample.path));
-        expect(response.outputs[0]?.value.case).toBe("classification");
+        const output = response.outputs[0]?.value;
+        if (output?.case !== "classification") throw new Error(`${model.name} gave no classification for ${sample.file}`);
+        expect([model.name, sample.file, output.value.labels[0]?.label]).toEqual([model.name, sample.file, sample.label]);
       }
     }
   });
 
   it("matches the model card's held-out accuracy on the whole low-resolution test split", async () => {
     const model = modelNamed("digits-lowres-specialist");
-    const set = loadEvaluationSet("lowres-test-540");
-    let correct = 0;
-    for (let start = 0; start < set.count; start += 20) {
-      const batch = Array.from({ length: Math.min(20, set.count - start) }, (_, k) => start + k);
-      const answers = await Promise.all(
-        batch.map((i) =>
-          client.execute(requestFor(model, imagePayload(grayPng(set.width, set.height, Array.from(evaluationImage(set, i)))))),
-        ),
-      );
-      answers.forEach((response, k) => {
-        const value = response.outputs[0]?.value;
-        if (value?.case === "classification" && value.value.labels[0]?.label === set.labels[batch[k] as number]) correct++;
-      });
-    }
-    expect(Number((correct / set.count).toFixed(4))).toBe(model.metrics?.accuracy);
-  });
+    expect(model.metrics?.evaluationSamples).toBe(540);
+    expect(Number((await servedAccuracy(model, "lowres-test-540")).toFixed(4))).toBe(model.metrics?.accuracy);
+  }, 60_000);
+
+  it("reproduces the zoo's routing gain on the 8×8 scans: every model's accuracy as reported, the specialist 30+ points ahead", async () => {
+    const served: Record<string, number> = {};
+    for (const model of models) served[model.name] = await servedAccuracy(model, "lowres-test-540");
+    const percent = Object.fromEntries(Object.entries(served).map(([name, a]) => [name, (a * 100).toFixed(1)]));
+    expect(percent).toEqual(reportedScanAccuracy());
+    expect((served["digits-lowres-specialist"] ?? 0) - (served["digits-general"] ?? 0)).toBeGreaterThan(0.3);
+  }, 120_000);
+
+  it("scores at least 95 % (CNN) and 90 % (lite MLP) on the shipped 1,000 MNIST test digits", async () => {
+    expect(await servedAccuracy(modelNamed("digits-general"), "mnist-test-1000")).toBeGreaterThanOrEqual(0.95);
+    expect(await servedAccuracy(modelNamed("digits-lite"), "mnist-test-1000")).toBeGreaterThanOrEqual(0.9);
+  }, 120_000);
 
   it("refuses text sent to an image model with INVALID_ARGUMENT, so the router does not fall back", async () => {
     const error = await rejectionOf(client.execute(requestFor(modelNamed("digits-general"), { kind: { case: "text", value: "7" } })));

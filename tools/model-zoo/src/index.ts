@@ -1,7 +1,8 @@
 /**
  * The model-zoo builder: a small, seeded neural-network trainer in plain TypeScript (dense, conv2d, max-pool,
- * ReLU, softmax cross-entropy, Adam), an ONNX writer, the executor's image preprocessing, and the pipeline
- * that trains, verifies, evaluates and writes the zoo into libs/model-zoo. `main.ts` runs the pipeline.
+ * ReLU, softmax cross-entropy, Adam), an ONNX writer, and the pipeline that trains, verifies, evaluates and
+ * writes the zoo into libs/model-zoo. Model inputs are made by the executor's own image pre-processing
+ * (`preprocessImage` from @modelrouter/executor-service). `main.ts` runs the pipeline.
  *
  * @packageDocumentation
  */
@@ -32,15 +33,7 @@ export { train, predictLogits, type FeatureSet, type TrainOptions, type TrainRep
 export { encodeOnnxModel } from "./onnx/encode-onnx.js";
 export { networkToOnnx, OPSET_VERSION, IR_VERSION, type ExportOptions } from "./onnx/export-network.js";
 export type { OnnxModel, OnnxGraph, OnnxNode, OnnxTensor, OnnxValueInfo, OnnxAttribute } from "./onnx/onnx-model.js";
-export { decodeImage, type RgbaImage } from "./image/decode.js";
 export { encodeGrayPng } from "./image/png.js";
-export { resizePlane } from "./image/resize.js";
-export {
-  preprocessImage,
-  channelPlanes,
-  planesToTensor,
-  type PreprocessingSpec,
-  type InputTensor,
-} from "./image/preprocess.js";
+export { imageFeatures } from "./data/features.js";
 export { classificationMetrics, predictions, type ClassificationMetrics } from "./eval/metrics.js";
 export { openOnnxModel, measureLatency, type OnnxRunner, type Latency } from "./eval/onnx-runner.js";

@@ -1,29 +1,18 @@
+import type { ImagePreprocessing } from "@modelrouter/contracts";
+import { preprocessImage } from "@modelrouter/executor-service";
 import { encodeGrayPng } from "../image/png.js";
-import { planesToTensor, preprocessImage, type PreprocessingSpec } from "../image/preprocess.js";
 import type { FeatureSet } from "../train/trainer.js";
 import { imageAt, type ImageSet } from "./image-set.js";
 
 /**
- * Model inputs for every image of `set`, made by the executor's preprocessing from the 8-bit grayscale
- * pixels (the same numbers that decoding the stored PNG gives). Used for training.
+ * Model inputs for every image of `set`, made exactly as the executor serves a request: each image is encoded
+ * as the 8-bit grayscale PNG file it is shipped as and run through the executor's image pre-processing
+ * (`preprocessImage` from @modelrouter/executor-service, the one implementation of the spec). Training,
+ * noise calibration and evaluation all use it, so the models are trained and measured on the very inputs
+ * they are served.
  */
-export function featuresFromPixels(set: ImageSet, spec: PreprocessingSpec): FeatureSet {
-  return collect(set, (i) => planesToTensor([imageAt(set, i)], set.width, set.height, spec));
-}
-
-/**
- * Model inputs for every image of `set`, made the way a request is served: each image is encoded as a
- * grayscale PNG file and run through the full preprocessing spec (decode, gray, resize, scale, layout).
- * Used for evaluation.
- */
-export function featuresFromPngs(set: ImageSet, spec: PreprocessingSpec): FeatureSet {
-  return collect(set, (i) => preprocessImage(encodeGrayPng(imageAt(set, i), set.width, set.height), spec));
-}
-
-function collect(
-  set: ImageSet,
-  make: (index: number) => { data: Float32Array; dims: readonly number[] },
-): FeatureSet {
+export function imageFeatures(set: ImageSet, preprocessing: ImagePreprocessing): FeatureSet {
+  const make = (index: number) => preprocessImage(encodeGrayPng(imageAt(set, index), set.width, set.height), preprocessing);
   const first = make(0);
   const size = first.data.length;
   const inputs = new Float32Array(set.count * size);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { toJsonString } from "@bufbuild/protobuf";
 import { ImagePreprocessingSchema } from "@modelrouter/contracts";
 import type { Logger } from "@modelrouter/telemetry";
-import { featuresFromPixels, featuresFromPngs } from "../data/features.js";
+import { imageFeatures } from "../data/features.js";
 import { subset } from "../data/image-set.js";
 import { measureLatency, openOnnxModel } from "../eval/onnx-runner.js";
 import { classificationMetrics, predictions } from "../eval/metrics.js";
@@ -72,7 +72,7 @@ function makeNetwork(
   if (spec.make.kind === "train") {
     const t = spec.make.training;
     const network = spec.network(createRng(t.initSeed));
-    const features = featuresFromPixels(data[spec.dataset].train, spec.preprocessing);
+    const features = imageFeatures(data[spec.dataset].train, spec.preprocessing);
     const report = train(network, { ...features, inputs: scaleInputs(features.inputs, t.inputScale) }, {
       epochs: t.epochs,
       batchSize: t.batchSize,
@@ -88,7 +88,7 @@ function makeNetwork(
   const base = built.get(d.from);
   if (base === undefined) throw new Error(`${spec.name}: ${d.from} must be built first`);
   const network = spec.network(createRng(0));
-  const calibration = featuresFromPixels(
+  const calibration = imageFeatures(
     subset(data[spec.dataset].train, Array.from({ length: CALIBRATION_SAMPLES }, (_, i) => i)),
     spec.preprocessing,
   );
@@ -122,7 +122,7 @@ export async function buildModelZoo(options: BuildOptions): Promise<BuildReport>
   const testFeatures = new Map<string, FeatureSet>();
   const testSet = (kind: DatasetKind, spec: ZooModelSpec): FeatureSet => {
     const key = `${kind}:${toJsonString(ImagePreprocessingSchema, spec.preprocessing)}`;
-    const cached = testFeatures.get(key) ?? featuresFromPngs(data[kind].test, spec.preprocessing);
+    const cached = testFeatures.get(key) ?? imageFeatures(data[kind].test, spec.preprocessing);
     testFeatures.set(key, cached);
     return cached;
   };
