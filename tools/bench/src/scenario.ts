@@ -37,8 +37,8 @@ export interface Budget {
 export async function runScenario(scenario: Scenario, budget: Budget, log: (line: string) => void): Promise<ScenarioResult> {
   const receiver = scenario.tracing ? await startOtlpReceiver() : undefined;
   const env: Record<string, string> = scenario.tracing
-    ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver!.url, OTEL_TRACES_SAMPLER: "always_on", MODELROUTER_LOG_LEVEL: "warn" }
-    : { OTEL_SDK_DISABLED: "true", MODELROUTER_LOG_LEVEL: "warn" };
+    ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver!.url, OTEL_TRACES_SAMPLER: "always_on" }
+    : { OTEL_SDK_DISABLED: "true" };
   const system = await startModelrouter(scenario.topology, { ...env, MODELROUTER_EXECUTOR_WORKERS: "2" });
   try {
     for (const model of loadDemoModels()) await system.registry.registerModel({ model });

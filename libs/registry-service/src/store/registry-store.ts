@@ -12,7 +12,8 @@ import {
   startDecisionRetention,
   type DecisionRetention,
 } from "./decision-retention.js";
-import { attachFeedback, findDecision, upsertDecision, type FeedbackValue } from "./decision-store.js";
+import { attachFeedback, findDecision, type FeedbackValue } from "./decision-store.js";
+import { createDecisionLogWriter } from "./decision-log-writer.js";
 import {
   findCatalogueModels,
   findModel,
@@ -87,9 +88,11 @@ export interface RegistryStore {
   listPolicies(page: PageRequest<string>): Promise<Page<Policy, string>>;
   deletePolicy(name: string, expectedRevision: bigint | undefined): Promise<Policy>;
   /**
-   * Records a router's decision (validated by the caller), replacing an earlier record of its request id
-   * but keeping its feedback. Takes no revision and reaches no watcher; commits asynchronously (see
-   * `upsertDecision`).
+   * Accepts a router's decision (validated by the caller) into the write-behind decision log, which writes it
+   * within about 50 ms, replacing an earlier record of its request id but keeping its feedback. Takes no
+   * revision and reaches no watcher (see `DecisionLogWriter` and `upsertDecisions`).
+   *
+   * @throws DomainError OVERLOADED when too many records are waiting to be written.
    */
   recordDecision(record: DecisionRecord): Promise<void>;
   /** The logged decision of a request, with its feedback. REQUEST_NOT_FOUND when there is none. */
@@ -157,6 +160,7 @@ export async function openRegistryStore(options: RegistryStoreOptions): Promise<
     throw error;
   }
 
+  const decisionLog = createDecisionLogWriter({ db, logger });
   let closing: Promise<void> | undefined;
   return {
     dialect: db.dialect,
@@ -171,9 +175,15 @@ export async function openRegistryStore(options: RegistryStoreOptions): Promise<
     getPolicy: (name) => findPolicy(db, name),
     listPolicies: (page) => queryPolicies(db, page),
     deletePolicy: (name, expected) => removePolicy(ctx, name, expected),
-    recordDecision: (record) => upsertDecision(db, record),
-    getDecision: (requestId) => findDecision(db, requestId),
-    recordFeedback: (requestId, value) => attachFeedback(db, requestId, value, ctx.now()),
+    recordDecision: async (record) => decisionLog.enqueue(record),
+    getDecision: async (requestId) => {
+      await decisionLog.flush();
+      return findDecision(db, requestId);
+    },
+    recordFeedback: async (requestId, value) => {
+      await decisionLog.flush();
+      return attachFeedback(db, requestId, value, ctx.now());
+    },
     pruneDecisions: () => retention.sweep(),
     watch: (kind, since, signal, limits) =>
       watchChanges({ db, feed }, kind, since, AbortSignal.any([signal, closed.signal]), limits),
@@ -183,6 +193,7 @@ export async function openRegistryStore(options: RegistryStoreOptions): Promise<
         closed.abort();
         if (poll !== undefined) clearInterval(poll);
         await retention.stop();
+        await decisionLog.close();
         await unlisten?.();
         await db.close();
       })();
