@@ -170,10 +170,8 @@ export function createRouterService(deps: RouterDependencies): Router {
     async submitFeedback(request, ctx) {
       validateFeedbackRequest(request).throwIfAny("the feedback is invalid");
       await recorder.settled(request.requestId);
-      const value =
-        request.feedback.case === "label"
-          ? { case: "label" as const, value: request.feedback.value }
-          : { case: "reward" as const, value: request.feedback.case === "reward" ? request.feedback.value : 0 };
+      // Validation guarantees a label or a reward; both have the same case names in the registry's request.
+      const value = request.feedback as Exclude<typeof request.feedback, { case: undefined }>;
       const { decision } = await deps.registry.recordFeedback({ requestId: request.requestId, value }, { parent: ctx });
       return create(SubmitFeedbackResponseSchema, { model: decision?.model, correct: decision?.feedback?.correct ?? false });
     },
