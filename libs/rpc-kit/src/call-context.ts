@@ -1,5 +1,5 @@
 /** How a call reached its handler. */
-export type Transport = "grpc" | "connect" | "direct";
+export type Transport = "grpc" | "connect" | "direct" | "tunnel";
 
 /**
  * What a handler knows about the call it serves, whatever the transport. Handlers pass it as `parent`

@@ -1,6 +1,7 @@
 import type { DescMessage, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { context, trace, type Span } from "@opentelemetry/api";
-import { anySignal, resolveDeadline, type CallContext, type CallOptions } from "./call-context.js";
+import { resolveDeadline, type CallContext, type CallOptions } from "./call-context.js";
+import { LocalCallContext, MAX_TIMER_MS } from "./local-call-context.js";
 import { Code } from "./code.js";
 import { toRpcError, type UnexpectedErrorListener } from "./error-table.js";
 import { methodSpecs, type MethodSpec } from "./method-spec.js";
@@ -14,53 +15,6 @@ export interface DirectClientOptions {
   readonly defaultTimeoutMs: number;
   /** Called with every error a handler threw that is not a domain or RPC error (a bug). */
   readonly onUnexpectedError?: UnexpectedErrorListener;
-}
-
-/** setTimeout's largest delay (about 24.8 days); longer deadlines are treated as none. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-class DirectCallContext implements CallContext {
-  readonly transport = "direct" as const;
-  #controller: AbortController | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #onCallerAbort: (() => void) | undefined;
-
-  constructor(
-    readonly method: string,
-    readonly deadline: number,
-    private readonly callerSignal: AbortSignal | undefined,
-    private readonly headers: Readonly<Record<string, string>> | undefined,
-  ) {}
-
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      const controller = new AbortController();
-      this.#controller = controller;
-      const delay = this.deadline - Date.now();
-      if (delay <= 0) controller.abort();
-      else if (delay <= MAX_TIMER_MS) {
-        this.#timer = setTimeout(() => controller.abort(), delay);
-        this.#timer.unref();
-      }
-      if (this.callerSignal?.aborted) controller.abort();
-      else if (this.callerSignal !== undefined) {
-        this.#onCallerAbort = () => controller.abort();
-        this.callerSignal.addEventListener("abort", this.#onCallerAbort, { once: true });
-      }
-    }
-    return this.#controller.signal;
-  }
-
-  header(key: string): string | undefined {
-    return this.headers?.[key];
-  }
-
-  /** Aborts the callee's signal (if anyone listens) once the call is over. */
-  finish(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    if (this.#onCallerAbort !== undefined) this.callerSignal?.removeEventListener("abort", this.#onCallerAbort);
-    if (this.#controller !== undefined && !this.#controller.signal.aborted) this.#controller.abort();
-  }
 }
 
 function deadlineError(): RpcError {
@@ -99,13 +53,12 @@ function unaryCall(spec: MethodSpec, impl: Readonly<Record<string, unknown>>, op
   const fn = impl[spec.localName] as (req: unknown, ctx: CallContext) => Promise<MessageShape<DescMessage>>;
   return async (init: MessageInitShape<DescMessage>, callOptions?: CallOptions): Promise<MessageShape<DescMessage>> => {
     const deadline = resolveDeadline(callOptions, options.defaultTimeoutMs, Date.now());
-    const signal = anySignal([callOptions?.signal, callOptions?.parent?.signal]);
-    const ctx = new DirectCallContext(spec.path, deadline, signal, callOptions?.headers);
+    const ctx = new LocalCallContext("direct", spec.path, deadline, [callOptions?.signal, callOptions?.parent], callOptions?.headers);
     const span = startDirectSpan(spec);
     try {
       if (deadline <= Date.now()) throw deadlineError();
       const work = runInContext(trace.setSpan(context.active(), span), fn, spec.toRequest(init), ctx);
-      const response = await race(work, deadline, signal);
+      const response = await race(work, deadline, callOptions?.signal);
       endRpcSpan(span, Code.OK);
       return response;
     } catch (error) {
@@ -121,7 +74,7 @@ function unaryCall(spec: MethodSpec, impl: Readonly<Record<string, unknown>>, op
 
 async function* mapStream(
   span: Span,
-  ctx: DirectCallContext,
+  ctx: LocalCallContext,
   items: AsyncIterable<MessageShape<DescMessage>>,
   onUnexpected: UnexpectedErrorListener | undefined,
 ): AsyncGenerator<MessageShape<DescMessage>> {
@@ -146,8 +99,7 @@ function streamingCall(spec: MethodSpec, impl: Readonly<Record<string, unknown>>
   return (input: unknown, callOptions?: CallOptions): AsyncIterable<MessageShape<DescMessage>> => ({
     [Symbol.asyncIterator]() {
       const deadline = resolveDeadline(callOptions, options.defaultTimeoutMs, Date.now());
-      const signal = anySignal([callOptions?.signal, callOptions?.parent?.signal]);
-      const ctx = new DirectCallContext(spec.path, deadline, signal, callOptions?.headers);
+      const ctx = new LocalCallContext("direct", spec.path, deadline, [callOptions?.signal, callOptions?.parent], callOptions?.headers);
       const span = startDirectSpan(spec);
       const request = bidi
         ? mapRequests(input as AsyncIterable<MessageInitShape<DescMessage>>, spec)

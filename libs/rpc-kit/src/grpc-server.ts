@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import type { DescService, MessageShape, DescMessage } from "@bufbuild/protobuf";
-import type { TextMapGetter } from "@opentelemetry/api";
-import { Health } from "@modelrouter/contracts";
+import { INVALID_SPAN_CONTEXT, trace, type Context, type Span, type TextMapGetter } from "@opentelemetry/api";
+import { Health, TunnelService } from "@modelrouter/contracts";
 import { reflectionV1, reflectionV1alpha } from "@modelrouter/contracts/reflection";
 import type { CallContext } from "./call-context.js";
 import { Code } from "./code.js";
@@ -9,6 +9,7 @@ import { toRpcError, type UnexpectedErrorListener } from "./error-table.js";
 import { createHealthImpl, HealthState, ServingStatus } from "./health.js";
 import { methodSpecs, type MethodSpec } from "./method-spec.js";
 import { createReflectionImpls } from "./reflection.js";
+import { createTunnelImpl } from "./tunnel-server.js";
 import type { RpcError } from "./rpc-error.js";
 import { STATUS_DETAILS_KEY, encodeStatusDetails } from "./status-details.js";
 import { serviceRegistration, type ServiceRegistration } from "./service-types.js";
@@ -54,6 +55,7 @@ class GrpcCallContext implements CallContext {
   readonly transport = "grpc" as const;
   readonly deadline: number;
   #controller: AbortController | undefined;
+  #finished = false;
 
   constructor(
     readonly method: string,
@@ -67,10 +69,19 @@ class GrpcCallContext implements CallContext {
     if (this.#controller === undefined) {
       const controller = new AbortController();
       this.#controller = controller;
-      if (this.call.cancelled) controller.abort();
-      else this.call.once("cancelled", () => controller.abort());
+      // grpc-js emits "cancelled" when the stream closes, also after a normal answer: only a call that has not
+      // answered yet is cancelled (an abort builds a DOMException: too dear to pay on every call).
+      if (this.call.cancelled && !this.#finished) controller.abort();
+      else this.call.once("cancelled", () => {
+        if (!this.#finished) controller.abort();
+      });
     }
     return this.#controller.signal;
+  }
+
+  /** The call has answered: a later "cancelled" event is the stream closing, not a cancellation. */
+  finish(): void {
+    this.#finished = true;
   }
 
   header(key: string): string | undefined {
@@ -87,26 +98,36 @@ function toServiceError(error: RpcError): Partial<grpc.StatusObject> {
 
 type Impl = Readonly<Record<string, unknown>>;
 
-function unaryHandler(spec: MethodSpec, impl: Impl, onUnexpected: UnexpectedErrorListener | undefined) {
+/** A span that records nothing, for built-in services (health probes, reflection, tunnels) that would only be noise in traces. */
+const untraced = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+function serverSpan(spec: MethodSpec, traced: boolean, parent: Context): Span {
+  return traced ? startServerSpan(spec, "grpc", parent) : untraced;
+}
+
+function unaryHandler(spec: MethodSpec, impl: Impl, onUnexpected: UnexpectedErrorListener | undefined, traced: boolean) {
   const fn = impl[spec.localName] as (req: unknown, ctx: CallContext) => Promise<MessageShape<DescMessage>>;
   return (
     call: grpc.ServerUnaryCall<MessageShape<DescMessage>, MessageShape<DescMessage>>,
     callback: grpc.sendUnaryData<MessageShape<DescMessage>>,
   ): void => {
     const parent = extractContext(call.metadata, metadataGetter);
-    const span = startServerSpan(spec, "grpc", parent);
+    const span = serverSpan(spec, traced, parent);
+    const ctx = new GrpcCallContext(spec.path, call);
     let result: Promise<MessageShape<DescMessage>>;
     try {
-      result = runInContext(activeContextFor(span, parent), fn, call.request, new GrpcCallContext(spec.path, call));
+      result = runInContext(activeContextFor(span, parent), fn, call.request, ctx);
     } catch (error) {
       result = Promise.reject(error);
     }
     result.then(
       (response) => {
+        ctx.finish();
         endRpcSpan(span, Code.OK);
         callback(null, response);
       },
       (error: unknown) => {
+        ctx.finish();
         const rpcError = toRpcError(error, onUnexpected);
         endRpcSpan(span, rpcError.code, rpcError.message);
         callback(toServiceError(rpcError));
@@ -134,9 +155,10 @@ function streamResponses(
   call: WritableCall,
   produce: (ctx: CallContext) => AsyncIterable<MessageShape<DescMessage>>,
   onUnexpected: UnexpectedErrorListener | undefined,
+  traced: boolean,
 ): void {
   const parent = extractContext(call.metadata, metadataGetter);
-  const span = startServerSpan(spec, "grpc", parent);
+  const span = serverSpan(spec, traced, parent);
   const ctx = new GrpcCallContext(spec.path, call);
   const run = async (): Promise<void> => {
     for await (const message of produce(ctx)) {
@@ -146,10 +168,12 @@ function streamResponses(
   };
   runInContext(activeContextFor(span, parent), run).then(
     () => {
+      ctx.finish();
       endRpcSpan(span, call.cancelled ? Code.CANCELLED : Code.OK);
       if (!call.cancelled) call.end();
     },
     (error: unknown) => {
+      ctx.finish();
       const rpcError = toRpcError(error, onUnexpected);
       endRpcSpan(span, rpcError.code, rpcError.message);
       if (!call.cancelled) call.emit("error", toServiceError(rpcError));
@@ -157,20 +181,20 @@ function streamResponses(
   );
 }
 
-function serverStreamingHandler(spec: MethodSpec, impl: Impl, onUnexpected: UnexpectedErrorListener | undefined) {
+function serverStreamingHandler(spec: MethodSpec, impl: Impl, onUnexpected: UnexpectedErrorListener | undefined, traced: boolean) {
   const fn = impl[spec.localName] as (req: unknown, ctx: CallContext) => AsyncIterable<MessageShape<DescMessage>>;
   return (call: grpc.ServerWritableStream<unknown, MessageShape<DescMessage>>): void => {
-    streamResponses(spec, call, (ctx) => fn(call.request, ctx), onUnexpected);
+    streamResponses(spec, call, (ctx) => fn(call.request, ctx), onUnexpected, traced);
   };
 }
 
-function bidiStreamingHandler(spec: MethodSpec, impl: Impl, onUnexpected: UnexpectedErrorListener | undefined) {
+function bidiStreamingHandler(spec: MethodSpec, impl: Impl, onUnexpected: UnexpectedErrorListener | undefined, traced: boolean) {
   const fn = impl[spec.localName] as (
     requests: AsyncIterable<unknown>,
     ctx: CallContext,
   ) => AsyncIterable<MessageShape<DescMessage>>;
   return (call: grpc.ServerDuplexStream<unknown, MessageShape<DescMessage>>): void => {
-    streamResponses(spec, call, (ctx) => fn(call as AsyncIterable<unknown>, ctx), onUnexpected);
+    streamResponses(spec, call, (ctx) => fn(call as AsyncIterable<unknown>, ctx), onUnexpected, traced);
   };
 }
 
@@ -179,6 +203,7 @@ function addService(
   service: DescService,
   impl: Impl,
   onUnexpected: UnexpectedErrorListener | undefined,
+  traced: boolean,
 ): void {
   const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   const handlers: Record<string, grpc.UntypedHandleCall> = {};
@@ -198,13 +223,13 @@ function addService(
     };
     switch (spec.kind) {
       case "unary":
-        handlers[spec.localName] = unaryHandler(spec, impl, onUnexpected) as grpc.UntypedHandleCall;
+        handlers[spec.localName] = unaryHandler(spec, impl, onUnexpected, traced) as grpc.UntypedHandleCall;
         break;
       case "server_streaming":
-        handlers[spec.localName] = serverStreamingHandler(spec, impl, onUnexpected) as grpc.UntypedHandleCall;
+        handlers[spec.localName] = serverStreamingHandler(spec, impl, onUnexpected, traced) as grpc.UntypedHandleCall;
         break;
       case "bidi_streaming":
-        handlers[spec.localName] = bidiStreamingHandler(spec, impl, onUnexpected) as grpc.UntypedHandleCall;
+        handlers[spec.localName] = bidiStreamingHandler(spec, impl, onUnexpected, traced) as grpc.UntypedHandleCall;
         break;
       case "client_streaming":
         throw new Error(`${spec.path}: client-streaming methods are not supported`);
@@ -217,7 +242,9 @@ function addService(
  * Creates a gRPC server (grpc-js with the protobuf-es codec) for the given services. Every handler runs
  * inside a SERVER span whose parent is the caller's W3C trace context; whatever a handler throws, sync or
  * async, becomes a status with `google.rpc.ErrorInfo` details and never reaches the process.
- * The server also serves `grpc.health.v1.Health` (each service SERVING once listening) and reflection.
+ * The server also serves `grpc.health.v1.Health` (each service SERVING once listening), reflection, and
+ * `modelrouter.rpc.v1.TunnelService`, which carries the services' unary calls over one stream (see
+ * `createTunnelClient`).
  */
 export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const health = options.health ?? new HealthState();
@@ -225,14 +252,17 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     "grpc.max_receive_message_length": options.maxReceiveMessageBytes ?? 8 * 1024 * 1024,
   });
   const onUnexpected = options.onUnexpectedError;
-  for (const { service, impl } of options.services) addService(server, service, impl, onUnexpected);
-  const reflection = createReflectionImpls([...options.services.map((s) => s.service), Health]);
+  const draining = new AbortController();
+  for (const { service, impl } of options.services) addService(server, service, impl, onUnexpected, true);
+  const reflection = createReflectionImpls([...options.services.map((s) => s.service), Health, TunnelService]);
   const builtIns = [
     serviceRegistration(Health, createHealthImpl(health)),
+    serviceRegistration(TunnelService, createTunnelImpl(options.services, onUnexpected, draining.signal)),
     serviceRegistration(reflectionV1.ServerReflection, reflection.v1),
     serviceRegistration(reflectionV1alpha.ServerReflection, reflection.v1alpha),
   ];
-  for (const { service, impl } of builtIns) addService(server, service, impl, onUnexpected);
+  // Not traced: probes and tunnels would fill traces with noise (a tunnel's calls have spans of their own).
+  for (const { service, impl } of builtIns) addService(server, service, impl, onUnexpected, false);
 
   return {
     health,
@@ -253,6 +283,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     },
     shutdown(graceMs) {
       health.setAll(ServingStatus.NOT_SERVING);
+      draining.abort();
       return new Promise((resolve) => {
         const timer = setTimeout(() => {
           server.forceShutdown();

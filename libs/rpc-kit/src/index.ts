@@ -27,6 +27,7 @@ export {
   type GrpcClientOptions,
 } from "./grpc-client.js";
 export { createDirectClient, type DirectClientOptions } from "./direct-client.js";
+export { createTunnel, createTunnelClient, type Tunnel } from "./tunnel-client.js";
 export { createConnectEdge, type ConnectEdge, type ConnectEdgeOptions } from "./connect-edge.js";
 export { HealthState, ServingStatus } from "./health.js";
 export { AsyncQueue } from "./async-queue.js";

@@ -8,6 +8,7 @@ import { DomainError, ErrorReason, invalidFields } from "@modelrouter/errors";
 import { createDirectClient } from "./direct-client.js";
 import { createGrpcChannel, createGrpcClient, type GrpcChannel } from "./grpc-client.js";
 import { createGrpcServer, type GrpcServer } from "./grpc-server.js";
+import { createTunnel, createTunnelClient } from "./tunnel-client.js";
 import { Code } from "./code.js";
 import { RpcError } from "./rpc-error.js";
 import { serviceRegistration, type ServiceClient, type ServiceImpl } from "./service-types.js";
@@ -77,7 +78,7 @@ export function scriptedAnalyzer(
 
 /** A client and server pair of one topology, with teardown. */
 export interface Topology<S extends DescService> {
-  readonly name: "grpc" | "direct";
+  readonly name: "grpc" | "tunnel" | "direct";
   readonly client: ServiceClient<S>;
   close(): Promise<void>;
 }
@@ -105,6 +106,37 @@ export async function grpcTopology<S extends DescService>(
       await server.shutdown(100);
     },
   };
+}
+
+/** Serves `impl` over grpc-js on loopback and returns a tunnel client of it (unary calls multiplexed on one stream). */
+export async function tunnelTopology<S extends DescService>(
+  service: S,
+  impl: ServiceImpl<S>,
+  onUnexpected?: (error: unknown) => void,
+): Promise<Topology<S> & { server: GrpcServer; channel: GrpcChannel; port: number }> {
+  const served = await grpcTopology(service, impl, onUnexpected);
+  const tunnel = createTunnel(served.channel);
+  return {
+    ...served,
+    name: "tunnel",
+    client: createTunnelClient(service, tunnel, { defaultTimeoutMs: 5000 }),
+    close: async () => {
+      tunnel.close();
+      await served.close();
+    },
+  };
+}
+
+/** A topology by name. */
+export function topology<S extends DescService>(
+  name: "grpc" | "tunnel" | "direct",
+  service: S,
+  impl: ServiceImpl<S>,
+  onUnexpected?: (error: unknown) => void,
+): Promise<Topology<S>> {
+  if (name === "grpc") return grpcTopology(service, impl, onUnexpected);
+  if (name === "tunnel") return tunnelTopology(service, impl, onUnexpected);
+  return Promise.resolve(directTopology(service, impl, onUnexpected));
 }
 
 /** Returns a direct (in-process) client of `impl`. */

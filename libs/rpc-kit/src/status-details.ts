@@ -1,6 +1,6 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
-import { BadRequestSchema, ErrorInfoSchema, StatusSchema } from "@modelrouter/contracts";
+import { BadRequestSchema, ErrorInfoSchema, StatusSchema, type Status } from "@modelrouter/contracts";
 import type { FieldViolation } from "@modelrouter/errors";
 import { type Code, isCode, Code as Codes } from "./code.js";
 import { RpcError } from "./rpc-error.js";
@@ -8,8 +8,8 @@ import { RpcError } from "./rpc-error.js";
 /** The trailer that carries a binary `google.rpc.Status` with the error details. */
 export const STATUS_DETAILS_KEY = "grpc-status-details-bin";
 
-/** Encodes an error as a `google.rpc.Status` with one `ErrorInfo` and, for violations, a `BadRequest`. */
-export function encodeStatusDetails(error: RpcError): Uint8Array {
+/** An error as a `google.rpc.Status` with one `ErrorInfo` and, for violations, a `BadRequest`. */
+export function statusOf(error: RpcError): Status {
   const details = [];
   if (error.reason !== undefined) {
     details.push(
@@ -29,7 +29,12 @@ export function encodeStatusDetails(error: RpcError): Uint8Array {
       ),
     );
   }
-  return toBinary(StatusSchema, create(StatusSchema, { code: error.code, message: error.message, details }));
+  return create(StatusSchema, { code: error.code, message: error.message, details });
+}
+
+/** Encodes an error as a binary `google.rpc.Status` (the `grpc-status-details-bin` trailer). */
+export function encodeStatusDetails(error: RpcError): Uint8Array {
+  return toBinary(StatusSchema, statusOf(error));
 }
 
 /**
@@ -37,15 +42,24 @@ export function encodeStatusDetails(error: RpcError): Uint8Array {
  * Details that cannot be decoded are ignored: the code and message always survive.
  */
 export function decodeStatusDetails(code: number, message: string, bytes: Uint8Array | undefined): RpcError {
-  const safeCode: Code = isCode(code) ? code : Codes.UNKNOWN;
-  if (bytes === undefined || bytes.length === 0) return new RpcError({ code: safeCode, message });
+  if (bytes === undefined || bytes.length === 0) return new RpcError({ code: isCode(code) ? code : Codes.UNKNOWN, message });
+  let status: Status;
+  try {
+    status = fromBinary(StatusSchema, bytes);
+  } catch {
+    return new RpcError({ code: isCode(code) ? code : Codes.UNKNOWN, message });
+  }
+  return rpcErrorOf(create(StatusSchema, { ...status, code, message }));
+}
+
+/** The {@link RpcError} a `google.rpc.Status` describes, with its ErrorInfo and BadRequest details. */
+export function rpcErrorOf(status: Status): RpcError {
   let reason: string | undefined;
   let domain: string | undefined;
   let metadata: Record<string, string> = {};
   let violations: FieldViolation[] = [];
-  try {
-    const status = fromBinary(StatusSchema, bytes);
-    for (const any of status.details) {
+  for (const any of status.details) {
+    try {
       const info = anyUnpack(any, ErrorInfoSchema);
       if (info !== undefined) {
         reason = info.reason;
@@ -57,9 +71,10 @@ export function decodeStatusDetails(code: number, message: string, bytes: Uint8A
       if (badRequest !== undefined) {
         violations = badRequest.fieldViolations.map((v) => ({ field: v.field, description: v.description }));
       }
+    } catch {
+      // An undecodable detail: keep the rest.
     }
-  } catch {
-    // Undecodable details: keep code and message.
   }
-  return new RpcError({ code: safeCode, message, reason, domain, metadata, violations });
+  const code: Code = isCode(status.code) ? status.code : Codes.UNKNOWN;
+  return new RpcError({ code, message: status.message, reason, domain, metadata, violations });
 }

@@ -4,9 +4,9 @@ import { RegistryService, WatchModelsResponseSchema, type WatchModelsResponse } 
 import { DomainError, ErrorReason } from "@modelrouter/errors";
 import { Code } from "./code.js";
 import { isRpcError } from "./rpc-error.js";
-import { directTopology, grpcTopology, withUnimplemented, type Topology } from "./kit.test-support.js";
+import { topology as makeTopology, withUnimplemented, type Topology } from "./kit.test-support.js";
 
-describe.each(["grpc", "direct"] as const)("a server-streaming call over the %s topology", (kind) => {
+describe.each(["grpc", "tunnel", "direct"] as const)("a server-streaming call over the %s topology", (kind) => {
   const stopped: bigint[] = [];
   let topology: Topology<typeof RegistryService>;
 
@@ -29,7 +29,7 @@ describe.each(["grpc", "direct"] as const)("a server-streaming call over the %s 
         }
       },
     });
-    topology = kind === "grpc" ? await grpcTopology(RegistryService, impl) : directTopology(RegistryService, impl);
+    topology = await makeTopology(kind, RegistryService, impl);
   });
   afterAll(() => topology.close());
 

@@ -3,7 +3,7 @@ import { SpanKind, SpanStatusCode, context, propagation, trace } from "@opentele
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { AnalyzerService } from "@modelrouter/contracts";
-import { directTopology, grpcTopology, scriptedAnalyzer, type Topology } from "./kit.test-support.js";
+import { directTopology, grpcTopology, scriptedAnalyzer, tunnelTopology, type Topology } from "./kit.test-support.js";
 
 const exporter = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -64,6 +64,32 @@ describe("tracing over gRPC", () => {
       expect(span.attributes["rpc.grpc.status_code"]).toBe(5);
       expect(span.status.code).toBe(SpanStatusCode.ERROR);
     }
+  });
+});
+
+describe("tracing through a tunnel", () => {
+  let topology: Topology<typeof AnalyzerService>;
+  beforeAll(async () => {
+    topology = await tunnelTopology(AnalyzerService, scriptedAnalyzer({ contexts: [], aborted: [], unexpected: [] }, () => topology.client));
+  });
+  afterAll(() => topology.close());
+
+  it("keeps one CLIENT and one SERVER span per call, linked, and no span for the stream itself", async () => {
+    exporter.reset();
+    await trace.getTracer("test").startActiveSpan("root", async (root) => {
+      await topology.client.analyze(text("downstream:ok"));
+      root.end();
+    });
+    const spans = exporter.getFinishedSpans();
+    expect(spans.filter((s) => s.name.includes("TunnelService"))).toEqual([]);
+    const clients = byKind(spans, SpanKind.CLIENT);
+    const servers = byKind(spans, SpanKind.SERVER);
+    expect(clients).toHaveLength(2);
+    expect(servers).toHaveLength(2);
+    for (const client of clients) {
+      expect(servers.some((s) => s.parentSpanContext?.spanId === client.spanContext().spanId)).toBe(true);
+    }
+    expect(new Set(spans.map((s) => s.spanContext().traceId)).size).toBe(1);
   });
 });
 

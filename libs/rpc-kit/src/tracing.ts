@@ -37,6 +37,12 @@ export const recordGetter: TextMapGetter<ReadonlyMap<string, string>> = {
   keys: (carrier) => [...carrier.keys()],
 };
 
+/** Reads W3C trace context from a plain record of headers. */
+export const recordHeadersGetter: TextMapGetter<Readonly<Record<string, string>>> = {
+  get: (carrier, key) => carrier[key],
+  keys: (carrier) => Object.keys(carrier),
+};
+
 /** Writes W3C trace context into a plain record. */
 export const recordSetter: TextMapSetter<Record<string, string>> = {
   set: (carrier, key, value) => {

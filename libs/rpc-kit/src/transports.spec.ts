@@ -4,8 +4,7 @@ import { AnalyzerService } from "@modelrouter/contracts";
 import { Code } from "./code.js";
 import { isRpcError, type RpcError } from "./rpc-error.js";
 import {
-  directTopology,
-  grpcTopology,
+  topology as makeTopology,
   scriptedAnalyzer,
   type Observations,
   type Topology,
@@ -28,14 +27,14 @@ async function rejection(promise: Promise<unknown>): Promise<RpcError> {
   throw new Error("expected the call to fail");
 }
 
-describe.each(["grpc", "direct"] as const)("a service called over the %s topology", (kind) => {
+describe.each(["grpc", "tunnel", "direct"] as const)("a service called over the %s topology", (kind) => {
   const observations: Observations = { contexts: [], aborted: [], unexpected: [] };
   let topology: Topology<typeof AnalyzerService>;
 
   beforeAll(async () => {
     const impl = scriptedAnalyzer(observations, () => topology.client);
     const onUnexpected = (error: unknown) => observations.unexpected.push(error);
-    topology = kind === "grpc" ? await grpcTopology(AnalyzerService, impl, onUnexpected) : directTopology(AnalyzerService, impl, onUnexpected);
+    topology = await makeTopology(kind, AnalyzerService, impl, onUnexpected);
   });
   afterAll(() => topology.close());
 

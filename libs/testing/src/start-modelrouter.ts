@@ -48,9 +48,13 @@ function isAlive(pid: number): boolean {
 /**
  * Starts modelrouter as real processes from the built apps (`apps/<name>/dist/main.js`) on free loopback
  * ports, with the registry on a fresh PGlite data directory: five processes (distributed), or one router
- * process hosting the other four services (co-located).
+ * process hosting the other four services (co-located). `nodeArgs` go before the script (e.g. `--cpu-prof`).
  */
-export async function startModelrouter(topology: Topology, env: Readonly<Record<string, string | undefined>> = {}): Promise<RunningSystem> {
+export async function startModelrouter(
+  topology: Topology,
+  env: Readonly<Record<string, string | undefined>> = {},
+  options: { readonly nodeArgs?: readonly string[] } = {},
+): Promise<RunningSystem> {
   const dataDir = await mkdtemp(join(tmpdir(), "modelrouter-e2e-"));
   const group = createProcessGroup();
   const host = "127.0.0.1";
@@ -71,7 +75,7 @@ export async function startModelrouter(topology: Topology, env: Readonly<Record<
     group.start({
       name,
       command: process.execPath,
-      args: [join(repoRoot, "apps", app, "dist", "main.js")],
+      args: [...(options.nodeArgs ?? []), join(repoRoot, "apps", app, "dist", "main.js")],
       cwd: repoRoot,
       env: { ...base, ...vars },
       readyWhen: isReady,
