@@ -27,6 +27,7 @@ describe("the router's configuration", () => {
     expect(config.registry).toBeUndefined();
     expect(config.executor).toBeUndefined();
     expect(config.limits).toEqual({ defaultDeadlineMs: 10_000, maxDeadlineMs: 60_000, maxAttempts: 3 });
+    expect(config.internalTransport).toBe("tunnel");
   });
 
   it("reads the settings of the services it hosts when co-located", () => {

@@ -17,6 +17,11 @@ export interface RouterAppConfig extends CommonConfig {
   readonly httpListen: string | undefined;
   /** `MODELROUTER_COLOCATE`: services run in this process, called directly instead of over gRPC. */
   readonly colocate: ReadonlySet<Colocatable>;
+  /**
+   * `MODELROUTER_INTERNAL_TRANSPORT`: how unary calls reach services that are not co-located: `tunnel` (the
+   * default: multiplexed on one long-lived stream per service) or `unary` (one gRPC call each).
+   */
+  readonly internalTransport: "tunnel" | "unary";
   /** Where the services that are not co-located are (`MODELROUTER_<SERVICE>_ADDRESS`). */
   readonly addresses: Readonly<Record<Colocatable, string>>;
   readonly limits: RouterLimits;
@@ -42,6 +47,7 @@ export function loadConfig(vars: Readonly<Record<string, string | undefined>>, c
     listen: env.address("MODELROUTER_ROUTER_LISTEN", "127.0.0.1:50051"),
     httpListen: http === "off" ? undefined : env.address("MODELROUTER_ROUTER_HTTP_LISTEN", "127.0.0.1:8080"),
     colocate,
+    internalTransport: env.oneOf("MODELROUTER_INTERNAL_TRANSPORT", ["tunnel", "unary"] as const, "tunnel"),
     addresses: {
       analyzer: env.address("MODELROUTER_ANALYZER_ADDRESS", "127.0.0.1:50052"),
       "decision-engine": env.address("MODELROUTER_DECISION_ADDRESS", "127.0.0.1:50053"),

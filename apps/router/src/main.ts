@@ -17,8 +17,10 @@ import {
   createDirectClient,
   createGrpcChannel,
   createGrpcClient,
+  createTunnel,
+  createTunnelClient,
   serviceRegistration,
-  type GrpcChannel,
+  type Tunnel,
   type ServiceClient,
   type ServiceImpl,
   type ServiceRegistration,
@@ -35,15 +37,18 @@ runMain("router", async () => {
   const services: ServiceRegistration[] = [];
   const closeables: Closeable[] = [];
   const readiness: { services: string[]; ready: Promise<void>[] } = { services: [], ready: [] };
-  const channels = new Map<string, GrpcChannel>();
+  const tunnels = new Map<string, Tunnel>();
 
   const remote = <S extends DescService>(service: S, address: string): ServiceClient<S> => {
-    let channel = channels.get(address);
-    if (channel === undefined) {
-      channel = createGrpcChannel(address);
-      channels.set(address, channel);
+    let tunnel = tunnels.get(address);
+    if (tunnel === undefined) {
+      tunnel = createTunnel(createGrpcChannel(address));
+      tunnels.set(address, tunnel);
     }
-    return createGrpcClient(service, channel, { defaultTimeoutMs: config.callTimeoutMs });
+    const options = { defaultTimeoutMs: config.callTimeoutMs };
+    return config.internalTransport === "tunnel"
+      ? createTunnelClient(service, tunnel, options)
+      : createGrpcClient(service, tunnel.channel, options);
   };
   const local = <S extends DescService>(service: S, impl: ServiceImpl<S>): ServiceClient<S> => {
     services.push(serviceRegistration(service, impl));
@@ -99,12 +104,16 @@ runMain("router", async () => {
   closeables.unshift({
     name: "channels",
     close: async () => {
-      for (const channel of channels.values()) channel.close();
+      for (const tunnel of tunnels.values()) {
+        tunnel.close();
+        tunnel.channel.close();
+      }
     },
   });
   closeables.push({ name: "decision recorder", close: () => router.recorder.close() });
   if (readiness.services.length > 0) readiness.services.push(RouterService.typeName);
   logger.info("topology", {
+    transport: config.internalTransport,
     colocated: [...config.colocate].join(",") || "none",
     remote: Object.entries(config.addresses)
       .filter(([name]) => !config.colocate.has(name as Colocatable))
