@@ -1,4 +1,6 @@
+import { spawn } from "node:child_process";
 import { access, readdir, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import type { Logger } from "@modelrouter/telemetry";
@@ -7,6 +9,16 @@ import type { SqlDatabase, SqlExecutor, SqlResult, SqlRow } from "./sql-database
 
 /** Written into a data directory once PGlite has initialised it: from then on it may hold acknowledged data. */
 const INITIALIZED_MARKER = "modelrouter-initialized";
+
+/**
+ * PostgreSQL settings for an embedded registry. PostgreSQL's default 128 MB of shared buffers, touched by the
+ * WebAssembly heap, put an idle registry at ~280 MB RSS; the registry's working set is a few MB.
+ */
+const EMBEDDED_SETTINGS = ["shared_buffers = 16MB", "wal_buffers = 1MB", "work_mem = 2MB", "maintenance_work_mem = 16MB"];
+
+function create(dataDir: string): Promise<PGlite> {
+  return PGlite.create({ dataDir, postgresqlconf: EMBEDDED_SETTINGS });
+}
 
 /** Options of {@link openPgliteDatabase}. */
 export interface PgliteDatabaseOptions {
@@ -28,30 +40,46 @@ export async function openPgliteDatabase(options: PgliteDatabaseOptions = {}): P
   if (dataDir === undefined) return wrap(await PGlite.create(), undefined);
   const lock = await acquireDataDirLock(dataDir);
   try {
-    const db = await createOrRecover(dataDir, logger);
-    await writeFile(join(dataDir, INITIALIZED_MARKER), new Date().toISOString(), { flag: "wx" }).catch(ignoreExisting);
-    return wrap(db, lock);
+    if (!(await exists(join(dataDir, INITIALIZED_MARKER)))) {
+      const entries = (await readdir(dataDir)).filter((entry) => entry !== LOCK_FILE_NAME);
+      if (entries.length > 0) {
+        logger?.warn("the data directory was never fully initialised (interrupted first start): initialising it again", { dataDir });
+        for (const entry of entries) await rm(join(dataDir, entry), { recursive: true, force: true });
+      }
+      await initializeInChildProcess(dataDir);
+      await writeFile(join(dataDir, INITIALIZED_MARKER), new Date().toISOString(), { flag: "wx" }).catch(ignoreExisting);
+    }
+    try {
+      return wrap(await create(dataDir), lock);
+    } catch (error) {
+      throw new Error(`cannot open the registry database in ${dataDir}: ${describe(error)}`, { cause: error });
+    }
   } catch (error) {
     await lock.release();
     throw error;
   }
 }
 
-async function createOrRecover(dataDir: string, logger: Logger | undefined): Promise<PGlite> {
-  try {
-    return await PGlite.create({ dataDir });
-  } catch (error) {
-    if (await exists(join(dataDir, INITIALIZED_MARKER))) {
-      throw new Error(`cannot open the registry database in ${dataDir}: ${describe(error)}`, { cause: error });
-    }
-    logger?.warn("the data directory was never fully initialised (interrupted first start): initialising it again", {
-      dataDir,
-      error,
-    });
-    for (const entry of await readdir(dataDir)) {
-      if (entry !== LOCK_FILE_NAME) await rm(join(dataDir, entry), { recursive: true, force: true });
-    }
-    return PGlite.create({ dataDir });
+/**
+ * Runs PostgreSQL's initdb for a new data directory in a short-lived child process. In this process it would
+ * leave ~650 MB of WebAssembly memory behind for good (measured: an idle registry at ~800 MB RSS instead of
+ * ~150 MB).
+ */
+async function initializeInChildProcess(dataDir: string): Promise<void> {
+  const pglite = createRequire(import.meta.url).resolve("@electric-sql/pglite");
+  const script = `const { PGlite } = require(process.argv[1]);
+    PGlite.create({ dataDir: process.argv[2], postgresqlconf: ${JSON.stringify(EMBEDDED_SETTINGS)} })
+      .then((db) => db.close())
+      .then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });`;
+  const stderr: string[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, ["-e", script, pglite, dataDir], { stdio: ["ignore", "ignore", "pipe"] });
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
+    child.once("error", reject);
+    child.once("exit", resolve);
+  });
+  if (code !== 0) {
+    throw new Error(`initialising the registry database in ${dataDir} failed (exit ${code}): ${stderr.join("").slice(-2000)}`);
   }
 }
 
