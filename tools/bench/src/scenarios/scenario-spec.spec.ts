@@ -1,0 +1,69 @@
+import { describe, expect, it } from "@jest/globals";
+import { countSpans, type CountedSpan } from "../run/measured-run.js";
+import { SCENARIOS, expectedSpans, scenarioSpec, spanKey } from "./scenario-spec.js";
+
+describe("scenarios", () => {
+  it("compares each modelrouter scenario with its topology's baseline and each traced one with its untraced twin", () => {
+    expect(SCENARIOS.filter((s) => s.kind === "modelrouter").map((s) => [s.id, s.baseline, s.untraced])).toEqual([
+      ["colocated", "echo", undefined],
+      ["colocated-traced", "echo", "colocated"],
+      ["distributed", "fanout3", undefined],
+      ["distributed-traced", "fanout3", "distributed"],
+    ]);
+    expect(() => scenarioSpec("nope" as never)).toThrow(/unknown/);
+  });
+});
+
+describe("expectedSpans", () => {
+  it("expects six spans per request co-located and ten distributed", () => {
+    expect(expectedSpans("co-located")).toHaveLength(6);
+    expect(expectedSpans("distributed")).toHaveLength(10);
+    expect(expectedSpans("distributed")).toContain("executor SERVER ExecutorService/Execute");
+  });
+});
+
+describe("spanKey", () => {
+  it("shortens the RPC service to its last name and keeps other span names", () => {
+    expect(spanKey({ serviceName: "router", kind: "SERVER", name: "modelrouter.router.v1.RouterService/Infer" })).toBe("router SERVER RouterService/Infer");
+    expect(spanKey({ serviceName: "router", kind: "INTERNAL", name: "router.attempt" })).toBe("router INTERNAL router.attempt");
+  });
+});
+
+describe("countSpans", () => {
+  const trace = (traceId: string, startNs: bigint, drop?: string): CountedSpan[] =>
+    [
+      "router SERVER modelrouter.router.v1.RouterService/Infer",
+      "router INTERNAL router.attempt",
+      "router INTERNAL modelrouter.analyzer.v1.AnalyzerService/Analyze",
+      "router INTERNAL modelrouter.decision.v1.DecisionService/Decide",
+      "router INTERNAL modelrouter.executor.v1.ExecutorService/Execute",
+      "router INTERNAL modelrouter.registry.v1.RegistryService/RecordDecision",
+    ]
+      .filter((s) => s !== drop)
+      .map((s) => {
+        const [serviceName, kind, name] = s.split(" ") as [string, string, string];
+        // The decision log is written behind: its span starts after the request's window may have ended.
+        const start = name.endsWith("/RecordDecision") ? startNs + 1000n : startNs;
+        return { traceId, serviceName, kind, name, startTimeUnixNano: start };
+      });
+
+  it("counts every span of the traces whose root started in the window, late ones included", () => {
+    const spans = [...trace("a", 5n), ...trace("b", 100n), ...trace("c", 150n), ...trace("d", 200n)];
+    const count = countSpans(spans, { startNs: 100n, endNs: 200n }, 2, "co-located");
+    expect(count).toMatchObject({ spans: 12, perRequest: 6, expectedPerRequest: 6, missing: [] });
+  });
+
+  it("names a hop that is lost from some requests", () => {
+    const spans = [...trace("a", 100n), ...trace("b", 110n, "router INTERNAL modelrouter.executor.v1.ExecutorService/Execute")];
+    const count = countSpans(spans, { startNs: 0n, endNs: 1000n }, 2, "co-located");
+    expect(count.missing).toEqual(["router INTERNAL ExecutorService/Execute"]);
+    expect(count.byKey["router INTERNAL ExecutorService/Execute"]).toBe(0.5);
+  });
+
+  it("finds lost roots as missing root spans (their other spans are not counted)", () => {
+    const spans = [...trace("a", 100n), ...trace("b", 110n, "router SERVER modelrouter.router.v1.RouterService/Infer")];
+    const count = countSpans(spans, { startNs: 0n, endNs: 1000n }, 2, "co-located");
+    expect(count.missing).toEqual(expectedSpans("co-located"));
+    expect(count.perRequest).toBe(3);
+  });
+});

@@ -1,0 +1,80 @@
+/** The configurations one benchmark run measures side by side. */
+export type ScenarioId = "echo" | "fanout3" | "colocated" | "colocated-traced" | "distributed" | "distributed-traced";
+
+/** What a scenario is and what it is compared with. */
+export interface ScenarioSpec {
+  readonly id: ScenarioId;
+  /** Its name in tables. */
+  readonly label: string;
+  readonly kind: "baseline" | "modelrouter";
+  readonly topology?: "co-located" | "distributed";
+  /** Tracing on at 100 % sampling with OTLP export to the benchmark's receiver. */
+  readonly tracing: boolean;
+  /** The baseline whose latency is subtracted to give this scenario's added latency. */
+  readonly baseline?: ScenarioId;
+  /** The same system with tracing off, for the tracing cost. */
+  readonly untraced?: ScenarioId;
+}
+
+/** Every scenario, in the order they are run and reported. */
+export const SCENARIOS: readonly ScenarioSpec[] = [
+  { id: "echo", label: "bare grpc-js echo", kind: "baseline", tracing: false },
+  { id: "fanout3", label: "bare front + 3 sequential hops", kind: "baseline", tracing: false },
+  { id: "colocated", label: "modelrouter co-located", kind: "modelrouter", topology: "co-located", tracing: false, baseline: "echo" },
+  {
+    id: "colocated-traced",
+    label: "modelrouter co-located, tracing 100 %",
+    kind: "modelrouter",
+    topology: "co-located",
+    tracing: true,
+    baseline: "echo",
+    untraced: "colocated",
+  },
+  { id: "distributed", label: "modelrouter distributed", kind: "modelrouter", topology: "distributed", tracing: false, baseline: "fanout3" },
+  {
+    id: "distributed-traced",
+    label: "modelrouter distributed, tracing 100 %",
+    kind: "modelrouter",
+    topology: "distributed",
+    tracing: true,
+    baseline: "fanout3",
+    untraced: "distributed",
+  },
+];
+
+/** The spec of a scenario id. */
+export function scenarioSpec(id: ScenarioId): ScenarioSpec {
+  const spec = SCENARIOS.find((s) => s.id === id);
+  if (spec === undefined) throw new Error(`unknown scenario ${id}`);
+  return spec;
+}
+
+/** True when `value` names a scenario. */
+export function isScenarioId(value: string): value is ScenarioId {
+  return SCENARIOS.some((s) => s.id === value);
+}
+
+/**
+ * The spans one routed request must produce, by `service kind name` (the method's service shortened to its
+ * last part), each once per request. Co-located, the four hops are in-process INTERNAL spans of the router;
+ * distributed, each hop is a router CLIENT span plus the callee's SERVER span. A missing key, or one seen
+ * less than once per request, is a lost hop.
+ */
+export function expectedSpans(topology: "co-located" | "distributed"): readonly string[] {
+  const hops = [
+    ["analyzer", "AnalyzerService/Analyze"],
+    ["decision-engine", "DecisionService/Decide"],
+    ["executor", "ExecutorService/Execute"],
+    ["registry", "RegistryService/RecordDecision"],
+  ] as const;
+  const base = ["router SERVER RouterService/Infer", "router INTERNAL router.attempt"];
+  if (topology === "co-located") return [...base, ...hops.map(([, method]) => `router INTERNAL ${method}`)];
+  return [...base, ...hops.flatMap(([service, method]) => [`router CLIENT ${method}`, `${service} SERVER ${method}`])];
+}
+
+/** The key under which {@link expectedSpans} lists a span: `service kind name`, the name's package dropped. */
+export function spanKey(span: { readonly serviceName: string; readonly kind: string; readonly name: string }): string {
+  const slash = span.name.indexOf("/");
+  const name = slash < 0 ? span.name : `${span.name.slice(0, slash).split(".").at(-1) ?? ""}${span.name.slice(slash)}`;
+  return `${span.serviceName} ${span.kind} ${name}`;
+}

@@ -1,0 +1,84 @@
+import { toBinary } from "@bufbuild/protobuf";
+import { InferRequestSchema, InferResponseSchema, type InferResponse } from "@modelrouter/contracts";
+import { fromBinary } from "@bufbuild/protobuf";
+import { loadDemoModels, loadDemoPolicies } from "@modelrouter/model-zoo";
+import { startModelrouter, startOtlpReceiver, type OtlpReceiver, type RunningSystem } from "@modelrouter/testing";
+import { EXPECTED_MODEL } from "../grpc/payloads.js";
+import type { RunningScenario } from "./running-scenario.js";
+import type { ScenarioSpec } from "./scenario-spec.js";
+
+/** Options of {@link startModelrouterScenario}. */
+export interface ModelrouterScenarioOptions {
+  /** The encoded benchmark request. */
+  readonly request: Uint8Array;
+  /** Variables laid over the services' environment (e.g. `MODELROUTER_EXECUTOR_WORKERS`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** How long to wait for the first correct answer. Default 60 s. */
+  readonly readyTimeoutMs?: number;
+}
+
+/** The order in which tables list modelrouter's processes: the front first, then along the request's path. */
+const SERVICE_ORDER = ["router", "analyzer", "decision-engine", "executor", "registry"];
+
+async function firstAnswer(system: RunningSystem, request: Uint8Array, timeoutMs: number): Promise<InferResponse> {
+  const typed = fromBinary(InferRequestSchema, request);
+  const end = Date.now() + timeoutMs;
+  let last = "no answer yet";
+  for (;;) {
+    try {
+      const answer = await system.router.infer(typed);
+      if (answer.model?.name === EXPECTED_MODEL) return answer;
+      last = `answered by ${answer.model?.name ?? "no model"}, expected ${EXPECTED_MODEL}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() > end) throw new Error(`modelrouter (${system.topology}) never routed the benchmark request correctly: ${last}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * Starts modelrouter in the scenario's topology with `startModelrouter` (five processes, or one co-locating
+ * the other four services), registers the model zoo, applies the demo policies and waits until the benchmark
+ * request is answered by `digits-lowres-specialist`. Tracing is off (`OTEL_SDK_DISABLED=true`) or on at 100 %
+ * (`always_on`) exporting to a fresh OTLP receiver in this process.
+ */
+export async function startModelrouterScenario(spec: ScenarioSpec, options: ModelrouterScenarioOptions): Promise<RunningScenario> {
+  if (spec.topology === undefined) throw new Error(`${spec.id} is not a modelrouter scenario`);
+  let receiver: OtlpReceiver | undefined;
+  let system: RunningSystem | undefined;
+  try {
+    receiver = spec.tracing ? await startOtlpReceiver() : undefined;
+    const tracing =
+      receiver === undefined
+        ? { OTEL_SDK_DISABLED: "true" }
+        : { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on" };
+    // The executor's own default (one worker per CPU) unless the caller sets it.
+    system = await startModelrouter(spec.topology, { MODELROUTER_EXECUTOR_WORKERS: undefined, ...tracing, ...options.env });
+    for (const model of loadDemoModels()) await system.registry.registerModel({ model });
+    for (const policy of loadDemoPolicies()) await system.registry.applyPolicy({ policy });
+    const answer = await firstAnswer(system, options.request, options.readyTimeoutMs ?? 60_000);
+    const running = system;
+    const ownReceiver = receiver;
+    return {
+      spec,
+      address: running.routerAddress,
+      processes: running.processes
+        .map((p) => ({ name: p.name, pid: p.pid }))
+        .sort((a, b) => SERVICE_ORDER.indexOf(a.name) - SERVICE_ORDER.indexOf(b.name)),
+      ...(ownReceiver === undefined ? {} : { receiver: ownReceiver }),
+      responseBytes: toBinary(InferResponseSchema, answer).length,
+      stop: async () => {
+        try {
+          await running.stop();
+        } finally {
+          await ownReceiver?.close();
+        }
+      },
+    };
+  } catch (error) {
+    await system?.stop().catch(() => undefined);
+    await receiver?.close();
+    throw error;
+  }
+}

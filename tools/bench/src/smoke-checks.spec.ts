@@ -1,0 +1,27 @@
+import { describe, expect, it } from "@jest/globals";
+import { smokeChecks, type SmokeFigures } from "./smoke-checks.js";
+
+const echo: SmokeFigures = { c1P50Us: 360, closedThroughput: 5700, closedServerCpuUs: 66, errors: 0 };
+const colocated: SmokeFigures = { c1P50Us: 1760, closedThroughput: 1640, closedServerCpuUs: 650, errors: 0 };
+
+describe("smokeChecks", () => {
+  it("passes today's co-located modelrouter against the echo", () => {
+    expect(smokeChecks(echo, colocated).map((c) => c.pass)).toEqual([true, true, true, true]);
+  });
+
+  it("fails a doubled routing cost on the CPU ratio", () => {
+    const doubled = { ...colocated, closedServerCpuUs: 66 + 2 * (650 - 66), closedThroughput: 900 };
+    const failed = smokeChecks(echo, doubled).filter((c) => !c.pass);
+    expect(failed.map((c) => c.name)).toEqual(["server CPU per request vs echo"]);
+    expect(failed[0]!.measured).toBe("1234 / 66 µs = 18.7×");
+  });
+
+  it("fails any non-OK answer, a c1 p50 5 ms above the echo, and throughput under 10 % of the echo's", () => {
+    const bad = { ...colocated, errors: 1, c1P50Us: 6000, closedThroughput: 500 };
+    expect(smokeChecks(echo, bad).filter((c) => !c.pass).map((c) => c.name)).toEqual([
+      "no errors",
+      "c1 p50 added over echo",
+      "closed-loop throughput vs echo",
+    ]);
+  });
+});
