@@ -4,7 +4,7 @@ import { compileImageSpec } from "./image-spec.js";
 import { describeImageInput } from "./image-tensor.js";
 import { resolveModelUri } from "./model-uri.js";
 import { compileTensorPayload } from "./tensor-payload.js";
-import type { ImageSpec, InferenceTask, ModelSource, OutputSpec, TaskInput } from "./worker-protocol.js";
+import { ownBytes, type ImageSpec, type InferenceTask, type ModelSource, type OutputSpec, type TaskInput } from "./worker-protocol.js";
 
 const namePattern = /^[a-z][a-z0-9-]{0,62}$/;
 const versionPattern = /^[A-Za-z0-9._-]{1,63}$/;
@@ -107,7 +107,7 @@ function taskInput(
   if (onnx.preprocessing !== undefined) {
     if (image === undefined) throw new DomainError(ErrorReason.INTERNAL, "image pre-processing lost its spec");
     if (payload.kind.case === "image" || payload.kind.case === "binary") {
-      return { kind: "image", data: payload.kind.value.data, spec: image };
+      return { kind: "image", data: ownBytes(payload.kind.value.data), spec: image };
     }
     throw new DomainError(
       ErrorReason.PAYLOAD_UNSUPPORTED,

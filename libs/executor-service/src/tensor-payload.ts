@@ -1,7 +1,7 @@
 import { DataType, type Tensor } from "@modelrouter/contracts";
 import { type FieldViolation, Violations } from "@modelrouter/errors";
 import { ELEMENT_BYTES } from "./model-input.js";
-import type { TensorDataType, TensorPayload } from "./worker-protocol.js";
+import { ownBytes, type TensorDataType, type TensorPayload } from "./worker-protocol.js";
 
 /** The most elements a tensor payload may hold. */
 export const MAX_TENSOR_ELEMENTS = 64 * 1024 * 1024;
@@ -63,7 +63,7 @@ export function compileTensorPayload(
       shape: [...tensor.shape],
       floatData: tensor.floatData,
       intData: tensor.intData,
-      rawData: tensor.rawData,
+      rawData: ownBytes(tensor.rawData),
     },
   };
 }

@@ -118,6 +118,16 @@ export interface ImageLimits {
 /** The limits used where none are given: 25 million pixels, 256 MiB for the JPEG decoder. */
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = Object.freeze({ maxPixels: 25_000_000, maxMemoryMb: 256 });
 
+/**
+ * The bytes of `view` in an ArrayBuffer of their own. `postMessage` copies a typed array's whole underlying
+ * buffer, and a bytes field decoded from a request is a view into the transport's read buffer (hundreds of
+ * KB): posting the view cost ~130 µs of CPU per task against ~6 µs for its own copy of 184 B.
+ */
+export function ownBytes(view: Uint8Array): Uint8Array {
+  // Not `view.slice()`: on a Node Buffer that is a view too.
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : new Uint8Array(view);
+}
+
 /** A task as sent to a worker. */
 export interface RunMessage {
   readonly type: "run";
