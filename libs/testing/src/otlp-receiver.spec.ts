@@ -323,6 +323,48 @@ describe("startOtlpReceiver", () => {
     expect([receiver.spans, receiver.requestCount, receiver.rejected]).toEqual([[], 0, []]);
   });
 
+  describe('with decode: "on-read" (for benchmarks)', () => {
+    let lazy: OtlpReceiver;
+
+    beforeEach(async () => {
+      lazy = await startOtlpReceiver({ decode: "on-read" });
+    });
+
+    afterEach(async () => {
+      await lazy.close();
+    });
+
+    it("keeps the bodies and decodes them into the same spans when they are read", async () => {
+      const reply = await post(lazy.url, protobufBody(), { "content-type": "application/x-protobuf" });
+      await post(receiver.url, protobufBody(), { "content-type": "application/x-protobuf" });
+
+      expect(reply.status).toBe(200);
+      expect(lazy.requestCount).toBe(1);
+      expect(lazy.spans).toEqual(receiver.spans);
+    });
+
+    it("records a body that does not decode as refused when the spans are read, keeping the good ones", async () => {
+      await post(lazy.url, new Uint8Array([0x0a, 0xff, 0xff]), { "content-type": "application/x-protobuf" });
+      await post(lazy.url, protobufBody(), { "content-type": "application/x-protobuf" });
+
+      expect(lazy.spans.map((span) => span.name)).toEqual(["root", "child"]);
+      expect(lazy.rejected).toEqual([{ status: 400, reason: expect.stringContaining("cannot decode protobuf") }]);
+    });
+
+    it("still refuses a wrong content type at once", async () => {
+      const reply = await post(lazy.url, "{}", { "content-type": "text/plain" });
+
+      expect(reply.status).toBe(415);
+    });
+
+    it("lets waitFor see the kept bodies", async () => {
+      const waiting = lazy.waitFor((spans) => spans.length === 2, 5_000);
+      await post(lazy.url, protobufBody(), { "content-type": "application/x-protobuf" });
+
+      await expect(waiting).resolves.toHaveLength(2);
+    });
+  });
+
   it("stops accepting connections once closed", async () => {
     await receiver.close();
 

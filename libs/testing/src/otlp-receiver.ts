@@ -20,6 +20,14 @@ const INVALID_ARGUMENT = 3;
 export interface OtlpReceiverOptions {
   /** The loopback address to listen on. Default `127.0.0.1`; `::1` works too. */
   readonly host?: string;
+  /**
+   * When export bodies are decoded. `"on-receipt"` (the default): before answering, so that a body that
+   * does not decode gets its 400. `"on-read"`: bodies are kept as they arrive (after the path, method and
+   * content-type checks) and decoded when `spans` or `waitFor` first needs them, so that a benchmark's
+   * receiver does not spend the measured machine's CPU decoding during the run; an undecodable body is then
+   * answered 200 and recorded in `rejected` when it is read.
+   */
+  readonly decode?: "on-receipt" | "on-read";
 }
 
 /** An export request the receiver refused, kept so that failure messages can say why spans are missing. */
@@ -100,7 +108,9 @@ function errorBody(format: OtlpFormat | undefined, message: string): { type: str
  */
 export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
   const host = options.host ?? "127.0.0.1";
+  const deferred = options.decode === "on-read";
   let spans: ReceivedSpan[] = [];
+  let pending: { readonly body: Buffer; readonly format: OtlpFormat }[] = [];
   let requestCount = 0;
   let rejected: RejectedExport[] = [];
   const waiters = new Set<Waiter>();
@@ -117,16 +127,32 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       );
     }
     const body = await decompress(await readBody(request), request.headers["content-encoding"]);
-    let received: ReceivedSpan[];
+    if (deferred) pending.push({ body, format });
+    else spans.push(...decode(body, format));
+    requestCount += 1;
+    for (const waiter of [...waiters]) waiter.check();
+    return format;
+  };
+
+  const decode = (body: Buffer, format: OtlpFormat): ReceivedSpan[] => {
     try {
-      received = flattenExportRequest(decodeExportRequest(body, format));
+      return flattenExportRequest(decodeExportRequest(body, format));
     } catch (error) {
       throw new HttpError(400, `cannot decode ${format} ExportTraceServiceRequest: ${error instanceof Error ? error.message : String(error)}`);
     }
-    requestCount += 1;
-    spans.push(...received);
-    for (const waiter of [...waiters]) waiter.check();
-    return format;
+  };
+
+  /** The spans so far, decoding the bodies kept in "on-read" mode. */
+  const allSpans = (): ReceivedSpan[] => {
+    for (const { body, format } of pending) {
+      try {
+        spans.push(...decode(body, format));
+      } catch (error) {
+        rejected.push({ status: 400, reason: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    pending = [];
+    return spans;
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -158,6 +184,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}${TRACES_PATH}`;
 
   const describeState = (): string => {
+    allSpans();
     const refused = rejected.map((r) => `  ${r.status}: ${r.reason}`).join("\n");
     return (
       `${spans.length} span(s) in ${requestCount} export request(s) arrived at ${url}:\n${formatSpans(spans)}` +
@@ -168,12 +195,13 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   return {
     url,
     get spans() {
-      return [...spans];
+      return [...allSpans()];
     },
     get requestCount() {
       return requestCount;
     },
     get rejected() {
+      allSpans();
       return [...rejected];
     },
     waitFor(predicate, timeoutMs = 10_000) {
@@ -181,7 +209,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
         let lastError: unknown;
         const waiter: Waiter = {
           check() {
-            const snapshot = [...spans];
+            const snapshot = [...allSpans()];
             let met = false;
             try {
               met = predicate(snapshot);
@@ -210,6 +238,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     },
     clear() {
       spans = [];
+      pending = [];
       requestCount = 0;
       rejected = [];
     },
