@@ -7,7 +7,7 @@ import {
   OutputSchema,
 } from "@modelrouter/contracts";
 import { ErrorReason, isDomainError } from "@modelrouter/errors";
-import type { ServiceImpl } from "@modelrouter/rpc-kit";
+import { traceLogFields, type ServiceImpl } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
 import { planInference } from "./inference-plan.js";
 import { protoDataType } from "./tensor-payload.js";
@@ -43,6 +43,7 @@ export function createExecutorService(options: ExecutorServiceOptions): ServiceI
         if (isDomainError(error) && (error.reason === ErrorReason.MODEL_UNAVAILABLE || error.reason === ErrorReason.INTERNAL)) {
           const log = error.reason === ErrorReason.INTERNAL ? logger.error : logger.warn;
           log(error.message, {
+            ...traceLogFields(ctx),
             requestId: request.requestId,
             reason: error.reason,
             model: task.model.name,

@@ -1,3 +1,4 @@
+import type { Context } from "@opentelemetry/api";
 import type { DecisionRecord, RegistryService } from "@modelrouter/contracts";
 import type { ServiceClient } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
@@ -29,7 +30,8 @@ export interface RecorderStats {
  * the request.
  */
 export interface DecisionRecorder {
-  record(decision: DecisionRecord): void;
+  /** Records `decision`; the write's span goes under `traceContext` (the request's). */
+  record(decision: DecisionRecord, traceContext?: Context): void;
   /** Waits until the record of `requestId`, if one is being written by this router, is written (or failed). */
   settled(requestId: string): Promise<void>;
   stats(): RecorderStats;
@@ -46,14 +48,14 @@ export function createDecisionRecorder(options: DecisionRecorderOptions): Decisi
   let lastWarning = 0;
 
   return {
-    record(decision) {
+    record(decision, traceContext) {
       if (options.sampleRate < 1 && options.random() >= options.sampleRate) return;
       if (pending.size >= options.maxInFlight) {
         dropped += 1;
         return;
       }
       const write = options.registry
-        .recordDecision({ decision }, { timeoutMs: options.timeoutMs })
+        .recordDecision({ decision }, { timeoutMs: options.timeoutMs, ...(traceContext === undefined ? {} : { traceContext }) })
         .then(
           () => {
             recorded += 1;

@@ -12,6 +12,7 @@ import { createExecutorService, createWorkerPool, type WorkerPool } from "@model
 import { loadDemoModels, loadSampleIndex, modelZooDir } from "@modelrouter/model-zoo";
 import { Code, createDirectClient, type CallContext, type ServiceClient } from "@modelrouter/rpc-kit";
 import { createLogger } from "@modelrouter/telemetry";
+import { ROOT_CONTEXT } from "@opentelemetry/api";
 import { executeWithFallbacks, type ExecutionPlan } from "./execute-with-fallbacks.js";
 
 const quiet = createLogger({ service: "test", write: () => undefined });
@@ -20,6 +21,7 @@ const parent: CallContext = {
   deadline: Number.POSITIVE_INFINITY,
   signal: new AbortController().signal,
   transport: "direct",
+  traceContext: ROOT_CONTEXT,
   header: () => undefined,
 };
 

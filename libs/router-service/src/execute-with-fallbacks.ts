@@ -8,8 +8,18 @@ import {
   type Payload,
   type ResolvedTarget,
 } from "@modelrouter/contracts";
-import { Code, RpcError, codeName, isRetryable, isRpcError, type CallContext, type ServiceClient } from "@modelrouter/rpc-kit";
-import { RouteAttr, RouteEvent, activeSpan, withSpan } from "@modelrouter/telemetry";
+import {
+  Code,
+  RpcError,
+  callSpan,
+  codeName,
+  isRetryable,
+  isRpcError,
+  withTraceContext,
+  type CallContext,
+  type ServiceClient,
+} from "@modelrouter/rpc-kit";
+import { RouteAttr, RouteEvent, withSpan } from "@modelrouter/telemetry";
 
 /** The outcome of running a request's candidates: the answer of the model that served it, or the final error. */
 export type Execution =
@@ -56,7 +66,7 @@ export async function executeWithFallbacks(
     }
     const number = attempts.length + 1;
     if (lastError !== undefined) {
-      activeSpan()?.addEvent(RouteEvent.FALLBACK_TRIGGERED, {
+      callSpan(parent)?.addEvent(RouteEvent.FALLBACK_TRIGGERED, {
         from: attempts.at(-1)?.model?.name ?? "",
         to: candidate.model?.name ?? "",
         reason: codeName(lastError.code),
@@ -72,10 +82,11 @@ export async function executeWithFallbacks(
           [RouteAttr.MODEL_VERSION]: candidate.model?.version ?? "",
           [RouteAttr.FALLBACK]: number > 1,
         },
-        () =>
+        parent.traceContext,
+        (_span, traceContext) =>
           executor.execute(
             { requestId: plan.requestId, model: candidate.model, backend: candidate.backend, payload: plan.payload },
-            { deadline: plan.deadline, parent },
+            { deadline: plan.deadline, parent: withTraceContext(parent, traceContext) },
           ),
       );
       attempts.push(attemptOf(candidate, Code.OK, "", now() - started));

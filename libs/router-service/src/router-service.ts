@@ -12,8 +12,8 @@ import {
   type RouterService,
 } from "@modelrouter/contracts";
 import { DomainError, ErrorReason, invalidField } from "@modelrouter/errors";
-import { activeTraceId, type CallContext, type ServiceClient, type ServiceImpl } from "@modelrouter/rpc-kit";
-import { RouteAttr, RouteEvent, activeSpan, type Logger } from "@modelrouter/telemetry";
+import { callSpan, callTraceId, type CallContext, type ServiceClient, type ServiceImpl } from "@modelrouter/rpc-kit";
+import { RouteAttr, RouteEvent, type Logger } from "@modelrouter/telemetry";
 import { createDecisionRecorder, type DecisionRecorder } from "./decision-recorder.js";
 import { decisionRecordOf, type RoutedRequest } from "./decision-records.js";
 import { executeWithFallbacks } from "./execute-with-fallbacks.js";
@@ -83,7 +83,7 @@ export function createRouterService(deps: RouterDependencies): Router {
       ? Math.min(ctx.deadline, start + deps.limits.maxDeadlineMs)
       : start + deps.limits.defaultDeadlineMs;
     const requestId = request.requestId === "" ? newRequestId() : request.requestId;
-    const span = activeSpan();
+    const span = callSpan(ctx);
     span?.setAttribute(RouteAttr.REQUEST_ID, requestId);
     if (request.tenant !== "") span?.setAttribute(RouteAttr.TENANT, request.tenant);
 
@@ -119,7 +119,7 @@ export function createRouterService(deps: RouterDependencies): Router {
       model: target.name,
       fallbacks: decision.fallbacks.map((f) => f.model?.name ?? "").join(","),
     });
-    return { requestId, tenant: request.tenant, profile, decision, traceId: activeTraceId(), time: start, deadline };
+    return { requestId, tenant: request.tenant, profile, decision, traceId: callTraceId(ctx), time: start, deadline };
   }
 
   const impl: ServiceImpl<typeof RouterService> = {
@@ -138,11 +138,11 @@ export function createRouterService(deps: RouterDependencies): Router {
         ctx,
         now,
       );
-      recorder.record(decisionRecordOf(routed, execution));
+      recorder.record(decisionRecordOf(routed, execution), ctx.traceContext);
       if (!execution.ok) throw execution.error;
       const fallbackUsed = execution.attempts.length > 1;
       const model = execution.served.model;
-      activeSpan()?.setAttributes({
+      callSpan(ctx)?.setAttributes({
         [RouteAttr.FALLBACK]: fallbackUsed,
         [RouteAttr.MODEL]: model?.name ?? "",
         [RouteAttr.MODEL_VERSION]: model?.version ?? "",

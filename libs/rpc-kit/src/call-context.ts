@@ -1,3 +1,5 @@
+import type { Context } from "@opentelemetry/api";
+
 /** How a call reached its handler. */
 export type Transport = "grpc" | "connect" | "direct" | "tunnel";
 
@@ -13,6 +15,12 @@ export interface CallContext {
   /** Aborted when the caller cancels or the deadline passes. Created on first use. */
   readonly signal: AbortSignal;
   readonly transport: Transport;
+  /**
+   * The OpenTelemetry context of the call: the caller's trace with the span of this call in it. The calls a
+   * handler makes with this context as `parent` are spans under it — trace context travels with the call
+   * context, not through AsyncLocalStorage (whose promise hooks cost ~10 % of co-located throughput on Node 20).
+   */
+  readonly traceContext: Context;
   /** A request header (gRPC metadata) value; keys are lower case. */
   header(key: string): string | undefined;
 }
@@ -28,8 +36,16 @@ export interface CallOptions {
   readonly deadline?: number;
   /** A relative deadline, used when `deadline` is not given. */
   readonly timeoutMs?: number;
-  /** The call this one is made for: its deadline caps this one's, and its cancellation cancels this one. */
+  /**
+   * The call this one is made for: its deadline caps this one's, its cancellation cancels this one, and this
+   * call's span is a child of its trace context.
+   */
   readonly parent?: CallContext;
+  /**
+   * The trace context this call's span goes under, for a call made on behalf of another without inheriting
+   * its deadline or cancellation (work after the answer). Default: the parent's.
+   */
+  readonly traceContext?: Context;
   readonly signal?: AbortSignal;
   /** Extra request headers (gRPC metadata). */
   readonly headers?: Readonly<Record<string, string>>;
@@ -56,4 +72,21 @@ export function anySignal(signals: ReadonlyArray<AbortSignal | undefined>): Abor
   const present = signals.filter((s): s is AbortSignal => s !== undefined);
   if (present.length <= 1) return present[0];
   return AbortSignal.any(present);
+}
+
+/**
+ * The same call with another trace context, for the calls a handler makes inside a span of its own (an
+ * attempt, a step): they become children of that span.
+ */
+export function withTraceContext(ctx: CallContext, traceContext: Context): CallContext {
+  return {
+    method: ctx.method,
+    deadline: ctx.deadline,
+    transport: ctx.transport,
+    traceContext,
+    get signal() {
+      return ctx.signal;
+    },
+    header: (key) => ctx.header(key),
+  };
 }

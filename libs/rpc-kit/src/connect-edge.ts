@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { ConnectError, type Code as ConnectCode, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { connectNodeAdapter, type ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
-import type { TextMapGetter } from "@opentelemetry/api";
+import type { Context, TextMapGetter } from "@opentelemetry/api";
 import { BadRequestSchema, ErrorInfoSchema } from "@modelrouter/contracts";
 import type { CallContext } from "./call-context.js";
 import { Code } from "./code.js";
@@ -39,6 +39,7 @@ class ConnectCallContext implements CallContext {
   constructor(
     readonly method: string,
     private readonly context: HandlerContext,
+    readonly traceContext: Context,
   ) {
     const timeout = context.timeoutMs();
     this.deadline = timeout === undefined ? Number.POSITIVE_INFINITY : Date.now() + timeout;
@@ -75,13 +76,9 @@ function adaptUnary(spec: MethodSpec, fn: (req: unknown, ctx: CallContext) => Pr
     const parent = extractContext(handlerContext.requestHeader, headersGetter);
     const system = handlerContext.protocolName === "connect" ? "connect_rpc" : "grpc";
     const span = startServerSpan(spec, system, parent);
+    const ctx = new ConnectCallContext(spec.path, handlerContext, activeContextFor(span, parent));
     try {
-      const response = await runInContext(
-        activeContextFor(span, parent),
-        fn,
-        request,
-        new ConnectCallContext(spec.path, handlerContext),
-      );
+      const response = await runInContext(ctx.traceContext, fn, request, ctx);
       endRpcSpan(span, Code.OK);
       return response;
     } catch (error) {

@@ -1,5 +1,5 @@
 import type { DescMessage, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
-import { context, trace, type Span } from "@opentelemetry/api";
+import { trace, type Span } from "@opentelemetry/api";
 import { resolveDeadline, type CallContext, type CallOptions } from "./call-context.js";
 import { LocalCallContext, MAX_TIMER_MS } from "./local-call-context.js";
 import { Code } from "./code.js";
@@ -7,7 +7,7 @@ import { toRpcError, type UnexpectedErrorListener } from "./error-table.js";
 import { methodSpecs, type MethodSpec } from "./method-spec.js";
 import { RpcError } from "./rpc-error.js";
 import type { ServiceClient, ServiceImpl } from "./service-types.js";
-import { endRpcSpan, runInContext, startDirectSpan } from "./tracing.js";
+import { endRpcSpan, parentTraceContext, runInContext, startDirectSpan } from "./tracing.js";
 
 /** Options of {@link createDirectClient}. */
 export interface DirectClientOptions {
@@ -53,11 +53,19 @@ function unaryCall(spec: MethodSpec, impl: Readonly<Record<string, unknown>>, op
   const fn = impl[spec.localName] as (req: unknown, ctx: CallContext) => Promise<MessageShape<DescMessage>>;
   return async (init: MessageInitShape<DescMessage>, callOptions?: CallOptions): Promise<MessageShape<DescMessage>> => {
     const deadline = resolveDeadline(callOptions, options.defaultTimeoutMs, Date.now());
-    const ctx = new LocalCallContext("direct", spec.path, deadline, [callOptions?.signal, callOptions?.parent], callOptions?.headers);
-    const span = startDirectSpan(spec);
+    const parent = parentTraceContext(callOptions);
+    const span = startDirectSpan(spec, parent);
+    const ctx = new LocalCallContext(
+      "direct",
+      spec.path,
+      deadline,
+      [callOptions?.signal, callOptions?.parent],
+      callOptions?.headers,
+      trace.setSpan(parent, span),
+    );
     try {
       if (deadline <= Date.now()) throw deadlineError();
-      const work = runInContext(trace.setSpan(context.active(), span), fn, spec.toRequest(init), ctx);
+      const work = runInContext(ctx.traceContext, fn, spec.toRequest(init), ctx);
       const response = await race(work, deadline, callOptions?.signal);
       endRpcSpan(span, Code.OK);
       return response;
@@ -99,12 +107,20 @@ function streamingCall(spec: MethodSpec, impl: Readonly<Record<string, unknown>>
   return (input: unknown, callOptions?: CallOptions): AsyncIterable<MessageShape<DescMessage>> => ({
     [Symbol.asyncIterator]() {
       const deadline = resolveDeadline(callOptions, options.defaultTimeoutMs, Date.now());
-      const ctx = new LocalCallContext("direct", spec.path, deadline, [callOptions?.signal, callOptions?.parent], callOptions?.headers);
-      const span = startDirectSpan(spec);
+      const parent = parentTraceContext(callOptions);
+      const span = startDirectSpan(spec, parent);
+      const ctx = new LocalCallContext(
+        "direct",
+        spec.path,
+        deadline,
+        [callOptions?.signal, callOptions?.parent],
+        callOptions?.headers,
+        trace.setSpan(parent, span),
+      );
       const request = bidi
         ? mapRequests(input as AsyncIterable<MessageInitShape<DescMessage>>, spec)
         : spec.toRequest(input as MessageInitShape<DescMessage>);
-      const items = runInContext(trace.setSpan(context.active(), span), fn, request, ctx);
+      const items = runInContext(ctx.traceContext, fn, request, ctx);
       return mapStream(span, ctx, items, options.onUnexpectedError);
     },
   });

@@ -7,8 +7,8 @@ import { methodSpecs, type MethodSpec } from "./method-spec.js";
 import { RpcError, isRpcError } from "./rpc-error.js";
 import { STATUS_DETAILS_KEY, decodeStatusDetails } from "./status-details.js";
 import type { ServiceClient } from "./service-types.js";
-import { endRpcSpan, injectContext, runInContext, startClientSpan } from "./tracing.js";
-import { context, trace } from "@opentelemetry/api";
+import { endRpcSpan, injectContext, parentTraceContext, runInContext, startClientSpan } from "./tracing.js";
+import { trace } from "@opentelemetry/api";
 
 /** Options of {@link createGrpcChannel}. */
 export interface GrpcChannelOptions {
@@ -69,15 +69,16 @@ function toRpcErrorFromGrpc(error: grpc.ServiceError): RpcError {
 }
 
 function prepare(spec: MethodSpec, options: CallOptions | undefined, defaultTimeoutMs: number, host: string, port: number | undefined) {
-  const span = startClientSpan(spec, host, port);
+  const parent = parentTraceContext(options);
+  const span = startClientSpan(spec, host, port, parent);
   const metadata = new grpc.Metadata();
   if (options?.headers !== undefined) {
     for (const [key, value] of Object.entries(options.headers)) metadata.set(key, value);
   }
-  injectContext(span, metadata, metadataSetter);
+  injectContext(span, parent, metadata, metadataSetter);
   const deadline = resolveDeadline(options, defaultTimeoutMs, Date.now());
   const signal = anySignal([options?.signal, options?.parent?.signal]);
-  return { span, metadata, deadline, signal };
+  return { span, parent, metadata, deadline, signal };
 }
 
 function unaryCall(channel: GrpcChannel, spec: MethodSpec, defaultTimeoutMs: number) {
@@ -171,11 +172,11 @@ function bidiStreamingCall(channel: GrpcChannel, spec: MethodSpec, defaultTimeou
     options?: CallOptions,
   ): AsyncIterable<MessageShape<DescMessage>> => ({
     [Symbol.asyncIterator]() {
-      const { span, metadata, deadline, signal } = prepare(spec, options, defaultTimeoutMs, host, port);
+      const { span, parent, metadata, deadline, signal } = prepare(spec, options, defaultTimeoutMs, host, port);
       const stream = channel.client.makeBidiStreamRequest(spec.path, spec.serialize, spec.deserializeResponse, metadata, {
         deadline,
       });
-      const active = trace.setSpan(context.active(), span);
+      const active = trace.setSpan(parent, span);
       void runInContext(active, async () => {
         try {
           for await (const request of requests) stream.write(spec.toRequest(request));

@@ -60,6 +60,7 @@ class GrpcCallContext implements CallContext {
   constructor(
     readonly method: string,
     private readonly call: SurfaceCall,
+    readonly traceContext: Context,
   ) {
     const deadline = call.getDeadline();
     this.deadline = deadline instanceof Date ? deadline.getTime() : deadline;
@@ -113,10 +114,10 @@ function unaryHandler(spec: MethodSpec, impl: Impl, onUnexpected: UnexpectedErro
   ): void => {
     const parent = extractContext(call.metadata, metadataGetter);
     const span = serverSpan(spec, traced, parent);
-    const ctx = new GrpcCallContext(spec.path, call);
+    const ctx = new GrpcCallContext(spec.path, call, activeContextFor(span, parent));
     let result: Promise<MessageShape<DescMessage>>;
     try {
-      result = runInContext(activeContextFor(span, parent), fn, call.request, ctx);
+      result = runInContext(ctx.traceContext, fn, call.request, ctx);
     } catch (error) {
       result = Promise.reject(error);
     }
@@ -159,14 +160,14 @@ function streamResponses(
 ): void {
   const parent = extractContext(call.metadata, metadataGetter);
   const span = serverSpan(spec, traced, parent);
-  const ctx = new GrpcCallContext(spec.path, call);
+  const ctx = new GrpcCallContext(spec.path, call, activeContextFor(span, parent));
   const run = async (): Promise<void> => {
     for await (const message of produce(ctx)) {
       if (call.cancelled) break;
       if (!call.write(message)) await waitForDrain(call);
     }
   };
-  runInContext(activeContextFor(span, parent), run).then(
+  runInContext(ctx.traceContext, run).then(
     () => {
       ctx.finish();
       endRpcSpan(span, call.cancelled ? Code.CANCELLED : Code.OK);

@@ -9,7 +9,7 @@
 export { Code, codeName, isCode, isRetryable } from "./code.js";
 export { RpcError, isRpcError, type RpcErrorInit } from "./rpc-error.js";
 export { reasonCodes, toRpcError, type UnexpectedErrorListener } from "./error-table.js";
-export { remainingMs, resolveDeadline, type CallContext, type CallOptions, type Transport } from "./call-context.js";
+export { remainingMs, resolveDeadline, withTraceContext, type CallContext, type CallOptions, type Transport } from "./call-context.js";
 export {
   serviceRegistration,
   type ServiceClient,
@@ -31,5 +31,5 @@ export { createTunnel, createTunnelClient, type Tunnel } from "./tunnel-client.j
 export { createConnectEdge, type ConnectEdge, type ConnectEdgeOptions } from "./connect-edge.js";
 export { HealthState, ServingStatus } from "./health.js";
 export { AsyncQueue } from "./async-queue.js";
-export { activeTraceId, RpcAttr } from "./tracing.js";
+export { callSpan, callTraceId, RpcAttr, traceLogFields } from "./tracing.js";
 export { onShutdownSignal, keepAliveOnStrayErrors } from "./shutdown.js";

@@ -1,3 +1,4 @@
+import type { Context } from "@opentelemetry/api";
 import type { CallContext, Transport } from "./call-context.js";
 
 /** setTimeout's largest delay (about 24.8 days); longer deadlines are treated as none. */
@@ -24,6 +25,7 @@ export class LocalCallContext implements CallContext {
     readonly deadline: number,
     private readonly sources: readonly CancellationSource[],
     private readonly headers: Readonly<Record<string, string>> | undefined,
+    readonly traceContext: Context,
   ) {}
 
   get signal(): AbortSignal {

@@ -1,21 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { SpanKind, SpanStatusCode, context, propagation, trace } from "@opentelemetry/api";
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Span } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { AnalyzerService } from "@modelrouter/contracts";
+import type { CallContext } from "./call-context.js";
 import { directTopology, grpcTopology, scriptedAnalyzer, tunnelTopology, type Topology } from "./kit.test-support.js";
 
 const exporter = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 const text = (value: string) => ({ payload: { kind: { case: "text" as const, value } } });
 
-beforeAll(() => provider.register());
+// As startTelemetry does: no context manager, so trace context must travel with the call contexts.
+beforeAll(() => provider.register({ contextManager: null }));
 afterAll(async () => {
   await provider.shutdown();
   trace.disable();
   context.disable();
   propagation.disable();
 });
+
+/** The context of a call being handled, whose span is `span`: what a handler passes as `parent`. */
+function callerOf(span: Span): CallContext {
+  return {
+    method: "/test.Caller/Handle",
+    deadline: Number.POSITIVE_INFINITY,
+    transport: "direct",
+    traceContext: trace.setSpan(ROOT_CONTEXT, span),
+    signal: new AbortController().signal,
+    header: () => undefined,
+  };
+}
 
 function byKind(spans: readonly ReadableSpan[], kind: SpanKind): ReadableSpan[] {
   return spans.filter((s) => s.kind === kind);
@@ -30,10 +44,9 @@ describe("tracing over gRPC", () => {
 
   it("makes a CLIENT and a SERVER span per hop, in one trace, the SERVER span a child of the CLIENT span", async () => {
     exporter.reset();
-    await trace.getTracer("test").startActiveSpan("root", async (root) => {
-      await topology.client.analyze(text("downstream:ok"));
-      root.end();
-    });
+    const root = trace.getTracer("test").startSpan("root");
+    await topology.client.analyze(text("downstream:ok"), { parent: callerOf(root) });
+    root.end();
     const spans = exporter.getFinishedSpans();
     const clients = byKind(spans, SpanKind.CLIENT);
     const servers = byKind(spans, SpanKind.SERVER);
@@ -76,10 +89,9 @@ describe("tracing through a tunnel", () => {
 
   it("keeps one CLIENT and one SERVER span per call, linked, and no span for the stream itself", async () => {
     exporter.reset();
-    await trace.getTracer("test").startActiveSpan("root", async (root) => {
-      await topology.client.analyze(text("downstream:ok"));
-      root.end();
-    });
+    const root = trace.getTracer("test").startSpan("root");
+    await topology.client.analyze(text("downstream:ok"), { parent: callerOf(root) });
+    root.end();
     const spans = exporter.getFinishedSpans();
     expect(spans.filter((s) => s.name.includes("TunnelService"))).toEqual([]);
     const clients = byKind(spans, SpanKind.CLIENT);
@@ -100,14 +112,12 @@ describe("tracing in the co-located topology", () => {
       AnalyzerService,
       scriptedAnalyzer({ contexts: [], aborted: [], unexpected: [] }, () => topology.client),
     );
-    await trace.getTracer("test").startActiveSpan("root", async (root) => {
-      await topology.client.analyze(text("downstream:ok"));
-      root.end();
-    });
+    const root = trace.getTracer("test").startSpan("root");
+    await topology.client.analyze(text("downstream:ok"), { parent: callerOf(root) });
+    root.end();
     const spans = exporter.getFinishedSpans();
     const hops = byKind(spans, SpanKind.INTERNAL).filter((s) => s.name.endsWith("/Analyze"));
     expect(hops).toHaveLength(2);
-    const root = spans.find((s) => s.name === "root")!;
     const outer = hops.find((s) => s.parentSpanContext?.spanId === root.spanContext().spanId);
     const inner = hops.find((s) => s.parentSpanContext?.spanId === outer?.spanContext().spanId);
     expect(outer).toBeDefined();

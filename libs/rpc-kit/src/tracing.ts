@@ -66,8 +66,18 @@ export function startServerSpan(spec: MethodSpec, system: RpcSystem, parent: Con
   );
 }
 
-/** Starts the span of an outbound call, as a child of the active span. */
-export function startClientSpan(spec: MethodSpec, host: string, port: number | undefined): Span {
+/**
+ * The trace context an outbound call's span goes under: the one it is given, else its parent call's, else the
+ * active one (which is the root unless the application registered a context manager of its own).
+ */
+export function parentTraceContext(
+  options: { readonly traceContext?: Context; readonly parent?: { readonly traceContext: Context } } | undefined,
+): Context {
+  return options?.traceContext ?? options?.parent?.traceContext ?? context.active();
+}
+
+/** Starts the span of an outbound call, as a child of `parent`. */
+export function startClientSpan(spec: MethodSpec, host: string, port: number | undefined, parent: Context): Span {
   const attributes: Record<string, string | number> = {
     [RpcAttr.SYSTEM]: "grpc",
     [RpcAttr.SERVICE]: spec.service.typeName,
@@ -75,19 +85,23 @@ export function startClientSpan(spec: MethodSpec, host: string, port: number | u
     [RpcAttr.SERVER_ADDRESS]: host,
   };
   if (port !== undefined) attributes[RpcAttr.SERVER_PORT] = port;
-  return tracer.startSpan(spec.spanName, { kind: SpanKind.CLIENT, attributes });
+  return tracer.startSpan(spec.spanName, { kind: SpanKind.CLIENT, attributes }, parent);
 }
 
-/** Starts the one span of an in-process hop in the co-located topology. */
-export function startDirectSpan(spec: MethodSpec): Span {
-  return tracer.startSpan(spec.spanName, {
-    kind: SpanKind.INTERNAL,
-    attributes: {
-      [RpcAttr.SYSTEM]: "modelrouter_direct",
-      [RpcAttr.SERVICE]: spec.service.typeName,
-      [RpcAttr.METHOD]: spec.method.name,
+/** Starts the one span of an in-process hop in the co-located topology, as a child of `parent`. */
+export function startDirectSpan(spec: MethodSpec, parent: Context): Span {
+  return tracer.startSpan(
+    spec.spanName,
+    {
+      kind: SpanKind.INTERNAL,
+      attributes: {
+        [RpcAttr.SYSTEM]: "modelrouter_direct",
+        [RpcAttr.SERVICE]: spec.service.typeName,
+        [RpcAttr.METHOD]: spec.method.name,
+      },
     },
-  });
+    parent,
+  );
 }
 
 /** Records the call's status on its span and ends it. */
@@ -107,9 +121,9 @@ export function extractContext<C>(carrier: C, getter: TextMapGetter<C>): Context
   return propagation.extract(ROOT_CONTEXT, carrier, getter);
 }
 
-/** Writes the trace context of `span` (as a child of the active context) into outgoing headers. */
-export function injectContext<C>(span: Span, carrier: C, setter: TextMapSetter<C>): void {
-  propagation.inject(trace.setSpan(context.active(), span), carrier, setter);
+/** Writes the trace context of `span` (a child of `parent`) into outgoing headers. */
+export function injectContext<C>(span: Span, parent: Context, carrier: C, setter: TextMapSetter<C>): void {
+  propagation.inject(trace.setSpan(parent, span), carrier, setter);
 }
 
 /** Runs `fn` with `ctx` as the active OpenTelemetry context. */
@@ -117,9 +131,21 @@ export function runInContext<A extends unknown[], R>(ctx: Context, fn: (...args:
   return context.with(ctx, fn, undefined, ...args);
 }
 
-/** The W3C trace id of the active span, or "" when nothing is traced. */
-export function activeTraceId(): string {
-  const spanContext = trace.getActiveSpan()?.spanContext();
+/** The span of a call (its server or in-process span), or undefined when it has none. */
+export function callSpan(ctx: { readonly traceContext: Context }): Span | undefined {
+  return trace.getSpan(ctx.traceContext);
+}
+
+/** The W3C trace id of a call, or "" when it is not traced. */
+export function callTraceId(ctx: { readonly traceContext: Context }): string {
+  const spanContext = callSpan(ctx)?.spanContext();
   if (spanContext === undefined || !trace.isSpanContextValid(spanContext)) return "";
   return spanContext.traceId;
+}
+
+/** The trace and span ids of a call as log fields (`trace_id`, `span_id`), or none when it is not traced. */
+export function traceLogFields(ctx: { readonly traceContext: Context }): Record<string, string> {
+  const spanContext = callSpan(ctx)?.spanContext();
+  if (spanContext === undefined || !trace.isSpanContextValid(spanContext)) return {};
+  return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }

@@ -18,7 +18,7 @@ import { methodSpecs, type MethodSpec } from "./method-spec.js";
 import { RpcError } from "./rpc-error.js";
 import type { ServiceClient } from "./service-types.js";
 import { rpcErrorOf } from "./status-details.js";
-import { endRpcSpan, injectContext, recordSetter, startClientSpan } from "./tracing.js";
+import { endRpcSpan, injectContext, parentTraceContext, recordSetter, startClientSpan } from "./tracing.js";
 
 const OPEN_PATH = `/${TunnelService.typeName}/Open`;
 const MAX_TIMEOUT_MS = 2 ** 32 - 1;
@@ -116,7 +116,8 @@ export function createTunnel(channel: GrpcChannel): Tunnel {
       failAll(new RpcError({ code: Code.UNAVAILABLE, message: `the tunnel to ${channel.address} was closed` }));
     },
     call(spec, init, options, defaultTimeoutMs) {
-      const span = startClientSpan(spec, host, port);
+      const parent = parentTraceContext(options);
+      const span = startClientSpan(spec, host, port, parent);
       return new Promise((resolve, reject) => {
         const now = Date.now();
         const deadline = resolveDeadline(options, defaultTimeoutMs, now);
@@ -152,7 +153,7 @@ export function createTunnel(channel: GrpcChannel): Tunnel {
           signal?.removeEventListener("abort", onAbort);
         };
         const headers: Record<string, string> = { ...options?.headers };
-        injectContext(span, headers, recordSetter);
+        injectContext(span, parent, headers, recordSetter);
         pending.set(callId, { spec, span, resolve, reject, cleanup });
         send({ callId, method: spec.path, message: spec.serialize(spec.toRequest(init)), timeoutMs, headers });
       });

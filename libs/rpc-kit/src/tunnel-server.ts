@@ -78,13 +78,14 @@ export function createTunnelImpl(
           return;
         }
         const deadline = request.timeoutMs === 0 ? Number.POSITIVE_INFINITY : Date.now() + request.timeoutMs;
-        const ctx = new LocalCallContext("tunnel", request.method, deadline, [streamCtx.signal], request.headers);
-        running.set(request.callId, ctx);
         const parent = extractContext(request.headers, recordHeadersGetter);
         const span = startServerSpan(route.spec, "grpc", parent);
+        const traceContext = activeContextFor(span, parent);
+        const ctx = new LocalCallContext("tunnel", request.method, deadline, [streamCtx.signal], request.headers, traceContext);
+        running.set(request.callId, ctx);
         let result: Promise<MessageShape<DescMessage>>;
         try {
-          result = runInContext(activeContextFor(span, parent), route.handler, message, ctx);
+          result = runInContext(traceContext, route.handler, message, ctx);
         } catch (error) {
           result = Promise.reject(error);
         }

@@ -6,4 +6,4 @@
  */
 export { createLogger, type Logger, type LoggerOptions, type LogLevel, type LogFields } from "./logger.js";
 export { RouteAttr, RouteEvent } from "./attributes.js";
-export { withSpan, activeSpan } from "./spans.js";
+export { withSpan } from "./spans.js";

@@ -166,7 +166,7 @@ describe("createLogger", () => {
     let tracing: TestTracing;
 
     beforeAll(() => {
-      tracing = startTestTracing();
+      tracing = startTestTracing({ asyncLocalStorage: true });
     });
 
     afterAll(async () => {
@@ -189,6 +189,14 @@ describe("createLogger", () => {
         span_id: exported!.spanContext().spanId,
       });
       expect(parsed()[0]!["trace_id"]).toMatch(/^[0-9a-f]{32}$/);
+    });
+
+    it("keeps the trace_id and span_id given as fields (a handler's, when no context manager is registered)", () => {
+      const { logger, parsed } = capture();
+
+      logger.warn("explicit", { trace_id: "0af7651916cd43dd8448eb211c80319c", span_id: "b7ad6b7169203331" });
+
+      expect(parsed()[0]).toMatchObject({ trace_id: "0af7651916cd43dd8448eb211c80319c", span_id: "b7ad6b7169203331" });
     });
 
     it("leaves them out when no span is active", () => {

@@ -14,22 +14,21 @@ export const FIXTURE_SERVICE = { name: "fixture-service", version: "1.2.3" };
 /**
  * A service in miniature, as ES module source run with `node --input-type=module --eval` in the project
  * directory: it starts telemetry from the BUILT `dist/sdk.js` the way `main.ts` will, makes a SERVER span with
- * an INTERNAL child and a CLIENT grandchild, writes {@link READY}, and on SIGTERM awaits
+ * an INTERNAL child and a CLIENT grandchild (parents passed explicitly, as the RPC kit does), writes {@link READY}, and on SIGTERM awaits
  * `shutdown(FIXTURE_SHUTDOWN_MS)` and exits 0. It writes nothing else.
  */
 const script = `
-import { SpanKind, trace } from "@opentelemetry/api";
+import { ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
 import { startTelemetry } from "./dist/sdk.js";
 
 const telemetry = startTelemetry({ serviceName: ${JSON.stringify(FIXTURE_SERVICE.name)}, serviceVersion: ${JSON.stringify(FIXTURE_SERVICE.version)} });
 const tracer = trace.getTracer("sdk-fixture");
-tracer.startActiveSpan("fixture.request", { kind: SpanKind.SERVER }, (request) => {
-  tracer.startActiveSpan("fixture.step", (step) => {
-    tracer.startSpan("fixture.call", { kind: SpanKind.CLIENT }).end();
-    step.end();
-  });
-  request.end();
-});
+const request = tracer.startSpan("fixture.request", { kind: SpanKind.SERVER });
+const inRequest = trace.setSpan(ROOT_CONTEXT, request);
+const step = tracer.startSpan("fixture.step", {}, inRequest);
+tracer.startSpan("fixture.call", { kind: SpanKind.CLIENT }, trace.setSpan(inRequest, step)).end();
+step.end();
+request.end();
 process.on("SIGTERM", () => {
   telemetry.shutdown(Number(process.env.FIXTURE_SHUTDOWN_MS ?? "5000")).then(() => process.exit(0));
 });

@@ -34,7 +34,9 @@ function positiveInt(value: string | undefined, fallback: number): number {
  * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`, else Jaeger's
  * default `http://localhost:4318/v1/traces`. Sampling follows `OTEL_TRACES_SAMPLER` (default: parent-based,
  * always on). `OTEL_SDK_DISABLED=true` turns it off. When nothing listens, export fails quietly: no log lines,
- * no effect on requests. Call it first in `main.ts`, before any span can start.
+ * no effect on requests. No context manager is registered: spans are parented explicitly (the RPC kit carries
+ * each call's trace context in its `CallContext`), so the active span is always none. Call it first in
+ * `main.ts`, before any span can start.
  */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   const env = options.env ?? process.env;
@@ -54,7 +56,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     }),
     spanProcessors: [processor],
   });
-  provider.register();
+  // No context manager: trace context travels with each call's CallContext (rpc-kit), not through
+  // AsyncLocalStorage, whose promise hooks cost ~10 % of co-located throughput on Node 20.
+  provider.register({ contextManager: null });
   return {
     enabled: true,
     shutdown: (timeoutMs = 5000) =>

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
-import { SpanStatusCode, trace } from "@opentelemetry/api";
-import { activeSpan, withSpan } from "./spans.js";
+import { ROOT_CONTEXT, SpanStatusCode, trace } from "@opentelemetry/api";
+import { withSpan } from "./spans.js";
 import { startTestTracing, type TestTracing } from "./tracing.test-support.js";
 
 describe("withSpan", () => {
@@ -18,14 +18,11 @@ describe("withSpan", () => {
     await tracing.stop();
   });
 
-  it("runs the work in a child span of the active span, with the name and attributes, and returns its result", async () => {
-    const tracer = trace.getTracer("spans-spec");
+  it("runs the work in a child span of the given trace context, with the name and attributes, and returns its result", async () => {
+    const root = trace.getTracer("spans-spec").startSpan("router.infer");
 
-    const result = await tracer.startActiveSpan("router.infer", async (parent) => {
-      const value = await withSpan("router.execute", { "modelrouter.model": "digits" }, async () => "outputs");
-      parent.end();
-      return value;
-    });
+    const result = await withSpan("router.execute", { "modelrouter.model": "digits" }, trace.setSpan(ROOT_CONTEXT, root), async () => "outputs");
+    root.end();
 
     const [child, parent] = tracing.exporter.getFinishedSpans();
     expect(result).toBe("outputs");
@@ -35,12 +32,12 @@ describe("withSpan", () => {
     expect(child!.status.code).toBe(SpanStatusCode.UNSET);
   });
 
-  it("makes its span the active span while the work runs", async () => {
+  it("gives the work the trace context with its span in it, for the calls the work makes", async () => {
     let inside: string | undefined;
 
-    await withSpan("step", {}, async (span) => {
+    await withSpan("step", {}, ROOT_CONTEXT, async (span, traceContext) => {
       await Promise.resolve();
-      inside = activeSpan()?.spanContext().spanId;
+      inside = trace.getSpan(traceContext)?.spanContext().spanId;
       expect(inside).toBe(span.spanContext().spanId);
     });
 
@@ -51,7 +48,7 @@ describe("withSpan", () => {
     const failure = new Error("model timed out");
 
     await expect(
-      withSpan("executor.attempt", {}, async () => {
+      withSpan("executor.attempt", {}, ROOT_CONTEXT, async () => {
         throw failure;
       }),
     ).rejects.toBe(failure);
@@ -68,17 +65,11 @@ describe("withSpan", () => {
 
   it("records a thrown non-Error as its string", async () => {
     await expect(
-      withSpan("step", {}, async () => {
+      withSpan("step", {}, ROOT_CONTEXT, async () => {
         throw "plain string";
       }),
     ).rejects.toBe("plain string");
 
     expect(tracing.exporter.getFinishedSpans()[0]!.status).toEqual({ code: SpanStatusCode.ERROR, message: "plain string" });
-  });
-});
-
-describe("activeSpan", () => {
-  it("is undefined outside any span", () => {
-    expect(activeSpan()).toBeUndefined();
   });
 });

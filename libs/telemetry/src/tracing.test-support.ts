@@ -10,13 +10,15 @@ export interface TestTracing {
 }
 
 /**
- * Registers a `NodeTracerProvider` (with its AsyncLocalStorage context manager, so that active spans follow
- * async calls) exporting synchronously to an {@link InMemorySpanExporter}. Call `stop()` in `afterAll`.
+ * Registers a `NodeTracerProvider` exporting synchronously to an {@link InMemorySpanExporter}, without a
+ * context manager, as `startTelemetry` does: trace context travels only explicitly, with the call contexts
+ * (`asyncLocalStorage: true` registers the SDK's default AsyncLocalStorage manager, for what reads the
+ * active span). Call `stop()` in `afterAll`.
  */
-export function startTestTracing(): TestTracing {
+export function startTestTracing(options: { readonly asyncLocalStorage?: boolean } = {}): TestTracing {
   const exporter = new InMemorySpanExporter();
   const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  provider.register();
+  provider.register(options.asyncLocalStorage === true ? {} : { contextManager: null });
   return {
     exporter,
     async stop() {
