@@ -51,6 +51,8 @@ describe("checkTargets", () => {
     expect(targets["co-located capacity"]!.value).toBeCloseTo(0.65);
     expect(targets["distributed capacity"]).toMatchObject({ pass: false });
     expect(targets["distributed capacity"]!.value).toBeCloseTo(0.8);
+    expect(targets["co-located capacity, stretch"]).toMatchObject({ pass: false });
+    expect(targets["distributed capacity, stretch"]).toMatchObject({ pass: false });
   });
 
   it("computes added c1 p50 against the echo (105 µs: pass) and the distributed p50 ratio (1.2×: miss)", () => {
