@@ -13,7 +13,7 @@ export interface SpanCount {
   readonly expectedPerRequest: number;
   /** Spans per request by `service kind name` key. */
   readonly byKey: Readonly<Record<string, number>>;
-  /** Expected keys seen less than 0.99 times per request: lost hops (or spans dropped under load). */
+  /** Lost spans: hops in fewer than 99 % of the window's traces, or roots for fewer than 95 % of its answers. */
   readonly missing: readonly string[];
 }
 
