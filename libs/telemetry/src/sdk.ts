@@ -45,10 +45,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   }
   const processor = new BatchSpanProcessor(new OTLPTraceExporter(), {
     scheduledDelayMillis: positiveInt(env["OTEL_BSP_SCHEDULE_DELAY"], 1000),
-    // One export is in flight at a time: at saturation (6 spans × 1,000+ req/s) 512-span batches could not keep
-    // up and the queue overflowed, dropping ~1 % of the spans; larger batches keep up and cost less per span.
-    maxQueueSize: positiveInt(env["OTEL_BSP_MAX_QUEUE_SIZE"], 16_384),
-    maxExportBatchSize: positiveInt(env["OTEL_BSP_MAX_EXPORT_BATCH_SIZE"], 2048),
+    maxQueueSize: positiveInt(env["OTEL_BSP_MAX_QUEUE_SIZE"], 4096),
+    maxExportBatchSize: positiveInt(env["OTEL_BSP_MAX_EXPORT_BATCH_SIZE"], 512),
     exportTimeoutMillis: positiveInt(env["OTEL_BSP_EXPORT_TIMEOUT"], 10_000),
   });
   const provider = new NodeTracerProvider({
