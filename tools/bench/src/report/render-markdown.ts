@@ -40,6 +40,11 @@ function serverTotal(cell: Cell | undefined, processes: readonly string[]): numb
  * cost and spans per request; CPU µs per request per process; RSS per process; and the quality of the runs
  * (foreign CPU, errors, the generator's schedule keeping). `plotPath` is the SVG's path relative to the doc.
  */
+/** A relative change as "−12 %" or "+3 %". */
+function signedPct(change: number): string {
+  return `${change < 0 ? "−" : "+"}${Math.abs(change * 100).toFixed(0)} %`;
+}
+
 export function renderMarkdown(result: BenchResult, cells: Aggregate, targets: readonly TargetCheck[], plotPath: string): string {
   const ids = SCENARIOS.map((s) => s.id).filter((id) => result.scenarios.some((s) => s.id === id));
   const info = (id: ScenarioId) => result.scenarios.find((s) => s.id === id)!;
@@ -154,7 +159,7 @@ export function renderMarkdown(result: BenchResult, cells: Aggregate, targets: r
           return [
             scenarioSpec(id).topology ?? id,
             `${n0(capOff)} → ${n0(capOn)}`,
-            Number.isFinite(capOn / capOff) ? `−${((1 - capOn / capOff) * 100).toFixed(0)} %` : "–",
+            Number.isFinite(capOn / capOff) ? signedPct(capOn / capOff - 1) : "–",
             `${ms(cells.get(cellKey(off, "c1"))?.latencyUs?.p50)} → ${ms(cells.get(cellKey(id, "c1"))?.latencyUs?.p50)}`,
             `${byPhase} (${spanCells[0]?.expectedSpans ?? "–"})`,
             lost.length === 0 ? "none" : `**${lost.join("; ")}**`,

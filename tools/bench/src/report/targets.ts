@@ -101,7 +101,7 @@ export function checkTargets(result: Pick<BenchResult, "scenarios">, cells: Aggr
     checks.push({
       name: `tracing cost, ${topology}`,
       target: "≤ 15 % of capacity",
-      measured: `${fmt(cap(traced))} vs ${fmt(cap(untraced))} req/s = −${pct(cost)}`,
+      measured: `${fmt(cap(traced))} vs ${fmt(cap(untraced))} req/s = ${cost >= 0 ? "−" : "+"}${pct(Math.abs(cost))}`,
       value: cost,
       pass: verdict(cost <= 0.15, cost),
     });

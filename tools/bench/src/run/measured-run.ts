@@ -53,6 +53,7 @@ export interface CountedSpan {
   readonly kind: string;
   readonly name: string;
   readonly startTimeUnixNano: bigint;
+  readonly endTimeUnixNano: bigint;
 }
 
 /** The key of the root span of a routed request. */
@@ -60,7 +61,8 @@ const ROOT_KEY = "router SERVER RouterService/Infer";
 
 /**
  * Counts the spans of the requests of a measured window: every span of each trace whose root (the router's
- * `Infer` SERVER span) started inside `[startNs, endNs)` (wall clock, ns) — later spans of those traces
+ * `Infer` SERVER span) started and ended inside `[startNs, endNs)` (wall clock, ns; requests still in flight
+ * when the generator stops are cancelled, and their traces rightly stop short) — later spans of those traces
  * included, such as the decision log written behind — divided by `answered`, the requests the load generator
  * completed in the window. A hop is lost when it appears in fewer than 99 % of those traces; roots are lost when
  * there are fewer than 95 % as many as answers (roots and answers are counted over windows that differ by the
@@ -73,7 +75,9 @@ export function countSpans(
   topology: "co-located" | "distributed",
 ): SpanCount {
   const traces = new Set(
-    spans.filter((s) => s.startTimeUnixNano >= window.startNs && s.startTimeUnixNano < window.endNs && spanKey(s) === ROOT_KEY).map((s) => s.traceId),
+    spans
+      .filter((s) => s.startTimeUnixNano >= window.startNs && s.endTimeUnixNano < window.endNs && spanKey(s) === ROOT_KEY)
+      .map((s) => s.traceId),
   );
   const counts: Record<string, number> = {};
   let total = 0;

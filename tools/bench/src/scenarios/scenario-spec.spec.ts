@@ -44,7 +44,7 @@ describe("countSpans", () => {
         const [serviceName, kind, name] = s.split(" ") as [string, string, string];
         // The decision log is written behind: its span starts after the request's window may have ended.
         const start = name.endsWith("/RecordDecision") ? startNs + 1000n : startNs;
-        return { traceId, serviceName, kind, name, startTimeUnixNano: start };
+        return { traceId, serviceName, kind, name, startTimeUnixNano: start, endTimeUnixNano: start + 10n };
       });
 
   it("counts every span of the traces whose root started in the window, late ones included", () => {
@@ -65,6 +65,13 @@ describe("countSpans", () => {
     const count = countSpans(spans, { startNs: 0n, endNs: 1000n }, 2, "co-located");
     expect(count.missing).toEqual([expectedSpans("co-located")[0]]);
     expect(count.perRequest).toBe(3);
+  });
+
+  it("leaves out the traces of requests still in flight when the window ends (cancelled, they stop short)", () => {
+    const spans = [...trace("a", 100n), ...trace("b", 995n, "router INTERNAL modelrouter.executor.v1.ExecutorService/Execute")];
+    const count = countSpans(spans, { startNs: 0n, endNs: 1000n }, 1, "co-located");
+    expect(count.missing).toEqual([]);
+    expect(count.spans).toBe(6);
   });
 
   it("does not call complete traces lost when the answers of the window outnumber its roots by the requests in flight", () => {
