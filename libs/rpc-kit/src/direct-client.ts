@@ -63,13 +63,21 @@ function unaryCall(spec: MethodSpec, impl: Readonly<Record<string, unknown>>, op
       callOptions?.headers,
       trace.setSpan(parent, span),
     );
+    let handlerDone = false;
     try {
       if (deadline <= Date.now()) throw deadlineError();
       const work = runInContext(ctx.traceContext, fn, spec.toRequest(init), ctx);
+      work.then(
+        () => (handlerDone = true),
+        () => (handlerDone = true),
+      );
       const response = await race(work, deadline, callOptions?.signal);
       endRpcSpan(span, Code.OK);
       return response;
     } catch (error) {
+      // The caller gave up (deadline or abort) before the handler finished: the handler sees its signal abort,
+      // as it would on a cancelled gRPC stream, whichever timer fired first.
+      if (!handlerDone) ctx.cancel();
       // Past the deadline the outcome is DEADLINE_EXCEEDED, whatever the handler made of its aborted signal.
       const rpcError = deadline <= Date.now() ? deadlineError() : toRpcError(error, options.onUnexpectedError);
       endRpcSpan(span, rpcError.code, rpcError.message);
