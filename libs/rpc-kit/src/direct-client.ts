@@ -49,20 +49,20 @@ function race<T>(work: Promise<T>, deadline: number, signal: AbortSignal | undef
   });
 }
 
+/** The deadline, span and context of one in-process call. */
+function startCall(spec: MethodSpec, callOptions: CallOptions | undefined, defaultTimeoutMs: number) {
+  const deadline = resolveDeadline(callOptions, defaultTimeoutMs, Date.now());
+  const parent = parentTraceContext(callOptions);
+  const span = startDirectSpan(spec, parent);
+  const sources = [callOptions?.signal, callOptions?.parent];
+  const ctx = new LocalCallContext("direct", spec.path, deadline, sources, callOptions?.headers, trace.setSpan(parent, span));
+  return { deadline, span, ctx };
+}
+
 function unaryCall(spec: MethodSpec, impl: Readonly<Record<string, unknown>>, options: DirectClientOptions) {
   const fn = impl[spec.localName] as (req: unknown, ctx: CallContext) => Promise<MessageShape<DescMessage>>;
   return async (init: MessageInitShape<DescMessage>, callOptions?: CallOptions): Promise<MessageShape<DescMessage>> => {
-    const deadline = resolveDeadline(callOptions, options.defaultTimeoutMs, Date.now());
-    const parent = parentTraceContext(callOptions);
-    const span = startDirectSpan(spec, parent);
-    const ctx = new LocalCallContext(
-      "direct",
-      spec.path,
-      deadline,
-      [callOptions?.signal, callOptions?.parent],
-      callOptions?.headers,
-      trace.setSpan(parent, span),
-    );
+    const { deadline, span, ctx } = startCall(spec, callOptions, options.defaultTimeoutMs);
     let handlerDone = false;
     try {
       if (deadline <= Date.now()) throw deadlineError();
@@ -79,7 +79,7 @@ function unaryCall(spec: MethodSpec, impl: Readonly<Record<string, unknown>>, op
       // as it would on a cancelled gRPC stream, whichever timer fired first.
       if (!handlerDone) ctx.cancel();
       // Past the deadline the outcome is DEADLINE_EXCEEDED, whatever the handler made of its aborted signal.
-      const rpcError = deadline <= Date.now() ? deadlineError() : toRpcError(error, options.onUnexpectedError);
+      const rpcError = ctx.expired ? deadlineError() : toRpcError(error, options.onUnexpectedError);
       endRpcSpan(span, rpcError.code, rpcError.message);
       throw rpcError;
     } finally {
@@ -114,17 +114,7 @@ function streamingCall(spec: MethodSpec, impl: Readonly<Record<string, unknown>>
   const bidi = spec.kind === "bidi_streaming";
   return (input: unknown, callOptions?: CallOptions): AsyncIterable<MessageShape<DescMessage>> => ({
     [Symbol.asyncIterator]() {
-      const deadline = resolveDeadline(callOptions, options.defaultTimeoutMs, Date.now());
-      const parent = parentTraceContext(callOptions);
-      const span = startDirectSpan(spec, parent);
-      const ctx = new LocalCallContext(
-        "direct",
-        spec.path,
-        deadline,
-        [callOptions?.signal, callOptions?.parent],
-        callOptions?.headers,
-        trace.setSpan(parent, span),
-      );
+      const { span, ctx } = startCall(spec, callOptions, options.defaultTimeoutMs);
       const request = bidi
         ? mapRequests(input as AsyncIterable<MessageInitShape<DescMessage>>, spec)
         : spec.toRequest(input as MessageInitShape<DescMessage>);

@@ -17,6 +17,7 @@ export class LocalCallContext implements CallContext {
   #controller: AbortController | undefined;
   #timer: NodeJS.Timeout | undefined;
   #cancelled = false;
+  #expired = false;
   #links: [AbortSignal, () => void][] = [];
 
   constructor(
@@ -36,7 +37,10 @@ export class LocalCallContext implements CallContext {
       const delay = this.deadline - Date.now();
       if (this.#cancelled || delay <= 0) abort();
       else if (delay <= MAX_TIMER_MS) {
-        this.#timer = setTimeout(abort, delay);
+        this.#timer = setTimeout(() => {
+          this.#expired = true;
+          abort();
+        }, delay);
         this.#timer.unref();
       }
       for (const source of this.sources) {
@@ -50,6 +54,14 @@ export class LocalCallContext implements CallContext {
       }
     }
     return this.#controller.signal;
+  }
+
+  /**
+   * True once the deadline timer aborted the signal (a timer may fire a millisecond before `Date.now()` reaches
+   * the deadline).
+   */
+  get expired(): boolean {
+    return this.#expired || Date.now() >= this.deadline;
   }
 
   header(key: string): string | undefined {

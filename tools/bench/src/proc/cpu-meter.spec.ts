@@ -30,41 +30,41 @@ describe("cpuBetween", () => {
   });
 });
 
+/** A clock and a machine whose busy ticks grow by `busyTicks(sample)` during each simulated sleep. */
+function simulatedMachine(busyTicks: (sample: number) => number) {
+  let t = 0;
+  let busy = 0;
+  let sample = 0;
+  return {
+    now: () => t,
+    machine: () => machine(busy),
+    sleep: async (s: number) => {
+      t += s * 1e9;
+      busy += busyTicks(sample++);
+    },
+  };
+}
+
 describe("waitForQuietMachine", () => {
   it("waits until a one-second sample is below the limit, and says how long it waited", async () => {
-    let t = 0;
     const busyPerSample = [180, 120, 10];
-    let busy = 0;
-    let sample = 0;
     const result = await waitForQuietMachine({
       maxBusyPct: 40,
       maxWaitS: 30,
       sampleS: 1,
       ticksPerSecond: 100,
-      now: () => t,
-      machine: () => machine(busy),
-      sleep: async (s) => {
-        t += s * 1e9;
-        busy += busyPerSample[sample++] ?? 0;
-      },
+      ...simulatedMachine((sample) => busyPerSample[sample] ?? 0),
     });
     expect(result).toEqual({ quiet: true, waitedS: 3, busyPct: 10 });
   });
 
   it("gives up after the longest wait and reports the machine as not quiet", async () => {
-    let t = 0;
-    let busy = 0;
     const result = await waitForQuietMachine({
       maxBusyPct: 40,
       maxWaitS: 5,
       sampleS: 1,
       ticksPerSecond: 100,
-      now: () => t,
-      machine: () => machine(busy),
-      sleep: async (s) => {
-        t += s * 1e9;
-        busy += 150;
-      },
+      ...simulatedMachine(() => 150),
     });
     expect(result).toEqual({ quiet: false, waitedS: 5, busyPct: 150 });
   });
