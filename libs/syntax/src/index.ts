@@ -1,0 +1,19 @@
+/**
+ * One home for the syntax every modelrouter service checks, so that the policy language, the registry, the
+ * analyzer, the executor and the process configuration agree: resource names, model versions, labels,
+ * `host:port` addresses and tensor payloads. Pure: no I/O, no clock, no randomness.
+ *
+ * @packageDocumentation
+ */
+export { RESOURCE_NAME, MODEL_VERSION, resourceNameProblem, versionProblem } from "./names.js";
+export { MAX_LABELS, labelKeyProblem, labelValueProblem } from "./labels.js";
+export { parseHostPort, formatHostPort, hostPortProblem, type HostPort } from "./address.js";
+export {
+  ELEMENT_TYPES,
+  checkTensor,
+  type CheckedTensor,
+  type ElementType,
+  type TensorElementType,
+  type TensorLimits,
+} from "./tensor.js";
+export { clip, quoted } from "./text.js";
