@@ -1,131 +1,196 @@
-import { createServer, type Server } from "node:http";
-import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
-import { ConnectError, type Code as ConnectCode, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
-import { connectNodeAdapter, type ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
-import type { Context, TextMapGetter } from "@opentelemetry/api";
-import { BadRequestSchema, ErrorInfoSchema } from "@modelrouter/contracts";
-import type { CallContext } from "./call-context.js";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createGunzip } from "node:zlib";
+import type { TextMapGetter } from "@opentelemetry/api";
 import { Code } from "./code.js";
-import { toRpcError, type UnexpectedErrorListener } from "./error-table.js";
-import { methodSpecs, type MethodSpec } from "./method-spec.js";
-import type { RpcError } from "./rpc-error.js";
+import { codecOf, connectError, connectMessage, type EdgeResponse } from "./connect-protocol.js";
+import type { UnexpectedErrorListener } from "./error-table.js";
+import { decodeJsonMessage } from "./json-decoding.js";
+import { MessageLimits } from "./limits.js";
+import { methodSpecs } from "./method-spec.js";
+import { decodeMessage, invalidRequest } from "./request-decoding.js";
+import { RpcError } from "./rpc-error.js";
+import { serveUnary, shuttingDown, type Route } from "./serve-call.js";
+import type { Subscribe } from "./server-call.js";
 import type { ServiceRegistration } from "./service-types.js";
-import { activeContextFor, endRpcSpan, extractContext, runInContext, startServerSpan } from "./tracing.js";
+import { DEFAULT_MAX_DEADLINE_MS, normalizeTimeoutHeader, TIMEOUT_REJECTED_HEADER, timeoutRejection } from "./timeout-header.js";
+import { extractContext } from "./tracing.js";
 
 /** Options of {@link createConnectEdge}. */
 export interface ConnectEdgeOptions {
   readonly services: readonly ServiceRegistration[];
   readonly onUnexpectedError?: UnexpectedErrorListener;
-  /** The largest request body accepted, in bytes. Default 8 MiB. */
+  /** The largest binary request body accepted, in bytes (JSON bodies may be 1.5× larger: base64 costs a third). Default {@link MessageLimits.EDGE_BYTES}. */
   readonly maxBodyBytes?: number;
+  /** A longer `connect-timeout-ms` is lowered to this. Default one hour. */
+  readonly maxDeadlineMs?: number;
 }
 
-/** An HTTP/1.1 server speaking the Connect protocol (JSON or binary), gRPC-Web and gRPC, for `curl` and browsers. */
+/** An HTTP/1.1 server speaking the Connect protocol's unary calls (JSON or binary), for `curl` and browsers. */
 export interface ConnectEdge {
   /** Binds and returns the bound port (0 picks a free one). */
   listen(host: string, port: number): Promise<number>;
-  close(): Promise<void>;
+  /**
+   * Stops taking connections and lets the requests in flight finish for up to `graceMs` (new requests on
+   * open connections get UNAVAILABLE), then closes every connection.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
-const headersGetter: TextMapGetter<Headers> = {
-  get: (carrier, key) => carrier.get(key) ?? undefined,
-  keys: (carrier) => [...carrier.keys()],
+const headersGetter: TextMapGetter<IncomingHttpHeaders> = {
+  get: (carrier, key) => {
+    const value = carrier[key];
+    return Array.isArray(value) ? value[0] : value;
+  },
+  keys: (carrier) => Object.keys(carrier),
 };
 
-class ConnectCallContext implements CallContext {
-  readonly transport = "connect" as const;
-  readonly deadline: number;
-
-  constructor(
-    readonly method: string,
-    private readonly context: HandlerContext,
-    readonly traceContext: Context,
-  ) {
-    const timeout = context.timeoutMs();
-    this.deadline = timeout === undefined ? Number.POSITIVE_INFINITY : Date.now() + timeout;
-  }
-
-  get signal(): AbortSignal {
-    return this.context.signal;
-  }
-
-  header(key: string): string | undefined {
-    return this.context.requestHeader.get(key) ?? undefined;
-  }
-}
-
-function toConnectError(error: RpcError): ConnectError {
-  const details = [];
-  if (error.reason !== undefined) {
-    details.push({
-      desc: ErrorInfoSchema,
-      value: { reason: error.reason, domain: error.domain ?? "", metadata: { ...error.metadata } },
-    });
-  }
-  if (error.violations.length > 0) {
-    details.push({
-      desc: BadRequestSchema,
-      value: { fieldViolations: error.violations.map((v) => ({ field: v.field, description: v.description })) },
-    });
-  }
-  return new ConnectError(error.message, error.code as number as ConnectCode, undefined, details);
-}
-
-function adaptUnary(spec: MethodSpec, fn: (req: unknown, ctx: CallContext) => Promise<MessageShape<DescMessage>>, onUnexpected: UnexpectedErrorListener | undefined) {
-  return async (request: unknown, handlerContext: HandlerContext): Promise<MessageShape<DescMessage>> => {
-    const parent = extractContext(handlerContext.requestHeader, headersGetter);
-    const system = handlerContext.protocolName === "connect" ? "connect_rpc" : "grpc";
-    const span = startServerSpan(spec, system, parent);
-    const ctx = new ConnectCallContext(spec.path, handlerContext, activeContextFor(span, parent));
-    try {
-      const response = await runInContext(ctx.traceContext, fn, request, ctx);
-      endRpcSpan(span, Code.OK);
-      return response;
-    } catch (error) {
-      const rpcError = toRpcError(error, onUnexpected);
-      endRpcSpan(span, rpcError.code, rpcError.message);
-      throw toConnectError(rpcError);
-    }
+function headerOf(req: IncomingMessage): (key: string) => string | undefined {
+  return (key) => {
+    const value = req.headers[key];
+    return Array.isArray(value) ? value[0] : value;
   };
 }
 
-const notFound: NonNullable<ConnectNodeAdapterOptions["fallback"]> = (_req, res) => {
-  res.writeHead(404, { "content-type": "application/json" });
-  res.end(
-    JSON.stringify({
-      code: "not_found",
-      message: "no such RPC; POST to /<package>.<Service>/<Method>, e.g. /modelrouter.router.v1.RouterService/Infer",
-    }),
-  );
-};
+class BodyTooLarge extends Error {}
+
+/** Reads a request body (gunzipped when it says so) up to `limit` bytes. */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase();
+  const source: AsyncIterable<Buffer> = encoding === "gzip" ? req.pipe(createGunzip()) : req;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    size += chunk.byteLength;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+function protocolError(code: Code, message: string): RpcError {
+  return new RpcError({ code, message });
+}
+
+function send(res: ServerResponse, response: EdgeResponse, closeConnection: boolean): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(response.status, { ...response.headers, ...(closeConnection ? { connection: "close" } : {}) });
+  res.end(response.body);
+}
 
 /**
- * Serves the unary methods of the given services over Connect (JSON and binary), gRPC-Web and gRPC on
- * HTTP/1.1, with the same handlers, tracing and error details as the gRPC server. This is the router's
- * `curl` endpoint; internal hops stay on grpc-js, which costs a fraction of Connect's CPU per call.
+ * Serves the unary methods of the given services over the Connect protocol (unary, JSON or binary, identity
+ * or gzip) on HTTP/1.1, through the same call lifecycle as every other transport: the same handlers, tracing,
+ * deadlines and error details (`google.rpc.ErrorInfo`, `google.rpc.BadRequest`). A body that cannot be decoded
+ * is INVALID_ARGUMENT naming the field at fault; a body over the limit is RESOURCE_EXHAUSTED; a
+ * `connect-timeout-ms` beyond `maxDeadlineMs` is lowered to it. This is the router's `curl` endpoint; internal
+ * hops stay on grpc-js, which costs a fraction of the CPU per call.
  */
 export function createConnectEdge(options: ConnectEdgeOptions): ConnectEdge {
-  const routes = (router: ConnectRouter): void => {
-    for (const { service, impl } of options.services) {
-      const adapted: Record<string, unknown> = {};
-      for (const spec of methodSpecs(service)) {
-        if (spec.kind !== "unary") continue;
-        const fn = impl[spec.localName] as (req: unknown, ctx: CallContext) => Promise<MessageShape<DescMessage>>;
-        adapted[spec.localName] = adaptUnary(spec, fn, options.onUnexpectedError);
-      }
-      router.service(service, adapted as Parameters<ConnectRouter["service"]>[1]);
+  const routes = new Map<string, Route>();
+  for (const { service, impl } of options.services) {
+    for (const spec of methodSpecs(service)) {
+      if (spec.kind === "unary") routes.set(spec.path, { spec, handler: impl[spec.localName] as Route["handler"] });
     }
+  }
+  const maxProto = options.maxBodyBytes ?? MessageLimits.EDGE_BYTES;
+  const maxDeadlineMs = options.maxDeadlineMs ?? DEFAULT_MAX_DEADLINE_MS;
+  let draining = false;
+  let active = 0;
+  let drained: (() => void) | undefined;
+
+  async function respond(req: IncomingMessage, res: ServerResponse): Promise<EdgeResponse> {
+    const path = (req.url ?? "/").split("?")[0]!;
+    const route = routes.get(path);
+    if (route === undefined) {
+      const hint = `no such RPC ${JSON.stringify(path.slice(0, 200))}; POST to /<package>.<Service>/<Method>, e.g. /modelrouter.router.v1.RouterService/Infer`;
+      return { ...connectError(protocolError(Code.UNIMPLEMENTED, hint)), status: 404 };
+    }
+    if (req.method !== "POST") {
+      return { ...connectError(protocolError(Code.UNIMPLEMENTED, `${req.method ?? "?"} is not supported: send a POST`)), status: 405, headers: { "content-type": "application/json", allow: "POST" } };
+    }
+    const codec = codecOf(req.headers["content-type"]);
+    if (codec === undefined) {
+      const error = invalidRequest({
+        field: "content-type",
+        description: `${JSON.stringify((req.headers["content-type"] ?? "").slice(0, 80))} is not supported: send application/json or application/proto`,
+      });
+      return { ...connectError(error), status: 415, headers: { "content-type": "application/json", "accept-post": "application/json, application/proto" } };
+    }
+    const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase();
+    if (encoding !== "identity" && encoding !== "gzip") {
+      return connectError(protocolError(Code.UNIMPLEMENTED, `content-encoding ${JSON.stringify(encoding)} is not supported: send identity or gzip`), { "accept-encoding": "gzip" });
+    }
+    if (draining) return connectError(shuttingDown());
+    const limit = codec === "json" ? Math.floor(maxProto * 1.5) : maxProto;
+    let body: Buffer;
+    try {
+      body = await readBody(req, limit);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        return connectError(protocolError(Code.RESOURCE_EXHAUSTED, `the request body is larger than the limit of ${limit} bytes`));
+      }
+      return connectError(invalidRequest({ field: "request", description: "could not be read: the body or its gzip encoding is malformed" }));
+    }
+    normalizeTimeoutHeader(req.headers, "connect-timeout-ms", maxDeadlineMs);
+    const header = headerOf(req);
+    let request: unknown;
+    if (codec === "proto") request = decodeMessage(route.spec.method.input, body);
+    else {
+      const decoded = decodeJsonMessage(route.spec.method.input, body.toString("utf8"));
+      if ("violation" in decoded) return connectError(invalidRequest(decoded.violation));
+      request = decoded.message;
+    }
+    const timeout = header("connect-timeout-ms");
+    const clientGone: Subscribe = (abort) => {
+      const onClose = (): void => {
+        if (!res.writableFinished) abort();
+      };
+      res.on("close", onClose);
+      return () => res.off("close", onClose);
+    };
+    const { result } = serveUnary(
+      route,
+      request,
+      {
+        transport: "connect",
+        system: "connect_rpc",
+        parent: extractContext(req.headers, headersGetter),
+        deadline: timeout === undefined ? Number.POSITIVE_INFINITY : Date.now() + Number(timeout),
+        header,
+        cancellation: [clientGone],
+        rejection: timeoutRejection(header(TIMEOUT_REJECTED_HEADER)),
+      },
+      options.onUnexpectedError,
+    );
+    const outcome = await result;
+    return outcome.ok ? connectMessage(route.spec.method.output, outcome.response, codec) : connectError(outcome.error);
+  }
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    active++;
+    respond(req, res)
+      .catch((error: unknown) => {
+        options.onUnexpectedError?.(error);
+        return connectError(protocolError(Code.INTERNAL, "internal error; the server logged the cause"));
+      })
+      .then((response) => {
+        // A body left unread (refused before it was read) is drained and the connection closed after the
+        // answer, so that its bytes are never taken for the next request.
+        const unread = !req.complete;
+        send(res, response, draining || unread);
+        if (unread) req.resume();
+      })
+      .finally(() => {
+        active--;
+        if (draining && active === 0) drained?.();
+      });
   };
-  const handler = connectNodeAdapter({
-    routes,
-    fallback: notFound,
-    readMaxBytes: options.maxBodyBytes ?? 8 * 1024 * 1024,
-  });
+
   let server: Server | undefined;
   return {
     listen(host, port) {
       return new Promise((resolve, reject) => {
-        const s = createServer(handler);
+        const s = createServer({ requestTimeout: 0 }, handler);
         server = s;
         s.once("error", reject);
         s.listen(port, host, () => {
@@ -134,14 +199,28 @@ export function createConnectEdge(options: ConnectEdgeOptions): ConnectEdge {
         });
       });
     },
-    close() {
+    close(graceMs = 10_000) {
+      const s = server;
+      if (s === undefined) return Promise.resolve();
+      draining = true;
       return new Promise((resolve) => {
-        if (server === undefined) {
+        let done = false;
+        const finish = (): void => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          s.closeAllConnections();
           resolve();
-          return;
-        }
-        server.close(() => resolve());
-        server.closeAllConnections();
+        };
+        const timer = setTimeout(finish, graceMs);
+        timer.unref();
+        drained = () => {
+          s.closeIdleConnections();
+          finish();
+        };
+        s.close();
+        s.closeIdleConnections();
+        if (active === 0) drained();
       });
     },
   };

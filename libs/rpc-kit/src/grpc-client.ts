@@ -1,14 +1,15 @@
 import * as grpc from "@grpc/grpc-js";
 import type { DescMessage, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
-import type { Span, TextMapSetter } from "@opentelemetry/api";
-import { anySignal, resolveDeadline, type CallOptions } from "./call-context.js";
+import type { CallOptions } from "./call-context.js";
+import { ClientCall, type Peer } from "./client-call.js";
 import { Code } from "./code.js";
+import { MessageLimits } from "./limits.js";
 import { methodSpecs, type MethodSpec } from "./method-spec.js";
 import { RpcError, isRpcError } from "./rpc-error.js";
 import { STATUS_DETAILS_KEY, decodeStatusDetails } from "./status-details.js";
 import type { ServiceClient } from "./service-types.js";
-import { endRpcSpan, injectContext, parentTraceContext, runInContext, startClientSpan } from "./tracing.js";
-import { trace } from "@opentelemetry/api";
+import { runInContext } from "./tracing.js";
+import { parseHostPort } from "@modelrouter/syntax";
 
 /** Options of {@link createGrpcChannel}. */
 export interface GrpcChannelOptions {
@@ -26,8 +27,8 @@ export interface GrpcChannel {
 
 /**
  * modelrouter's channel defaults: reconnect fast after a peer restarts (100 ms initial backoff, 1 s cap
- * instead of 1 s and 120 s), keepalive to notice dead peers, and grpc-js's own retries off (the router
- * decides what to retry, with fallbacks).
+ * instead of 1 s and 120 s), keepalive to notice dead peers, grpc-js's own retries off (the router decides
+ * what to retry, with fallbacks), and answers as large as an internal hop carries.
  */
 const defaultChannelOptions: grpc.ChannelOptions = {
   "grpc.initial_reconnect_backoff_ms": 100,
@@ -35,7 +36,7 @@ const defaultChannelOptions: grpc.ChannelOptions = {
   "grpc.keepalive_time_ms": 30_000,
   "grpc.keepalive_timeout_ms": 10_000,
   "grpc.enable_retries": 0,
-  "grpc.max_receive_message_length": 8 * 1024 * 1024,
+  "grpc.max_receive_message_length": MessageLimits.INTERNAL_BYTES,
 };
 
 /** Opens a channel to `host:port`. Connections are made lazily, on the first call. */
@@ -53,14 +54,10 @@ export interface GrpcClientOptions {
   readonly defaultTimeoutMs: number;
 }
 
-const metadataSetter: TextMapSetter<grpc.Metadata> = {
-  set: (carrier, key, value) => carrier.set(key, value),
-};
-
-function splitAddress(address: string): { host: string; port: number | undefined } {
-  const match = /^\[?([^\]]*)\]?:(\d+)$/.exec(address);
-  if (match === null) return { host: address, port: undefined };
-  return { host: match[1] ?? address, port: Number(match[2]) };
+/** The peer of a channel, for span attributes. */
+export function peerOf(channel: GrpcChannel): Peer {
+  const parsed = parseHostPort(channel.address);
+  return parsed === undefined ? { host: channel.address, port: undefined } : parsed;
 }
 
 function toRpcErrorFromGrpc(error: grpc.ServiceError): RpcError {
@@ -68,52 +65,43 @@ function toRpcErrorFromGrpc(error: grpc.ServiceError): RpcError {
   return decodeStatusDetails(error.code, error.details, details instanceof Buffer ? details : undefined);
 }
 
-function prepare(spec: MethodSpec, options: CallOptions | undefined, defaultTimeoutMs: number, host: string, port: number | undefined) {
-  const parent = parentTraceContext(options);
-  const span = startClientSpan(spec, host, port, parent);
+function metadataOf(headers: Readonly<Record<string, string>>): grpc.Metadata {
   const metadata = new grpc.Metadata();
-  if (options?.headers !== undefined) {
-    for (const [key, value] of Object.entries(options.headers)) metadata.set(key, value);
-  }
-  injectContext(span, parent, metadata, metadataSetter);
-  const deadline = resolveDeadline(options, defaultTimeoutMs, Date.now());
-  const signal = anySignal([options?.signal, options?.parent?.signal]);
-  return { span, parent, metadata, deadline, signal };
+  for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
+  return metadata;
 }
 
 function unaryCall(channel: GrpcChannel, spec: MethodSpec, defaultTimeoutMs: number) {
-  const { host, port } = splitAddress(channel.address);
+  const peer = peerOf(channel);
   return (init: MessageInitShape<DescMessage>, options?: CallOptions): Promise<MessageShape<DescMessage>> => {
-    const { span, metadata, deadline, signal } = prepare(spec, options, defaultTimeoutMs, host, port);
+    const call = new ClientCall(spec, options, defaultTimeoutMs, peer);
+    const signal = call.signal;
     return new Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        const error = new RpcError({ code: Code.CANCELLED, message: "cancelled before the call started" });
-        endRpcSpan(span, error.code, error.message);
-        reject(error);
+      const refused = call.refusal();
+      if (refused !== undefined) {
+        reject(call.fail(refused));
         return;
       }
       let onAbort: (() => void) | undefined;
-      const call = channel.client.makeUnaryRequest(
+      const pending = channel.client.makeUnaryRequest(
         spec.path,
         spec.serialize,
         spec.deserializeResponse,
         spec.toRequest(init),
-        metadata,
-        { deadline },
+        metadataOf(call.headers),
+        { deadline: call.deadline },
         (error, response) => {
           if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
           if (error !== null) {
-            const rpcError = toRpcErrorFromGrpc(error);
-            endRpcSpan(span, rpcError.code, rpcError.message);
-            reject(rpcError);
+            reject(call.fail(toRpcErrorFromGrpc(error)));
             return;
           }
-          endRpcSpan(span, Code.OK);
+          call.end(Code.OK);
           resolve(response as MessageShape<DescMessage>);
         },
       );
       if (signal !== undefined) {
-        onAbort = () => call.cancel();
+        onAbort = () => pending.cancel();
         signal.addEventListener("abort", onAbort, { once: true });
       }
     });
@@ -121,10 +109,10 @@ function unaryCall(channel: GrpcChannel, spec: MethodSpec, defaultTimeoutMs: num
 }
 
 async function* readStream(
-  span: Span,
+  call: ClientCall,
   stream: grpc.ClientReadableStream<MessageShape<DescMessage>> | grpc.ClientDuplexStream<unknown, MessageShape<DescMessage>>,
-  signal: AbortSignal | undefined,
 ): AsyncGenerator<MessageShape<DescMessage>> {
+  const signal = call.signal;
   const onAbort = (): void => stream.cancel();
   signal?.addEventListener("abort", onAbort, { once: true });
   let code: number = Code.OK;
@@ -143,41 +131,40 @@ async function* readStream(
   } finally {
     signal?.removeEventListener("abort", onAbort);
     stream.cancel();
-    endRpcSpan(span, code, message);
+    call.end(code, message);
   }
 }
 
 function serverStreamingCall(channel: GrpcChannel, spec: MethodSpec, defaultTimeoutMs: number) {
-  const { host, port } = splitAddress(channel.address);
+  const peer = peerOf(channel);
   return (init: MessageInitShape<DescMessage>, options?: CallOptions): AsyncIterable<MessageShape<DescMessage>> => ({
     [Symbol.asyncIterator]() {
-      const { span, metadata, deadline, signal } = prepare(spec, options, defaultTimeoutMs, host, port);
+      const call = new ClientCall(spec, options, defaultTimeoutMs, peer);
       const stream = channel.client.makeServerStreamRequest(
         spec.path,
         spec.serialize,
         spec.deserializeResponse,
         spec.toRequest(init),
-        metadata,
-        { deadline },
+        metadataOf(call.headers),
+        { deadline: call.deadline },
       );
-      return readStream(span, stream, signal);
+      return readStream(call, stream);
     },
   });
 }
 
 function bidiStreamingCall(channel: GrpcChannel, spec: MethodSpec, defaultTimeoutMs: number) {
-  const { host, port } = splitAddress(channel.address);
+  const peer = peerOf(channel);
   return (
     requests: AsyncIterable<MessageInitShape<DescMessage>>,
     options?: CallOptions,
   ): AsyncIterable<MessageShape<DescMessage>> => ({
     [Symbol.asyncIterator]() {
-      const { span, parent, metadata, deadline, signal } = prepare(spec, options, defaultTimeoutMs, host, port);
-      const stream = channel.client.makeBidiStreamRequest(spec.path, spec.serialize, spec.deserializeResponse, metadata, {
-        deadline,
+      const call = new ClientCall(spec, options, defaultTimeoutMs, peer);
+      const stream = channel.client.makeBidiStreamRequest(spec.path, spec.serialize, spec.deserializeResponse, metadataOf(call.headers), {
+        deadline: call.deadline,
       });
-      const active = trace.setSpan(parent, span);
-      void runInContext(active, async () => {
+      void runInContext(call.traceContext, async () => {
         try {
           for await (const request of requests) stream.write(spec.toRequest(request));
           stream.end();
@@ -185,7 +172,7 @@ function bidiStreamingCall(channel: GrpcChannel, spec: MethodSpec, defaultTimeou
           stream.cancel();
         }
       });
-      return readStream(span, stream, signal);
+      return readStream(call, stream);
     },
   });
 }

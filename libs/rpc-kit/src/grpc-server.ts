@@ -1,37 +1,49 @@
 import * as grpc from "@grpc/grpc-js";
-import type { DescService, MessageShape, DescMessage } from "@bufbuild/protobuf";
-import { INVALID_SPAN_CONTEXT, trace, type Context, type Span, type TextMapGetter } from "@opentelemetry/api";
+import type { DescMessage, DescService, MessageShape } from "@bufbuild/protobuf";
+import { ROOT_CONTEXT, type TextMapGetter } from "@opentelemetry/api";
 import { Health, TunnelService } from "@modelrouter/contracts";
 import { reflectionV1, reflectionV1alpha } from "@modelrouter/contracts/reflection";
-import type { CallContext } from "./call-context.js";
-import { Code } from "./code.js";
-import { toRpcError, type UnexpectedErrorListener } from "./error-table.js";
-import { createHealthImpl, HealthState, ServingStatus } from "./health.js";
-import { methodSpecs, type MethodSpec } from "./method-spec.js";
+import { AsyncQueue } from "./async-queue.js";
+import { type UnexpectedErrorListener } from "./error-table.js";
+import { beforeGrpcReadsHeaders, http2ServersOf } from "./grpc-http2-hooks.js";
+import { createHealthImpl, HealthState } from "./health.js";
+import { MAX_CONCURRENT_STREAMS, MessageLimits } from "./limits.js";
+import { methodSpecs } from "./method-spec.js";
 import { createReflectionImpls } from "./reflection.js";
-import { createTunnelImpl } from "./tunnel-server.js";
+import { decodeMessage, undecodable } from "./request-decoding.js";
+import { guardStreamResets } from "./reset-guard.js";
 import type { RpcError } from "./rpc-error.js";
-import { STATUS_DETAILS_KEY, encodeStatusDetails } from "./status-details.js";
+import { serveStream, serveUnary, type IncomingCall, type Route } from "./serve-call.js";
+import type { Subscribe } from "./server-call.js";
 import { serviceRegistration, type ServiceRegistration } from "./service-types.js";
-import { activeContextFor, endRpcSpan, extractContext, runInContext, startServerSpan } from "./tracing.js";
+import { STATUS_DETAILS_KEY, encodeStatusDetails } from "./status-details.js";
+import { DEFAULT_MAX_DEADLINE_MS, normalizeTimeoutHeader, TIMEOUT_REJECTED_HEADER, timeoutRejection } from "./timeout-header.js";
+import { extractContext } from "./tracing.js";
+import { createTunnelImpl } from "./tunnel-server.js";
 
 /** Options of {@link createGrpcServer}. */
 export interface GrpcServerOptions {
   readonly services: readonly ServiceRegistration[];
   /** Called with every error a handler threw that is not a domain or RPC error (a bug). */
   readonly onUnexpectedError?: UnexpectedErrorListener;
-  /** The largest request message accepted, in bytes. Default 8 MiB. */
+  /** The largest request message accepted, in bytes. Default {@link MessageLimits.EDGE_BYTES}. */
   readonly maxReceiveMessageBytes?: number;
+  /** A longer `grpc-timeout` is lowered to this, in ms. Default one hour. */
+  readonly maxDeadlineMs?: number;
   /** Shared with the process's other servers, if any. Default: a new one. */
   readonly health?: HealthState;
 }
 
-/** A gRPC server hosting modelrouter services plus `grpc.health.v1.Health` and server reflection. */
+/** A gRPC server hosting modelrouter services plus `grpc.health.v1.Health`, server reflection and tunnels. */
 export interface GrpcServer {
   readonly health: HealthState;
   /** Binds `host:port` (port 0 picks a free one) and returns the bound port. */
   listen(address: string): Promise<number>;
-  /** Reports NOT_SERVING, lets in-flight calls finish for up to `graceMs`, then closes every connection. */
+  /**
+   * Stops taking calls (health reports NOT_SERVING), ends long-lived streams (watches and tunnels end with
+   * UNAVAILABLE so that clients reconnect elsewhere), lets in-flight unary calls finish for up to `graceMs`,
+   * then closes every connection.
+   */
   shutdown(graceMs: number): Promise<void>;
 }
 
@@ -48,48 +60,11 @@ interface SurfaceCall {
   getDeadline(): grpc.Deadline;
   readonly metadata: grpc.Metadata;
   readonly cancelled: boolean;
-  once(event: "cancelled", listener: () => void): unknown;
+  on(event: "cancelled", listener: () => void): unknown;
+  off(event: "cancelled", listener: () => void): unknown;
 }
 
-class GrpcCallContext implements CallContext {
-  readonly transport = "grpc" as const;
-  readonly deadline: number;
-  #controller: AbortController | undefined;
-  #finished = false;
-
-  constructor(
-    readonly method: string,
-    private readonly call: SurfaceCall,
-    readonly traceContext: Context,
-  ) {
-    const deadline = call.getDeadline();
-    this.deadline = deadline instanceof Date ? deadline.getTime() : deadline;
-  }
-
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      const controller = new AbortController();
-      this.#controller = controller;
-      // grpc-js emits "cancelled" when the stream closes, also after a normal answer: only a call that has not
-      // answered yet is cancelled (an abort builds a DOMException: too dear to pay on every call).
-      if (this.call.cancelled && !this.#finished) controller.abort();
-      else this.call.once("cancelled", () => {
-        if (!this.#finished) controller.abort();
-      });
-    }
-    return this.#controller.signal;
-  }
-
-  /** The call has answered: a later "cancelled" event is the stream closing, not a cancellation. */
-  finish(): void {
-    this.#finished = true;
-  }
-
-  header(key: string): string | undefined {
-    const values = this.call.metadata.get(key);
-    return values.length === 0 ? undefined : String(values[0]);
-  }
-}
+type Message = MessageShape<DescMessage>;
 
 function toServiceError(error: RpcError): Partial<grpc.StatusObject> {
   const metadata = new grpc.Metadata();
@@ -97,43 +72,32 @@ function toServiceError(error: RpcError): Partial<grpc.StatusObject> {
   return { code: error.code, details: error.message, metadata };
 }
 
-type Impl = Readonly<Record<string, unknown>>;
-
-/** A span that records nothing, for built-in services (health probes, reflection, tunnels) that would only be noise in traces. */
-const untraced = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-
-function serverSpan(spec: MethodSpec, traced: boolean, parent: Context): Span {
-  return traced ? startServerSpan(spec, "grpc", parent) : untraced;
+/** grpc-js emits "cancelled" when a call's stream closes, also after a normal answer; the call lifecycle ignores it once the call is over. */
+function cancelledEvent(call: SurfaceCall): Subscribe {
+  return (abort) => {
+    if (call.cancelled) {
+      abort();
+      return () => undefined;
+    }
+    call.on("cancelled", abort);
+    return () => call.off("cancelled", abort);
+  };
 }
 
-function unaryHandler(spec: MethodSpec, impl: Impl, onUnexpected: UnexpectedErrorListener | undefined, traced: boolean) {
-  const fn = impl[spec.localName] as (req: unknown, ctx: CallContext) => Promise<MessageShape<DescMessage>>;
-  return (
-    call: grpc.ServerUnaryCall<MessageShape<DescMessage>, MessageShape<DescMessage>>,
-    callback: grpc.sendUnaryData<MessageShape<DescMessage>>,
-  ): void => {
-    const parent = extractContext(call.metadata, metadataGetter);
-    const span = serverSpan(spec, traced, parent);
-    const ctx = new GrpcCallContext(spec.path, call, activeContextFor(span, parent));
-    let result: Promise<MessageShape<DescMessage>>;
-    try {
-      result = runInContext(ctx.traceContext, fn, call.request, ctx);
-    } catch (error) {
-      result = Promise.reject(error);
-    }
-    result.then(
-      (response) => {
-        ctx.finish();
-        endRpcSpan(span, Code.OK);
-        callback(null, response);
-      },
-      (error: unknown) => {
-        ctx.finish();
-        const rpcError = toRpcError(error, onUnexpected);
-        endRpcSpan(span, rpcError.code, rpcError.message);
-        callback(toServiceError(rpcError));
-      },
-    );
+function incomingOf(call: SurfaceCall, traced: boolean, draining: AbortSignal | undefined): IncomingCall {
+  const deadline = call.getDeadline();
+  const header = (key: string): string | undefined => {
+    const values = call.metadata.get(key);
+    return values.length === 0 ? undefined : String(values[0]);
+  };
+  return {
+    transport: "grpc",
+    system: traced ? "grpc" : undefined,
+    parent: traced ? extractContext(call.metadata, metadataGetter) : ROOT_CONTEXT,
+    deadline: deadline instanceof Date ? deadline.getTime() : deadline,
+    header,
+    cancellation: [cancelledEvent(call), draining],
+    rejection: timeoutRejection(header(TIMEOUT_REJECTED_HEADER)),
   };
 }
 
@@ -149,67 +113,94 @@ function waitForDrain(stream: NodeJS.EventEmitter & { cancelled: boolean }): Pro
   });
 }
 
-type WritableCall = grpc.ServerWritableStream<unknown, MessageShape<DescMessage>> | grpc.ServerDuplexStream<unknown, MessageShape<DescMessage>>;
+/**
+ * The requests of a client or bidi stream as an async iterable. It reads the call's events rather than
+ * iterating the call itself: a `for await` over a grpc-js call destroys the stream when the loop ends, before
+ * the status can be sent — a client that half-closes (as grpcurl does) would never get it. Reading pauses while
+ * `highWater` requests wait, so a fast sender cannot grow the queue without bound.
+ */
+function readRequests(call: grpc.ServerDuplexStream<unknown, Message>, highWater = 64): AsyncIterable<unknown> {
+  const queue = new AsyncQueue<unknown>();
+  let waiting = 0;
+  call.on("data", (message: unknown) => {
+    const error = undecodable(message);
+    if (error !== undefined) {
+      queue.close(error);
+      return;
+    }
+    queue.push(message);
+    if (++waiting >= highWater) call.pause();
+  });
+  call.on("end", () => queue.close());
+  call.on("error", (error: unknown) => queue.close(error));
+  call.on("cancelled", () => queue.close());
+  return {
+    async *[Symbol.asyncIterator]() {
+      for await (const message of queue) {
+        waiting--;
+        if (call.isPaused()) call.resume();
+        yield message;
+      }
+    },
+  };
+}
 
-function streamResponses(
-  spec: MethodSpec,
-  call: WritableCall,
-  produce: (ctx: CallContext) => AsyncIterable<MessageShape<DescMessage>>,
-  onUnexpected: UnexpectedErrorListener | undefined,
-  traced: boolean,
-): void {
-  const parent = extractContext(call.metadata, metadataGetter);
-  const span = serverSpan(spec, traced, parent);
-  const ctx = new GrpcCallContext(spec.path, call, activeContextFor(span, parent));
-  const run = async (): Promise<void> => {
-    for await (const message of produce(ctx)) {
+type WritableCall = grpc.ServerWritableStream<unknown, Message> | grpc.ServerDuplexStream<unknown, Message>;
+
+async function writeAll(call: WritableCall, messages: AsyncGenerator<Message>): Promise<void> {
+  try {
+    for await (const message of messages) {
       if (call.cancelled) break;
       if (!call.write(message)) await waitForDrain(call);
     }
-  };
-  runInContext(ctx.traceContext, run).then(
-    () => {
-      ctx.finish();
-      endRpcSpan(span, call.cancelled ? Code.CANCELLED : Code.OK);
-      if (!call.cancelled) call.end();
-    },
-    (error: unknown) => {
-      ctx.finish();
-      const rpcError = toRpcError(error, onUnexpected);
-      endRpcSpan(span, rpcError.code, rpcError.message);
-      if (!call.cancelled) call.emit("error", toServiceError(rpcError));
-    },
-  );
+    if (!call.cancelled) call.end();
+  } catch (error) {
+    if (!call.cancelled) call.emit("error", toServiceError(error as RpcError));
+  } finally {
+    await messages.return(undefined);
+  }
 }
 
-function serverStreamingHandler(spec: MethodSpec, impl: Impl, onUnexpected: UnexpectedErrorListener | undefined, traced: boolean) {
-  const fn = impl[spec.localName] as (req: unknown, ctx: CallContext) => AsyncIterable<MessageShape<DescMessage>>;
-  return (call: grpc.ServerWritableStream<unknown, MessageShape<DescMessage>>): void => {
-    streamResponses(spec, call, (ctx) => fn(call.request, ctx), onUnexpected, traced);
-  };
+interface Hosting {
+  readonly onUnexpected: UnexpectedErrorListener | undefined;
+  readonly traced: boolean;
+  readonly draining: AbortSignal;
+  /**
+   * Whether the server's drain cancels the service's streams at once (watches: the client reconnects
+   * elsewhere), or lets them end by themselves (a tunnel answers its running calls first).
+   */
+  readonly cancelOnDrain: boolean;
 }
 
-function bidiStreamingHandler(spec: MethodSpec, impl: Impl, onUnexpected: UnexpectedErrorListener | undefined, traced: boolean) {
-  const fn = impl[spec.localName] as (
-    requests: AsyncIterable<unknown>,
-    ctx: CallContext,
-  ) => AsyncIterable<MessageShape<DescMessage>>;
-  return (call: grpc.ServerDuplexStream<unknown, MessageShape<DescMessage>>): void => {
-    streamResponses(spec, call, (ctx) => fn(call as AsyncIterable<unknown>, ctx), onUnexpected, traced);
-  };
+function handlerFor(route: Route, hosting: Hosting): grpc.UntypedHandleCall {
+  const { onUnexpected, traced, draining } = hosting;
+  const cancelling = hosting.cancelOnDrain ? draining : undefined;
+  switch (route.spec.kind) {
+    case "unary":
+      return ((call: grpc.ServerUnaryCall<unknown, Message>, callback: grpc.sendUnaryData<Message>) => {
+        void serveUnary(route, call.request, incomingOf(call, traced, undefined), onUnexpected).result.then((outcome) =>
+          outcome.ok ? callback(null, outcome.response) : callback(toServiceError(outcome.error)),
+        );
+      }) as grpc.UntypedHandleCall;
+    case "server_streaming":
+      return ((call: grpc.ServerWritableStream<unknown, Message>) => {
+        void writeAll(call, serveStream(route, call.request, incomingOf(call, traced, cancelling), onUnexpected, draining).result);
+      }) as grpc.UntypedHandleCall;
+    case "bidi_streaming":
+      return ((call: grpc.ServerDuplexStream<unknown, Message>) => {
+        void writeAll(call, serveStream(route, readRequests(call), incomingOf(call, traced, cancelling), onUnexpected, draining).result);
+      }) as grpc.UntypedHandleCall;
+    case "client_streaming":
+      throw new Error(`${route.spec.path}: client-streaming methods are not supported`);
+  }
 }
 
-function addService(
-  server: grpc.Server,
-  service: DescService,
-  impl: Impl,
-  onUnexpected: UnexpectedErrorListener | undefined,
-  traced: boolean,
-): void {
+function addService(server: grpc.Server, service: DescService, impl: Readonly<Record<string, unknown>>, hosting: Hosting): void {
   const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   const handlers: Record<string, grpc.UntypedHandleCall> = {};
   for (const spec of methodSpecs(service)) {
-    if (typeof impl[spec.localName] !== "function") {
+    const handler = impl[spec.localName];
+    if (typeof handler !== "function") {
       throw new Error(`${service.typeName}: no handler for method ${spec.method.name} (${spec.localName})`);
     }
     definition[spec.localName] = {
@@ -217,53 +208,50 @@ function addService(
       requestStream: spec.kind === "client_streaming" || spec.kind === "bidi_streaming",
       responseStream: spec.kind === "server_streaming" || spec.kind === "bidi_streaming",
       requestSerialize: spec.serialize as (v: unknown) => Buffer,
-      requestDeserialize: spec.deserialize,
+      requestDeserialize: (bytes: Buffer) => decodeMessage(spec.method.input, bytes),
       responseSerialize: spec.serializeResponse as (v: unknown) => Buffer,
       responseDeserialize: spec.deserializeResponse,
       originalName: spec.localName,
     };
-    switch (spec.kind) {
-      case "unary":
-        handlers[spec.localName] = unaryHandler(spec, impl, onUnexpected, traced) as grpc.UntypedHandleCall;
-        break;
-      case "server_streaming":
-        handlers[spec.localName] = serverStreamingHandler(spec, impl, onUnexpected, traced) as grpc.UntypedHandleCall;
-        break;
-      case "bidi_streaming":
-        handlers[spec.localName] = bidiStreamingHandler(spec, impl, onUnexpected, traced) as grpc.UntypedHandleCall;
-        break;
-      case "client_streaming":
-        throw new Error(`${spec.path}: client-streaming methods are not supported`);
-    }
+    handlers[spec.localName] = handlerFor({ spec, handler: handler as Route["handler"] }, hosting);
   }
   server.addService(definition, handlers);
 }
 
 /**
- * Creates a gRPC server (grpc-js with the protobuf-es codec) for the given services. Every handler runs
- * inside a SERVER span whose parent is the caller's W3C trace context; whatever a handler throws, sync or
- * async, becomes a status with `google.rpc.ErrorInfo` details and never reaches the process.
- * The server also serves `grpc.health.v1.Health` (each service SERVING once listening), reflection, and
- * `modelrouter.rpc.v1.TunnelService`, which carries the services' unary calls over one stream (see
- * `createTunnelClient`).
+ * Creates a gRPC server (grpc-js with the protobuf-es codec) for the given services. Every call goes through
+ * the one call lifecycle (`serveUnary`/`serveStream`): a SERVER span under the caller's W3C trace context,
+ * deadlines, cancellation, and whatever a handler throws, sync or async, becoming a status with
+ * `google.rpc.ErrorInfo` details — never reaching the process. A request that cannot be decoded is
+ * INVALID_ARGUMENT naming the field at fault (not grpc-js's INTERNAL); a `grpc-timeout` beyond
+ * `maxDeadlineMs` is lowered to it and a malformed one refused; a client that resets many streams has its
+ * connection closed gracefully before nghttp2 would drop it with every call on it.
+ * The server also serves `grpc.health.v1.Health`, reflection, and `modelrouter.rpc.v1.TunnelService`, which
+ * carries the services' unary calls over one stream (see `createTunnelClient`).
  */
 export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const health = options.health ?? new HealthState();
   const server = new grpc.Server({
-    "grpc.max_receive_message_length": options.maxReceiveMessageBytes ?? 8 * 1024 * 1024,
+    "grpc.max_receive_message_length": options.maxReceiveMessageBytes ?? MessageLimits.EDGE_BYTES,
+    "grpc.max_concurrent_streams": MAX_CONCURRENT_STREAMS,
   });
   const onUnexpected = options.onUnexpectedError;
-  const draining = new AbortController();
-  for (const { service, impl } of options.services) addService(server, service, impl, onUnexpected, true);
+  const maxDeadlineMs = options.maxDeadlineMs ?? DEFAULT_MAX_DEADLINE_MS;
+  const drain = new AbortController();
+  const traced: Hosting = { onUnexpected, traced: true, draining: drain.signal, cancelOnDrain: true };
+  for (const { service, impl } of options.services) addService(server, service, impl, traced);
   const reflection = createReflectionImpls([...options.services.map((s) => s.service), Health, TunnelService]);
   const builtIns = [
     serviceRegistration(Health, createHealthImpl(health)),
-    serviceRegistration(TunnelService, createTunnelImpl(options.services, onUnexpected, draining.signal)),
+    serviceRegistration(TunnelService, createTunnelImpl(options.services, onUnexpected, drain.signal)),
     serviceRegistration(reflectionV1.ServerReflection, reflection.v1),
     serviceRegistration(reflectionV1alpha.ServerReflection, reflection.v1alpha),
   ];
   // Not traced: probes and tunnels would fill traces with noise (a tunnel's calls have spans of their own).
-  for (const { service, impl } of builtIns) addService(server, service, impl, onUnexpected, false);
+  for (const { service, impl } of builtIns) {
+    addService(server, service, impl, { ...traced, traced: false, cancelOnDrain: service !== TunnelService });
+  }
+  for (const { service } of options.services) health.register(service.typeName);
 
   return {
     health,
@@ -274,17 +262,24 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
             reject(error);
             return;
           }
-          for (const { service } of options.services) {
-            if (health.get(service.typeName) === undefined) health.set(service.typeName, ServingStatus.SERVING);
+          try {
+            for (const http2Server of http2ServersOf(server)) {
+              beforeGrpcReadsHeaders(http2Server, (headers) => normalizeTimeoutHeader(headers, "grpc-timeout", maxDeadlineMs));
+              guardStreamResets(http2Server);
+            }
+          } catch (hookError) {
+            server.forceShutdown();
+            reject(hookError);
+            return;
           }
-          if (health.get("") === undefined) health.set("", ServingStatus.SERVING);
+          health.listening();
           resolve(port);
         });
       });
     },
     shutdown(graceMs) {
-      health.setAll(ServingStatus.NOT_SERVING);
-      draining.abort();
+      health.shutDown();
+      drain.abort();
       return new Promise((resolve) => {
         const timer = setTimeout(() => {
           server.forceShutdown();

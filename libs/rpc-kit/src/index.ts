@@ -1,7 +1,8 @@
 /**
  * The RPC kit: write a service's handlers once and serve them over gRPC (grpc-js with the protobuf-es codec),
- * over Connect at the HTTP edge, or call them in-process, with deadlines on every call, one table from domain
- * errors to gRPC statuses (with `google.rpc.ErrorInfo`), W3C trace propagation with one span per hop, and
+ * over Connect at the HTTP edge, through a tunnel, or call them in-process — all through one call lifecycle
+ * (span, context, deadline, handler, error table) — with deadlines on every call, one table from domain errors
+ * to gRPC statuses (with `google.rpc.ErrorInfo`), W3C trace propagation with one span per hop, and
  * `grpc.health.v1` plus server reflection on every server.
  *
  * @packageDocumentation
@@ -18,6 +19,7 @@ export {
   type MethodImpl,
   type MethodCall,
 } from "./service-types.js";
+export { MessageLimits } from "./limits.js";
 export { createGrpcServer, type GrpcServer, type GrpcServerOptions } from "./grpc-server.js";
 export {
   createGrpcChannel,
@@ -27,9 +29,10 @@ export {
   type GrpcClientOptions,
 } from "./grpc-client.js";
 export { createDirectClient, type DirectClientOptions } from "./direct-client.js";
-export { createTunnel, createTunnelClient, type Tunnel } from "./tunnel-client.js";
+export { createTunnel, createTunnelClient, type Tunnel, type TunnelOptions } from "./tunnel-client.js";
 export { createConnectEdge, type ConnectEdge, type ConnectEdgeOptions } from "./connect-edge.js";
-export { HealthState, ServingStatus } from "./health.js";
+export { HealthState, LIVENESS_SERVICE, ServingStatus } from "./health.js";
 export { AsyncQueue } from "./async-queue.js";
+export { DEFAULT_MAX_DEADLINE_MS } from "./timeout-header.js";
 export { callSpan, callTraceId, RpcAttr, traceLogFields } from "./tracing.js";
 export { onShutdownSignal, keepAliveOnStrayErrors } from "./shutdown.js";

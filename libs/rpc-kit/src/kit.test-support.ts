@@ -23,7 +23,8 @@ export interface Observations {
 
 /**
  * An AnalyzerService whose behaviour is chosen by the request's text payload, to exercise the kit:
- * "ok", "invalid", "throw-sync", "throw-async", "hang" (until cancelled), "downstream:<text>" (calls `next`).
+ * "ok", "invalid", "throw-sync", "throw-async", "hang" (until cancelled), "slow" (answers after 500 ms),
+ * "downstream:<text>" (calls `next`).
  */
 export function scriptedAnalyzer(
   observations: Observations,
@@ -50,6 +51,10 @@ export function scriptedAnalyzer(
           );
         case "not-found":
           return Promise.reject(new DomainError(ErrorReason.MODEL_NOT_FOUND, 'model "x" not found', { metadata: { model: "x" } }));
+        case "slow":
+          return new Promise((resolve) => setTimeout(resolve, 500)).then(() =>
+            create(AnalyzeResponseSchema, { profile: create(InputProfileSchema, { mimeType: "text/plain" }) }),
+          );
         case "hang":
           return new Promise((_resolve, reject) => {
             ctx.signal.addEventListener("abort", () => {

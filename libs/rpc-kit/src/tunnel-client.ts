@@ -8,33 +8,42 @@ import {
   type MessageInitShape,
   type MessageShape,
 } from "@bufbuild/protobuf";
-import type { Span } from "@opentelemetry/api";
 import { OpenRequestSchema, OpenResponseSchema, TunnelService, type OpenResponse } from "@modelrouter/contracts";
-import { anySignal, resolveDeadline, type CallOptions } from "./call-context.js";
+import type { CallOptions } from "./call-context.js";
+import { ClientCall } from "./client-call.js";
 import { Code } from "./code.js";
-import { createGrpcClient, type GrpcChannel, type GrpcClientOptions } from "./grpc-client.js";
-import { MAX_TIMER_MS } from "./local-call-context.js";
+import { createGrpcClient, peerOf, type GrpcChannel, type GrpcClientOptions } from "./grpc-client.js";
+import { MessageLimits } from "./limits.js";
 import { methodSpecs, type MethodSpec } from "./method-spec.js";
 import { RpcError } from "./rpc-error.js";
+import { MAX_TIMER_MS } from "./server-call.js";
 import type { ServiceClient } from "./service-types.js";
 import { rpcErrorOf } from "./status-details.js";
-import { endRpcSpan, injectContext, parentTraceContext, recordSetter, startClientSpan } from "./tracing.js";
 
 const OPEN_PATH = `/${TunnelService.typeName}/Open`;
 const MAX_TIMEOUT_MS = 2 ** 32 - 1;
+/** Bytes a tunnel frame adds around a call's message (call id, method, timeout, trace headers), with room to spare. */
+const FRAME_OVERHEAD_BYTES = 16 * 1024;
 
 interface Pending {
   readonly spec: MethodSpec;
-  readonly span: Span;
+  readonly call: ClientCall;
   readonly resolve: (message: MessageShape<DescMessage>) => void;
   readonly reject: (error: RpcError) => void;
   readonly cleanup: () => void;
 }
 
+/** Options of {@link createTunnel}. */
+export interface TunnelOptions {
+  /** The largest message the server at the other end accepts. Default {@link MessageLimits.INTERNAL_BYTES}. */
+  readonly maxMessageBytes?: number;
+}
+
 /**
  * One long-lived `TunnelService.Open` stream to a server, carrying many unary calls at once. Opened on the
  * first call and again after it breaks; when it breaks, the calls in flight fail with UNAVAILABLE (retryable:
- * the router may fall back).
+ * the router may fall back). A call too large for the server is refused alone, before it is sent: one
+ * oversized message must not break the stream for the calls it carries.
  */
 export interface Tunnel {
   readonly channel: GrpcChannel;
@@ -44,14 +53,10 @@ export interface Tunnel {
   call(spec: MethodSpec, init: MessageInitShape<DescMessage>, options: CallOptions | undefined, defaultTimeoutMs: number): Promise<MessageShape<DescMessage>>;
 }
 
-function splitAddress(address: string): { host: string; port: number | undefined } {
-  const match = /^\[?([^\]]*)\]?:(\d+)$/.exec(address);
-  return match === null ? { host: address, port: undefined } : { host: match[1] ?? address, port: Number(match[2]) };
-}
-
 /** Opens (lazily) a tunnel over `channel`. */
-export function createTunnel(channel: GrpcChannel): Tunnel {
-  const { host, port } = splitAddress(channel.address);
+export function createTunnel(channel: GrpcChannel, options: TunnelOptions = {}): Tunnel {
+  const peer = peerOf(channel);
+  const maxMessageBytes = options.maxMessageBytes ?? MessageLimits.INTERNAL_BYTES;
   const pending = new Map<bigint, Pending>();
   let stream: grpc.ClientDuplexStream<unknown, OpenResponse> | undefined;
   let nextId = 1n;
@@ -59,10 +64,9 @@ export function createTunnel(channel: GrpcChannel): Tunnel {
   const failAll = (error: RpcError): void => {
     const calls = [...pending.values()];
     pending.clear();
-    for (const call of calls) {
-      call.cleanup();
-      endRpcSpan(call.span, error.code, error.message);
-      call.reject(error);
+    for (const entry of calls) {
+      entry.cleanup();
+      entry.reject(entry.call.fail(error));
     }
   };
   const open = (): grpc.ClientDuplexStream<unknown, OpenResponse> => {
@@ -74,38 +78,30 @@ export function createTunnel(channel: GrpcChannel): Tunnel {
     );
     const broken = (reason: string): void => {
       if (stream === s) stream = undefined;
-      failAll(new RpcError({ code: Code.UNAVAILABLE, message: `the tunnel to ${channel.address} broke: ${reason}` }));
+      failAll(new RpcError({ code: Code.UNAVAILABLE, message: `the connection to the service broke: ${reason}` }));
     };
     s.on("data", (response: OpenResponse) => {
-      const call = pending.get(response.callId);
-      if (call === undefined) return;
+      const entry = pending.get(response.callId);
+      if (entry === undefined) return;
       pending.delete(response.callId);
-      call.cleanup();
+      entry.cleanup();
       if (response.status !== undefined) {
-        const error = rpcErrorOf(response.status);
-        endRpcSpan(call.span, error.code, error.message);
-        call.reject(error);
+        entry.reject(entry.call.fail(rpcErrorOf(response.status)));
         return;
       }
       let message: MessageShape<DescMessage>;
       try {
-        message = fromBinary(call.spec.method.output, response.message);
+        message = fromBinary(entry.spec.method.output, response.message);
       } catch {
-        const error = new RpcError({ code: Code.INTERNAL, message: "Error deserializing response" });
-        endRpcSpan(call.span, error.code, error.message);
-        call.reject(error);
+        entry.reject(entry.call.fail(new RpcError({ code: Code.INTERNAL, message: "the service's answer could not be decoded" })));
         return;
       }
-      endRpcSpan(call.span, Code.OK);
-      call.resolve(message);
+      entry.call.end(Code.OK);
+      entry.resolve(message);
     });
     s.on("error", (error: grpc.ServiceError) => broken(error.details || error.message));
     s.on("end", () => broken("the server ended it"));
     return s;
-  };
-  const send = (message: MessageInitShape<typeof OpenRequestSchema>): void => {
-    stream ??= open();
-    stream.write(create(OpenRequestSchema, message));
   };
 
   return {
@@ -113,34 +109,37 @@ export function createTunnel(channel: GrpcChannel): Tunnel {
     close() {
       stream?.end();
       stream = undefined;
-      failAll(new RpcError({ code: Code.UNAVAILABLE, message: `the tunnel to ${channel.address} was closed` }));
+      failAll(new RpcError({ code: Code.UNAVAILABLE, message: "the connection to the service was closed" }));
     },
-    call(spec, init, options, defaultTimeoutMs) {
-      const parent = parentTraceContext(options);
-      const span = startClientSpan(spec, host, port, parent);
+    call(spec, init, callOptions, defaultTimeoutMs) {
+      const call = new ClientCall(spec, callOptions, defaultTimeoutMs, peer);
+      const signal = call.signal;
       return new Promise((resolve, reject) => {
         const now = Date.now();
-        const deadline = resolveDeadline(options, defaultTimeoutMs, now);
-        const timeoutMs = Number.isFinite(deadline) ? Math.min(MAX_TIMEOUT_MS, Math.max(0, Math.ceil(deadline - now))) : 0;
-        const fail = (error: RpcError): void => {
-          endRpcSpan(span, error.code, error.message);
-          reject(error);
-        };
-        if (Number.isFinite(deadline) && deadline <= now) {
-          fail(new RpcError({ code: Code.DEADLINE_EXCEEDED, message: "deadline exceeded before the call was sent" }));
+        const refused = call.refusal(now);
+        if (refused !== undefined) {
+          reject(call.fail(refused));
           return;
         }
-        const signal = anySignal([options?.signal, options?.parent?.signal]);
-        if (signal?.aborted) {
-          fail(new RpcError({ code: Code.CANCELLED, message: "cancelled before the call was sent" }));
+        const message = spec.serialize(spec.toRequest(init));
+        if (message.byteLength + FRAME_OVERHEAD_BYTES > maxMessageBytes) {
+          reject(
+            call.fail(
+              new RpcError({
+                code: Code.RESOURCE_EXHAUSTED,
+                message: `the request is too large: ${message.byteLength} bytes, more than the ${maxMessageBytes - FRAME_OVERHEAD_BYTES} an internal call may carry`,
+              }),
+            ),
+          );
           return;
         }
+        const timeoutMs = Number.isFinite(call.deadline) ? Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.ceil(call.deadline - now))) : 0;
         const callId = nextId++;
         const abandon = (error: RpcError): void => {
           if (!pending.delete(callId)) return;
           cleanup();
           stream?.write(create(OpenRequestSchema, { callId, cancel: true }));
-          fail(error);
+          reject(call.fail(error));
         };
         const timer =
           timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS
@@ -152,10 +151,9 @@ export function createTunnel(channel: GrpcChannel): Tunnel {
           if (timer !== undefined) clearTimeout(timer);
           signal?.removeEventListener("abort", onAbort);
         };
-        const headers: Record<string, string> = { ...options?.headers };
-        injectContext(span, parent, headers, recordSetter);
-        pending.set(callId, { spec, span, resolve, reject, cleanup });
-        send({ callId, method: spec.path, message: spec.serialize(spec.toRequest(init)), timeoutMs, headers });
+        pending.set(callId, { spec, call, resolve, reject, cleanup });
+        stream ??= open();
+        stream.write(create(OpenRequestSchema, { callId, method: spec.path, message, timeoutMs, headers: call.headers }));
       });
     },
   };
@@ -172,8 +170,7 @@ export function createTunnelClient<S extends DescService>(service: S, tunnel: Tu
   for (const spec of methodSpecs(service)) {
     client[spec.localName] =
       spec.kind === "unary"
-        ? (init: MessageInitShape<DescMessage>, callOptions?: CallOptions) =>
-            tunnel.call(spec, init, callOptions, options.defaultTimeoutMs)
+        ? (init: MessageInitShape<DescMessage>, callOptions?: CallOptions) => tunnel.call(spec, init, callOptions, options.defaultTimeoutMs)
         : grpcClient[spec.localName];
   }
   return client as ServiceClient<S>;

@@ -1,25 +1,17 @@
-import { create, fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import {
-  OpenResponseSchema,
-  type OpenRequest,
-  type OpenResponse,
-  type TunnelService,
-} from "@modelrouter/contracts";
+import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { OpenResponseSchema, type OpenRequest, type OpenResponse, type TunnelService } from "@modelrouter/contracts";
 import { AsyncQueue } from "./async-queue.js";
 import type { CallContext } from "./call-context.js";
 import { Code } from "./code.js";
-import { toRpcError, type UnexpectedErrorListener } from "./error-table.js";
-import { LocalCallContext } from "./local-call-context.js";
-import { methodSpecs, type MethodSpec } from "./method-spec.js";
+import type { UnexpectedErrorListener } from "./error-table.js";
+import { methodSpecs } from "./method-spec.js";
+import { decodeMessage } from "./request-decoding.js";
 import { RpcError } from "./rpc-error.js";
+import { serveUnary, shuttingDown, type Route } from "./serve-call.js";
+import type { ServerCall } from "./server-call.js";
 import { statusOf } from "./status-details.js";
 import type { ServiceImpl, ServiceRegistration } from "./service-types.js";
-import { activeContextFor, endRpcSpan, extractContext, recordHeadersGetter, runInContext, startServerSpan } from "./tracing.js";
-
-interface Route {
-  readonly spec: MethodSpec;
-  readonly handler: (request: unknown, ctx: CallContext) => Promise<MessageShape<DescMessage>>;
-}
+import { extractContext, recordHeadersGetter } from "./tracing.js";
 
 /** The unary methods of the services, by path. */
 function routesOf(services: readonly ServiceRegistration[]): Map<string, Route> {
@@ -38,11 +30,11 @@ function failure(callId: bigint, error: RpcError): OpenResponse {
 }
 
 /**
- * The `TunnelService` of a server: it runs each call carried by a stream with the handler of its method —
- * the same handlers, error table and span per call as a direct gRPC call — and answers each as it finishes.
- * A cancel frame, or the end of the stream, cancels the calls still running. When `draining` aborts (the
- * server is shutting down), new calls are refused with UNAVAILABLE and each stream ends once its running calls
- * have answered, so that a graceful shutdown does not wait for long-lived tunnels.
+ * The `TunnelService` of a server: it runs each call carried by a stream through the one call lifecycle (the
+ * same handlers, error table and span per call as a direct gRPC call) and answers each as it finishes. A
+ * cancel frame, or the end of the stream, cancels the calls still running. When `draining` aborts (the server
+ * is shutting down), new calls are refused with UNAVAILABLE and each stream ends once its running calls have
+ * answered, so that a graceful shutdown does not wait for long-lived tunnels.
  */
 export function createTunnelImpl(
   services: readonly ServiceRegistration[],
@@ -51,9 +43,9 @@ export function createTunnelImpl(
 ): ServiceImpl<typeof TunnelService> {
   const routes = routesOf(services);
   return {
-    open(requests, streamCtx) {
+    open(requests: AsyncIterable<OpenRequest>, streamCtx: CallContext) {
       const answers = new AsyncQueue<OpenResponse>(streamCtx.signal);
-      const running = new Map<bigint, LocalCallContext>();
+      const running = new Map<bigint, ServerCall>();
       let reading = true;
       const settle = (callId: bigint, answer: OpenResponse): void => {
         running.delete(callId);
@@ -61,46 +53,33 @@ export function createTunnelImpl(
         if (!reading && running.size === 0) answers.close();
       };
       const start = (request: OpenRequest): void => {
-        if (draining.aborted) {
-          answers.push(failure(request.callId, new RpcError({ code: Code.UNAVAILABLE, message: "the server is shutting down" })));
-          return;
-        }
         const route = routes.get(request.method);
         if (route === undefined) {
           answers.push(failure(request.callId, new RpcError({ code: Code.UNIMPLEMENTED, message: `no method ${request.method} here` })));
           return;
         }
-        let message: MessageShape<DescMessage>;
-        try {
-          message = fromBinary(route.spec.method.input, request.message);
-        } catch {
-          answers.push(failure(request.callId, new RpcError({ code: Code.INTERNAL, message: "Error deserializing request" })));
-          return;
-        }
-        const deadline = request.timeoutMs === 0 ? Number.POSITIVE_INFINITY : Date.now() + request.timeoutMs;
-        const parent = extractContext(request.headers, recordHeadersGetter);
-        const span = startServerSpan(route.spec, "grpc", parent);
-        const traceContext = activeContextFor(span, parent);
-        const ctx = new LocalCallContext("tunnel", request.method, deadline, [streamCtx.signal], request.headers, traceContext);
-        running.set(request.callId, ctx);
-        let result: Promise<MessageShape<DescMessage>>;
-        try {
-          result = runInContext(traceContext, route.handler, message, ctx);
-        } catch (error) {
-          result = Promise.reject(error);
-        }
-        result.then(
-          (response) => {
-            endRpcSpan(span, Code.OK);
-            ctx.finish();
-            settle(request.callId, create(OpenResponseSchema, { callId: request.callId, message: route.spec.serializeResponse(response) }));
+        const { call, result } = serveUnary(
+          route,
+          decodeMessage(route.spec.method.input, request.message),
+          {
+            transport: "tunnel",
+            system: "grpc",
+            parent: extractContext(request.headers, recordHeadersGetter),
+            deadline: request.timeoutMs === 0 ? Number.POSITIVE_INFINITY : Date.now() + request.timeoutMs,
+            header: (key) => request.headers[key],
+            cancellation: [streamCtx],
+            rejection: draining.aborted ? shuttingDown() : undefined,
           },
-          (error: unknown) => {
-            const rpcError = toRpcError(error, onUnexpected);
-            endRpcSpan(span, rpcError.code, rpcError.message);
-            ctx.finish();
-            settle(request.callId, failure(request.callId, rpcError));
-          },
+          onUnexpected,
+        );
+        running.set(request.callId, call);
+        void result.then((outcome) =>
+          settle(
+            request.callId,
+            outcome.ok
+              ? create(OpenResponseSchema, { callId: request.callId, message: route.spec.serializeResponse(outcome.response as MessageShape<DescMessage>) })
+              : failure(request.callId, outcome.error),
+          ),
         );
       };
       const drain = (): void => {
@@ -120,7 +99,7 @@ export function createTunnelImpl(
         } finally {
           draining.removeEventListener("abort", drain);
           reading = false;
-          for (const ctx of running.values()) ctx.cancel();
+          for (const call of running.values()) call.cancel();
           if (running.size === 0) answers.close();
         }
       })();
