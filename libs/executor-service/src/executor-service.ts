@@ -12,7 +12,7 @@ import type { Logger } from "@modelrouter/telemetry";
 import { planInference } from "./inference-plan.js";
 import { protoDataType } from "./tensor-payload.js";
 import type { WorkerPool } from "./worker-pool.js";
-import type { TaskOutput } from "./worker-protocol.js";
+import type { InferenceTask, TaskOutput } from "./worker-protocol.js";
 
 /** Options of {@link createExecutorService}. */
 export interface ExecutorServiceOptions {
@@ -24,15 +24,16 @@ export interface ExecutorServiceOptions {
 /**
  * The `modelrouter.executor.v1.ExecutorService` handlers: validate the request, plan the inference, run it in
  * the worker pool with the call's deadline and cancellation, and answer with the outputs, the inference time
- * and the queueing time. Failures are domain errors (see `planInference` and `WorkerPool.run`); the causes
- * of MODEL_UNAVAILABLE and INTERNAL errors are logged here, since clients only get a safe message.
+ * and the queueing time. Failures are domain errors (see `planInference` and `WorkerPool.run`); MODEL_UNAVAILABLE
+ * and INTERNAL errors are logged here with their causes, since clients only get a safe message.
  */
 export function createExecutorService(options: ExecutorServiceOptions): ServiceImpl<typeof ExecutorService> {
   const { pool, logger } = options;
   return {
     async execute(request, ctx) {
-      const task = planInference(request, pool.modelRoot);
+      let task: InferenceTask | undefined;
       try {
+        task = planInference(request, pool.modelRoot);
         const result = await pool.run(task, { deadline: ctx.deadline, signal: ctx.signal });
         return create(ExecuteResponseSchema, {
           outputs: result.outputs.map(toOutput),
@@ -46,9 +47,9 @@ export function createExecutorService(options: ExecutorServiceOptions): ServiceI
             ...traceLogFields(ctx),
             requestId: request.requestId,
             reason: error.reason,
-            model: task.model.name,
-            version: task.model.version,
-            path: task.model.path,
+            model: task?.model.name ?? request.model?.name ?? "",
+            version: task?.model.version ?? request.model?.version ?? "",
+            ...(task === undefined ? {} : { path: task.model.path }),
             cause: error.cause,
           });
         }

@@ -173,25 +173,26 @@ describe("image pre-processing", () => {
       for (const v of values) expect(Math.abs(v - 128)).toBeLessThanOrEqual(2);
     });
 
-    it("refuses bytes that are not an image, saying what the model takes", async () => {
+    it("refuses bytes that are not an image, naming the field (more in image-payloads.spec.ts)", async () => {
       const error = await rejectionOf(run(new TextEncoder().encode("hello, world"), { width: 28, height: 28 }));
       expect(error["code"]).toBe(Code.INVALID_ARGUMENT);
-      expect(error["reason"]).toBe("PAYLOAD_UNSUPPORTED");
-      expect(error.message).toContain("PNG or JPEG image");
-      expect(error.message).toContain("[1, 1, 28, 28] grayscale float32 tensor");
+      expect(error["reason"]).toBe("INVALID_FIELD");
+      expect(error["violations"]).toEqual([
+        { field: "payload.image.data", description: expect.stringContaining("is not a PNG or JPEG image") },
+      ]);
     });
 
     it("refuses a PNG that is cut short", async () => {
       const png = grayPng(8, 8, new Array<number>(64).fill(7));
       const error = await rejectionOf(run(png.subarray(0, png.length - 20), { width: 2, height: 2 }));
-      expect(error["reason"]).toBe("PAYLOAD_UNSUPPORTED");
-      expect(error.message).toContain("PNG image could not be decoded");
+      expect(error["reason"]).toBe("INVALID_FIELD");
+      expect(error.message).toContain("the PNG image is truncated or corrupt");
     });
 
     it("refuses an image with more pixels than the limit before decoding it", async () => {
       const error = await rejectionOf(run(grayPng(101, 100, new Array<number>(10_100).fill(0)), { width: 2, height: 2 }));
-      expect(error["reason"]).toBe("PAYLOAD_UNSUPPORTED");
-      expect(error.message).toContain("101×100 pixels, more than the executor's limit of 10000");
+      expect(error["reason"]).toBe("INVALID_FIELD");
+      expect(error.message).toContain("the PNG image is 101×100 pixels, more than the executor's limit of 10000 pixels");
     });
 
     it("reports a pre-processing that does not fit the model's input as the model's problem", async () => {

@@ -1,23 +1,33 @@
 import type { ExecuteRequest, OnnxBackend, Payload, Postprocessing } from "@modelrouter/contracts";
 import { DomainError, ErrorReason, Violations } from "@modelrouter/errors";
+import { resourceNameProblem, versionProblem } from "@modelrouter/syntax";
 import { compileImageSpec } from "./image-spec.js";
 import { describeImageInput } from "./image-tensor.js";
+import { modelFileRefused } from "./model-errors.js";
 import { resolveModelUri } from "./model-uri.js";
 import { compileTensorPayload } from "./tensor-payload.js";
-import { ownBytes, type ImageSpec, type InferenceTask, type ModelSource, type OutputSpec, type TaskInput } from "./worker-protocol.js";
+import {
+  ownBytes,
+  type ImageSpec,
+  type InferenceTask,
+  type ModelSource,
+  type OutputSpec,
+  type TaskInput,
+  type TensorPayload,
+} from "./worker-protocol.js";
 
-const namePattern = /^[a-z][a-z0-9-]{0,62}$/;
-const versionPattern = /^[A-Za-z0-9._-]{1,63}$/;
 const sha256Pattern = /^[0-9a-f]{64}$/;
 
 /**
  * Validates an `ExecuteRequest` and plans its inference: the model file resolved under `modelRoot`, the
  * pre-processing with its defaults, the checked tensor payload, the post-processing.
  *
- * @throws DomainError INVALID_FIELD listing every bad field (model name/version, backend, `backend.onnx.uri`
- *   outside the model root or with a scheme other than file, a bad sha256, pre/post-processing settings,
- *   a missing or malformed payload); PAYLOAD_UNSUPPORTED when the payload is of a kind the model cannot take
- *   (text for an image model, an image for a tensor model), saying what the model expects.
+ * @throws DomainError INVALID_FIELD listing every bad field (model name/version, backend, a bad sha256,
+ *   pre/post-processing settings, a missing or malformed payload); then MODEL_UNAVAILABLE naming
+ *   `backend.onnx.uri` when the model's uri is empty, has a scheme other than `file:` or leaves the model root
+ *   (the registered model is wrong, not the request: the router may fall back); PAYLOAD_UNSUPPORTED when the
+ *   payload is of a kind the model cannot take (text for an image model, an image for a tensor model), saying
+ *   what the model expects.
  */
 export function planInference(request: ExecuteRequest, modelRoot: string): InferenceTask {
   const v = new Violations();
@@ -25,16 +35,16 @@ export function planInference(request: ExecuteRequest, modelRoot: string): Infer
   const version = request.model?.version ?? "";
   if (request.model === undefined) v.add("model", "is required: name the model and its exact version");
   else {
-    if (!namePattern.test(name)) {
-      v.add("model.name", "must be 1 to 63 lower-case letters, digits and '-', starting with a letter");
-    }
-    if (!versionPattern.test(version)) {
-      v.add("model.version", "must be the exact version to run: 1 to 63 letters, digits, '.', '_' or '-'");
-    }
+    const nameProblem = resourceNameProblem(name, "model");
+    if (nameProblem !== undefined) v.add("model.name", nameProblem);
+    const versionText = versionProblem(version);
+    if (versionText !== undefined) v.add("model.version", `${versionText} (the exact version to run)`);
   }
   const onnx = request.backend?.kind.case === "onnx" ? request.backend.kind.value : undefined;
   if (onnx === undefined) v.add("backend.onnx", "is required: the executor runs ONNX models; give the model's backend");
-  const model = onnx === undefined ? undefined : modelSource(name, version, onnx, modelRoot, v);
+  if (onnx !== undefined && onnx.sha256 !== "" && !sha256Pattern.test(onnx.sha256)) {
+    v.add("backend.onnx.sha256", "must be empty or 64 lower-case hex digits (the file's SHA-256)");
+  }
   const image = imageSpec(onnx, v);
   const output = onnx === undefined ? undefined : outputSpec(onnx.postprocessing, v);
   const payload = request.payload;
@@ -42,29 +52,19 @@ export function planInference(request: ExecuteRequest, modelRoot: string): Infer
     v.add("payload", "is required: give exactly one kind of data (image, tensor, text, …)");
   }
   const tensor = payload?.kind.case === "tensor" && onnx?.preprocessing === undefined ? payload.kind.value : undefined;
-  const tensorPayload = tensor === undefined ? undefined : compileTensorPayload(tensor);
-  if (tensorPayload !== undefined && "violations" in tensorPayload) v.addAll("payload.tensor", tensorPayload.violations);
+  const tensorPayload = tensor === undefined ? undefined : compileTensorPayload(tensor, "payload.tensor", v);
   v.throwIfAny("invalid execute request");
-  if (model === undefined || output === undefined || onnx === undefined || payload === undefined) {
+  if (output === undefined || onnx === undefined || payload === undefined) {
     throw new DomainError(ErrorReason.INTERNAL, "execute request planning lost a validated field");
   }
+  const model = modelSource(name, version, onnx, modelRoot);
   const input: TaskInput = taskInput(model, onnx, image, payload, tensorPayload);
   return { model, inputName: onnx.inputName, outputName: onnx.outputName, input, output };
 }
 
-function modelSource(name: string, version: string, onnx: OnnxBackend, modelRoot: string, v: Violations): ModelSource | undefined {
-  if (onnx.sha256 !== "" && !sha256Pattern.test(onnx.sha256)) {
-    v.add("backend.onnx.sha256", "must be empty or 64 lower-case hex digits (the file's SHA-256)");
-  }
-  if (onnx.uri === "") {
-    v.add("backend.onnx.uri", "is required: the path of the .onnx file, relative to the executor's model root");
-    return undefined;
-  }
+function modelSource(name: string, version: string, onnx: OnnxBackend, modelRoot: string): ModelSource {
   const resolved = resolveModelUri(onnx.uri, modelRoot);
-  if (!resolved.ok) {
-    v.add("backend.onnx.uri", resolved.problem);
-    return undefined;
-  }
+  if (!resolved.ok) throw modelFileRefused({ name, version, uri: onnx.uri }, resolved.problem);
   const key = `${name}@${version}|${resolved.path}|${onnx.sha256}`;
   return { name, version, uri: onnx.uri, path: resolved.path, sha256: onnx.sha256, key };
 }
@@ -99,28 +99,24 @@ function taskInput(
   onnx: OnnxBackend,
   image: ImageSpec | undefined,
   payload: Payload,
-  tensor: ReturnType<typeof compileTensorPayload> | undefined,
+  tensor: TensorPayload | undefined,
 ): TaskInput {
   const ref = `${model.name}@${model.version}`;
   const got = describePayload(payload);
-  const metadata = { model: model.name, version: model.version, payloadKind: payload.kind.case ?? "" };
+  const refuse = (takes: string): DomainError =>
+    new DomainError(ErrorReason.PAYLOAD_UNSUPPORTED, `model ${ref} takes ${takes}; the payload is ${got}`, {
+      metadata: { model: model.name, version: model.version, payloadKind: payload.kind.case ?? "" },
+      violations: [{ field: "payload", description: `is ${got}, but model ${ref} takes ${takes}` }],
+    });
   if (onnx.preprocessing !== undefined) {
     if (image === undefined) throw new DomainError(ErrorReason.INTERNAL, "image pre-processing lost its spec");
     if (payload.kind.case === "image" || payload.kind.case === "binary") {
-      return { kind: "image", data: ownBytes(payload.kind.value.data), spec: image };
+      return { kind: "image", data: ownBytes(payload.kind.value.data), field: `payload.${payload.kind.case}.data`, spec: image };
     }
-    throw new DomainError(
-      ErrorReason.PAYLOAD_UNSUPPORTED,
-      `model ${ref} takes a PNG or JPEG image (fed to it as ${describeImageInput(image)}); the payload is ${got}`,
-      { metadata },
-    );
+    throw refuse(`a PNG or JPEG image (fed to it as ${describeImageInput(image)})`);
   }
-  if (tensor !== undefined && "payload" in tensor) return { kind: "tensor", tensor: tensor.payload };
-  throw new DomainError(
-    ErrorReason.PAYLOAD_UNSUPPORTED,
-    `model ${ref} takes a tensor payload (it has no pre-processing); the payload is ${got}`,
-    { metadata },
-  );
+  if (tensor !== undefined) return { kind: "tensor", tensor };
+  throw refuse("a tensor payload (it has no pre-processing)");
 }
 
 function describePayload(payload: Payload): string {

@@ -1,15 +1,11 @@
 import { DomainError, ErrorReason, invalidField } from "@modelrouter/errors";
+import { ELEMENT_TYPES } from "@modelrouter/syntax";
 import type { TensorDataType, TensorPayload, TensorValues } from "./worker-protocol.js";
 
-/** Bytes per element of each tensor type in `raw_data`. */
-export const ELEMENT_BYTES: Readonly<Record<TensorDataType, number>> = {
-  float32: 4,
-  float64: 8,
-  int32: 4,
-  int64: 8,
-  uint8: 1,
-  bool: 1,
-};
+/** Bytes per element of each tensor type in `raw_data` (from `@modelrouter/syntax`'s element types). */
+export const ELEMENT_BYTES = Object.fromEntries(
+  Object.values(ELEMENT_TYPES).flatMap((element) => (element === undefined ? [] : [[element.type, element.bytes]])),
+) as Readonly<Record<TensorDataType, number>>;
 
 /** What a model says about one of its inputs; `type` and `shape` are absent for non-tensor inputs. */
 export interface InputInfo {
@@ -57,24 +53,26 @@ export function fitDims(dims: readonly number[], info: InputInfo): readonly numb
 }
 
 /**
- * Converts a tensor payload to the typed array the model input takes, checking its type and shape against
- * the input. `raw_data` is read little-endian; otherwise `float_data` or `int_data`.
+ * Converts a tensor payload (already checked by `checkTensor`: its elements fit their type) to the typed
+ * array the model input takes, checking its type and shape against the input. `raw_data` is read
+ * little-endian; otherwise `float_data` or `int_data`.
  *
- * @throws DomainError PAYLOAD_UNSUPPORTED when the type or shape does not fit, saying what the input takes;
- *   INVALID_FIELD when an integer element is out of its type's range.
+ * @throws DomainError PAYLOAD_UNSUPPORTED naming `payload.tensor.data_type` or `payload.tensor.shape` when the
+ *   type or shape does not fit, saying what the input takes; INVALID_FIELD when a raw BOOL element is not 0 or 1.
  */
 export function tensorFeed(payload: TensorPayload, info: InputInfo, modelRef: string): FeedTensor {
-  const unsupported = (problem: string): DomainError =>
-    new DomainError(
-      ErrorReason.PAYLOAD_UNSUPPORTED,
-      `model ${modelRef} input "${info.name}" takes ${describeInput(info)}; ${problem}`,
-      { metadata: { input: info.name, expects: describeInput(info) } },
-    );
+  const takes = `model ${modelRef} input "${info.name}" takes ${describeInput(info)}`;
+  const unsupported = (field: string, is: string, problem: string): DomainError =>
+    new DomainError(ErrorReason.PAYLOAD_UNSUPPORTED, `${takes}; ${problem}`, {
+      metadata: { input: info.name, expects: describeInput(info) },
+      violations: [{ field, description: `is ${is}, but ${takes}: send a tensor it takes` }],
+    });
   if (info.type !== undefined && info.type !== payload.dataType) {
-    throw unsupported(`the payload tensor is ${payload.dataType}`);
+    throw unsupported("payload.tensor.data_type", payload.dataType, `the payload tensor is ${payload.dataType}`);
   }
   const dims = fitDims(payload.shape, info);
-  if (dims === undefined) throw unsupported(`the payload tensor has shape ${formatShape(payload.shape)}`);
+  const shape = formatShape(payload.shape);
+  if (dims === undefined) throw unsupported("payload.tensor.shape", shape, `the payload tensor has shape ${shape}`);
   return { type: payload.dataType, data: tensorValues(payload), dims };
 }
 
@@ -89,19 +87,11 @@ function tensorValues(payload: TensorPayload): TensorValues {
     case "int64":
       return BigInt64Array.from(payload.intData);
     case "int32":
-      return Int32Array.from(payload.intData, (x, i) => checked(x, i, -2147483648n, 2147483647n, type));
+      return Int32Array.from(payload.intData, Number);
     case "uint8":
-      return Uint8Array.from(payload.intData, (x, i) => checked(x, i, 0n, 255n, type));
     case "bool":
-      return Uint8Array.from(payload.intData, (x, i) => checked(x, i, 0n, 1n, type));
+      return Uint8Array.from(payload.intData, Number);
   }
-}
-
-function checked(value: bigint, index: number, min: bigint, max: bigint, type: TensorDataType): number {
-  if (value < min || value > max) {
-    throw invalidField(`payload.tensor.int_data[${index}]`, `${value} is out of range for ${type}: use ${min} to ${max}`);
-  }
-  return Number(value);
 }
 
 function fromRaw(raw: Uint8Array, type: TensorDataType): TensorValues {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { InferenceSession } from "onnxruntime-node";
-import { modelUnavailable } from "./model-errors.js";
+import { modelFileRefused, modelUnavailable } from "./model-errors.js";
+import { type ModelFileLimits, readModelFile } from "./model-file.js";
 import type { InputInfo } from "./model-input.js";
 import type { ModelSource } from "./worker-protocol.js";
 
@@ -25,18 +25,19 @@ const sessionOptions: InferenceSession.SessionOptions = {
 };
 
 /**
- * Reads a model file, checks its SHA-256 when one is registered, and opens an ONNX Runtime session on it.
+ * Reads a model file within `files` (under the model root, links followed; a regular file; at most
+ * `files.maxBytes`), checks its SHA-256 when one is registered, and opens an ONNX Runtime session on it.
  *
- * @throws DomainError MODEL_UNAVAILABLE when the file is missing or unreadable, does not match its sha256,
+ * @throws DomainError MODEL_UNAVAILABLE when the file is refused (outside the root, missing, unreadable, not
+ *   a regular file, too large: the message names `backend.onnx.uri` and the fix), does not match its sha256,
  *   or is not a model ONNX Runtime can load.
  */
-export async function loadModel(source: ModelSource): Promise<LoadedModel> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(source.path);
-  } catch (error) {
-    throw modelUnavailable(source, "its file could not be read", { cause: error });
+export async function loadModel(source: ModelSource, files: ModelFileLimits): Promise<LoadedModel> {
+  const file = await readModelFile(source.path, files);
+  if (!file.ok) {
+    throw modelFileRefused(source, file.problem, file.cause === undefined ? {} : { cause: file.cause });
   }
+  const bytes = file.bytes;
   if (source.sha256 !== "") {
     const digest = createHash("sha256").update(bytes).digest("hex");
     if (digest !== source.sha256) {
@@ -47,7 +48,7 @@ export async function loadModel(source: ModelSource): Promise<LoadedModel> {
   }
   let session: InferenceSession;
   try {
-    session = await InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), sessionOptions);
+    session = await InferenceSession.create(bytes, sessionOptions);
   } catch (error) {
     throw modelUnavailable(source, "its file is not an ONNX model that ONNX Runtime can load", {
       cause: new Error(`${source.path}: ${error instanceof Error ? error.message : String(error)}`),

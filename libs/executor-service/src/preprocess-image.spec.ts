@@ -93,10 +93,12 @@ describe("preprocessImage", () => {
     expect(error.message).toContain("color_mode: is required");
   });
 
-  it("refuses bytes that are not an image, saying what the model takes", () => {
+  it("refuses bytes that are not an image, naming them `data`", () => {
     const error = thrown(() => preprocessImage(new TextEncoder().encode("hello"), preprocessing({ width: 28, height: 28 })));
-    expect(error.reason).toBe("PAYLOAD_UNSUPPORTED");
-    expect(error.message).toContain("[1, 1, 28, 28] grayscale float32 tensor");
+    expect(error.reason).toBe("INVALID_FIELD");
+    expect(error.violations).toEqual([
+      { field: "data", description: "is not a PNG or JPEG image (it starts with 68 65 6c 6c 6f): send a PNG or JPEG image" },
+    ]);
   });
 
   it("decodes images up to the default limits unless given others", () => {
@@ -104,7 +106,8 @@ describe("preprocessImage", () => {
     expect(DEFAULT_IMAGE_LIMITS.maxPixels).toBeGreaterThan(10_100);
     expect(Array.from(preprocessImage(image, preprocessing({ width: 1, height: 1 })).data)).toEqual([9]);
     const error = thrown(() => preprocessImage(image, preprocessing({ width: 1, height: 1 }), { maxPixels: 10_000 }));
-    expect(error.reason).toBe("PAYLOAD_UNSUPPORTED");
+    expect(error.reason).toBe("INVALID_FIELD");
     expect(error.message).toContain("101×100 pixels, more than the executor's limit of 10000");
+    expect(error.message).toContain("the model takes a [1, 1, 1, 1] grayscale float32 tensor of the image resized to 1×1");
   });
 });

@@ -19,7 +19,8 @@ export interface PreprocessedImage {
  * makes its training and evaluation inputs with this function, so served inputs are bit-identical to the
  * inputs the models were trained and measured on.
  *
- * 1. decode PNG (pngjs) or JPEG (jpeg-js) to 8-bit RGBA, refusing images over `limits` before allocating them;
+ * 1. decode PNG (pngjs) or JPEG (jpeg-js) to 8-bit RGBA, refusing images over `limits` from their headers,
+ *    before allocating them, and truncated or corrupt ones from their structure;
  * 2. composite over black, `round(c · a / 255)`; gray = `round(0.299 R + 0.587 G + 0.114 B)`;
  * 3. resize each channel to width × height: area averaging when shrinking in both axes, else bilinear with
  *    half-pixel centres (`src = (dst + 0.5) · in/out − 0.5`, clamped), to float32, not rounded;
@@ -31,8 +32,9 @@ export interface PreprocessedImage {
  *
  * @param limits defaults: {@link DEFAULT_IMAGE_LIMITS} (25 million pixels, 256 MiB for the JPEG decoder).
  * @throws DomainError INVALID_FIELD listing every bad field of `preprocessing` (paths relative to the
- *   `ImagePreprocessing` message, for example `color_mode`); PAYLOAD_UNSUPPORTED when the bytes are not a
- *   PNG or JPEG image, cannot be decoded, or exceed the limits.
+ *   `ImagePreprocessing` message, for example `color_mode`); INVALID_FIELD naming `data` when the bytes are
+ *   not an image, are truncated or corrupt, or exceed the limits; PAYLOAD_UNSUPPORTED naming `data` when they
+ *   are an image of a format the executor does not decode (GIF, WebP, BMP …).
  */
 export function preprocessImage(
   bytes: Uint8Array,
@@ -42,6 +44,6 @@ export function preprocessImage(
   const compiled = compileImageSpec(preprocessing);
   if ("violations" in compiled) throw invalidFields("invalid image pre-processing", compiled.violations);
   const { spec } = compiled;
-  const image = decodeImage(bytes, { ...DEFAULT_IMAGE_LIMITS, ...limits }, describeImageInput(spec));
+  const image = decodeImage(bytes, { ...DEFAULT_IMAGE_LIMITS, ...limits }, { field: "data", expects: describeImageInput(spec) });
   return { data: imageToTensor(image, spec), dims: imageTensorDims(spec) };
 }

@@ -74,6 +74,12 @@ describe("tensor payloads", () => {
     expect(error["code"]).toBe(Code.INVALID_ARGUMENT);
     expect(error["reason"]).toBe("PAYLOAD_UNSUPPORTED");
     expect(error.message).toBe('model test-model@1 input "x" takes float32 [1, 4]; the payload tensor is int64');
+    expect(error["violations"]).toEqual([
+      {
+        field: "payload.tensor.data_type",
+        description: 'is int64, but model test-model@1 input "x" takes float32 [1, 4]: send a tensor it takes',
+      },
+    ]);
   });
 
   it("refuses a tensor whose shape does not fit the input", async () => {
@@ -83,6 +89,7 @@ describe("tensor payloads", () => {
     const symbolic = await rejectionOf(execute("batch.onnx", floatTensorPayload([3, 2], [1, 2, 3, 4, 5, 6])));
     expect(symbolic["reason"]).toBe("PAYLOAD_UNSUPPORTED");
     expect(symbolic.message).toContain("takes float32 [batch, 3]; the payload tensor has shape [3, 2]");
+    expect((symbolic["violations"] as { field: string }[]).map((v) => v.field)).toEqual(["payload.tensor.shape"]);
   });
 
   it("refuses a malformed tensor, naming every bad field", async () => {
@@ -96,12 +103,20 @@ describe("tensor payloads", () => {
     expect((error["violations"] as { field: string }[]).map((v) => v.field)).toEqual(["payload.tensor.shape[1]"]);
     const count = await rejectionOf(execute("fixed.onnx", floatTensorPayload([1, 4], [1, 2, 3])));
     expect(count["violations"]).toEqual([
-      { field: "payload.tensor.float_data", description: "holds 3 elements, but shape [1, 4] needs 4" },
+      { field: "payload.tensor.float_data", description: "has 3 elements but shape [1, 4] needs 4" },
     ]);
     const raw = await rejectionOf(
       execute("fixed.onnx", { kind: { case: "tensor", value: { dataType: DataType.FLOAT32, shape: [1, 4], rawData: new Uint8Array(15) } } }),
     );
     expect((raw["violations"] as { field: string }[])[0]?.field).toBe("payload.tensor.raw_data");
+  });
+
+  it("refuses a tensor without dimensions or with more than 32, as the analyzer does", async () => {
+    for (const shape of [[], new Array<number>(33).fill(1)]) {
+      const error = await rejectionOf(execute("batch.onnx", floatTensorPayload(shape, [1])));
+      expect(error["reason"]).toBe("INVALID_FIELD");
+      expect((error["violations"] as { field: string }[]).map((v) => v.field)).toEqual(["payload.tensor.shape"]);
+    }
   });
 
   it("refuses an integer element out of its type's range", async () => {

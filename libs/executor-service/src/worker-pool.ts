@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import { DomainError, ErrorReason } from "@modelrouter/errors";
 import { type Logger, createLogger } from "@modelrouter/telemetry";
 import { modelUnavailable } from "./model-errors.js";
+import { DEFAULT_MAX_MODEL_BYTES } from "./model-file.js";
 import { ModelCounters, type PoolStats, type TaskOutcome } from "./pool-stats.js";
 import { WorkerSlot } from "./worker-slot.js";
 import {
@@ -17,8 +18,10 @@ import {
 
 /** Options of {@link createWorkerPool}. */
 export interface WorkerPoolOptions {
-  /** The folder relative model uris are resolved in; they may not leave it. */
+  /** The folder model uris are resolved in: every model file must be under it, symbolic links followed. */
   readonly modelRoot: string;
+  /** The most bytes a model file may have. Default: 256 MiB. */
+  readonly maxModelBytes?: number;
   /** Worker threads (each runs one task at a time). Default: the number of CPUs, at least 1. */
   readonly size?: number;
   /** The most tasks waiting for a worker; one more is refused at once with OVERLOADED. Default 64. */
@@ -55,7 +58,7 @@ export interface InferenceResult {
 
 /** A pool of ONNX worker threads with a bounded queue in front. */
 export interface WorkerPool {
-  /** The folder relative model uris are resolved in (absolute). */
+  /** The folder model uris are resolved in (absolute): every model file must be under it. */
   readonly modelRoot: string;
   /** The number of worker threads. */
   readonly size: number;
@@ -110,6 +113,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const settings: WorkerSettings = {
     sessionCacheSize: Math.max(1, Math.floor(options.sessionCacheSize ?? 8)),
     imageLimits: { ...DEFAULT_IMAGE_LIMITS, ...options.imageLimits },
+    modelFiles: { root: options.modelRoot, maxBytes: Math.max(0, Math.floor(options.maxModelBytes ?? DEFAULT_MAX_MODEL_BYTES)) },
   };
   const counters = new ModelCounters();
   const queue: Job[] = [];

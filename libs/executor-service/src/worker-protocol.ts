@@ -1,10 +1,12 @@
 import { DomainError, type ErrorReason, type FieldViolation, isDomainError } from "@modelrouter/errors";
+import type { TensorElementType } from "@modelrouter/syntax";
+import type { ModelFileLimits } from "./model-file.js";
 
 /**
  * The element types a tensor payload or output may have: the proto's `DataType` values, spelled as
- * ONNX Runtime spells its tensor types.
+ * ONNX Runtime spells its tensor types (`@modelrouter/syntax`'s element types).
  */
-export type TensorDataType = "float32" | "float64" | "int32" | "int64" | "uint8" | "bool";
+export type TensorDataType = TensorElementType;
 
 /** Where a model's file is and how to recognise it. */
 export interface ModelSource {
@@ -49,9 +51,12 @@ export interface TensorPayload {
   readonly rawData: Uint8Array;
 }
 
-/** What the worker feeds the model: an encoded image to pre-process, or a tensor to pass as is. */
+/**
+ * What the worker feeds the model: an encoded image to pre-process (with the request field that holds it, for
+ * errors: `payload.image.data` or `payload.binary.data`), or a tensor to pass as is.
+ */
 export type TaskInput =
-  | { readonly kind: "image"; readonly data: Uint8Array; readonly spec: ImageSpec }
+  | { readonly kind: "image"; readonly data: Uint8Array; readonly field: string; readonly spec: ImageSpec }
   | { readonly kind: "tensor"; readonly tensor: TensorPayload };
 
 /** What the worker makes of the model's output. */
@@ -105,9 +110,11 @@ export interface WorkerSettings {
   /** How many loaded models a worker keeps (least recently used first out). */
   readonly sessionCacheSize: number;
   readonly imageLimits: ImageLimits;
+  /** Where model files may be read from and how large they may be. */
+  readonly modelFiles: ModelFileLimits;
 }
 
-/** Limits on the images a worker decodes, against decompression bombs. */
+/** Limits on the images a worker decodes, against decompression bombs; checked on the header, before decoding. */
 export interface ImageLimits {
   /** The most pixels (width × height) of an image. */
   readonly maxPixels: number;

@@ -35,7 +35,7 @@ export function createWorkerRuntime(settings: WorkerSettings): WorkerRuntime {
     cachedKeys: () => cache.keys(),
     async run({ task, deadline }) {
       const started = performance.now();
-      const model = await cache.get(task.model.key, () => loadModel(task.model));
+      const model = await cache.get(task.model.key, () => loadModel(task.model, settings.modelFiles));
       const input = pick(model.inputs, task.inputName, "input", task);
       const outputName = pick(
         model.outputNames.map((name) => ({ name })),
@@ -85,6 +85,6 @@ function makeFeed(task: InferenceTask, input: InputInfo, settings: WorkerSetting
       `its pre-processing makes a float32 ${formatShape(dims)} tensor but its input "${input.name}" takes ${describeInput(input)}`,
     );
   }
-  const image = decodeImage(task.input.data, settings.imageLimits, describeImageInput(spec));
+  const image = decodeImage(task.input.data, settings.imageLimits, { field: task.input.field, expects: describeImageInput(spec) });
   return { type: "float32", data: imageToTensor(image, spec), dims: fitted };
 }

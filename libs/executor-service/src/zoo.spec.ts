@@ -219,7 +219,12 @@ describe("the model zoo, served over gRPC on loopback", () => {
     const error = await rejectionOf(client.execute(request));
     expect(error["code"]).toBe(Code.UNAVAILABLE);
     expect(error["reason"]).toBe("MODEL_UNAVAILABLE");
-    expect(error["metadata"]).toEqual({ model: "digits-general", version: "1", uri: "digits-general/missing.onnx" });
+    expect(error["metadata"]).toEqual({
+      model: "digits-general",
+      version: "1",
+      uri: "digits-general/missing.onnx",
+      field: "backend.onnx.uri",
+    });
   });
 });
 
