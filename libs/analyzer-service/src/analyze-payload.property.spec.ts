@@ -2,10 +2,10 @@ import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import { beforeAll, describe, expect, it } from "@jest/globals";
 import { type InputProfile, Modality, type Payload, PayloadSchema, TensorSchema } from "@modelrouter/contracts";
-import { ErrorReason, isDomainError } from "@modelrouter/errors";
+import { ErrorReason, type FieldViolation, isDomainError } from "@modelrouter/errors";
 import fc from "fast-check";
 import { analyzePayload } from "./analyze-payload.js";
-import { readBmpHeader } from "./bmp-header.js";
+import { readBmpHeader } from "./image/bmp-header.js";
 import {
   ascii,
   bmpBytes,
@@ -15,18 +15,22 @@ import {
   jpegFrameBytes,
   pngBytes,
   pngHeaderBytes,
+  u32be,
   u32le,
   wavBytes,
   webpExtendedBytes,
   webpLosslessBytes,
   webpLossyBytes,
-} from "./fixtures.test-support.js";
-import { readGifHeader } from "./gif-header.js";
-import { readJpegHeader } from "./jpeg-header.js";
-import { type LanguageDetector, createLanguageDetector } from "./language-detector.js";
-import { readPngHeader } from "./png-header.js";
-import { readWavHeader } from "./wav-header.js";
-import { readWebpHeader } from "./webp-header.js";
+} from "./testing/fixtures.test-support.js";
+import { readGifHeader } from "./image/gif-header.js";
+import { isJpeg, readJpegHeader } from "./image/jpeg-header.js";
+import { type LanguageDetector, createLanguageDetector } from "./text/language-detector.js";
+import { isPng, readPngHeader } from "./image/png-header.js";
+import { readWavHeader } from "./audio/wav-header.js";
+import { readWebpHeader } from "./image/webp-header.js";
+import { walkJpeg } from "./image/jpeg-segments.js";
+import { walkPngChunks } from "./image/png-chunks.js";
+import { JPEG_SAMPLES, PNG_SAMPLES, WAV_SAMPLES, sample } from "./testing/samples.test-support.js";
 
 let languageDetector: LanguageDetector;
 beforeAll(async () => {
@@ -111,12 +115,25 @@ const tensorPayloads = fc
   .map((init) => create(PayloadSchema, { kind: { case: "tensor", value: create(TensorSchema, init) } }));
 const anyPayload = fc.oneof(mediaPayloads, textPayloads, jsonPayloads, tensorPayloads, fc.constant(undefined), fc.constant(create(PayloadSchema)));
 
-/** Runs the analyzer; returns the profile, or undefined for an INVALID_FIELD error with violations; rethrows anything else. */
+/** The reasons the analyzer refuses a request with; both are INVALID_ARGUMENT. */
+const REFUSALS: readonly string[] = [ErrorReason.INVALID_FIELD, ErrorReason.PAYLOAD_UNSUPPORTED];
+
+/** True for a violation that names a field of the request (`payload…` or `metadata…`) and says something about it. */
+function namesItsField(violation: FieldViolation): boolean {
+  return /^(payload|metadata)([.[]|$)/.test(violation.field) && violation.description.length > 0;
+}
+
+/**
+ * Runs the analyzer; returns the profile, or undefined for a refusal (INVALID_FIELD or PAYLOAD_UNSUPPORTED) whose
+ * every violation names its field; rethrows anything else.
+ */
 function outcome(payload: Payload | undefined, meta: Record<string, string>): InputProfile | undefined {
   try {
     return analyzePayload(payload, meta, { languageDetector });
   } catch (error) {
-    if (isDomainError(error) && error.reason === ErrorReason.INVALID_FIELD && error.violations.length > 0) return undefined;
+    if (isDomainError(error) && REFUSALS.includes(error.reason) && error.violations.length > 0 && error.violations.every(namesItsField)) {
+      return undefined;
+    }
     throw error;
   }
 }
@@ -130,7 +147,7 @@ const SUB_PROFILE: Readonly<Partial<Record<Modality, keyof InputProfile>>> = {
 };
 
 describe("AnalyzePayload for any input", () => {
-  it("returns a profile or throws an INVALID_FIELD DomainError, never anything else and never a read past the end", () => {
+  it("returns a profile or refuses with violations that each name a payload or metadata field, never anything else", () => {
     fc.assert(
       fc.property(anyPayload, metadata, (payload, meta) => {
         outcome(payload, meta);
@@ -206,5 +223,90 @@ describe("header readers for any bytes", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+/** Files from real encoders (libjpeg-turbo, SoX, the model zoo, pngjs, jpeg-js): the seeds of the damage below. */
+const REAL_FILES: readonly Uint8Array[] = [
+  ...[...PNG_SAMPLES, ...JPEG_SAMPLES, "cjpeg-arithmetic.jpg", ...WAV_SAMPLES].map(sample),
+  pngBytes({ width: 40, height: 30, colorType: 2 }),
+  jpegBytes({ width: 40, height: 30 }),
+];
+
+/** A real file cut short and with up to 4 bytes changed (each flip changes its byte). */
+const damagedFiles = fc.constantFrom(...REAL_FILES).chain((file) =>
+  fc
+    .record({
+      cut: fc.integer({ min: 0, max: file.length }),
+      flips: fc.array(fc.tuple(fc.nat(file.length - 1), fc.integer({ min: 1, max: 255 })), { maxLength: 4 }),
+    })
+    .map(({ cut, flips }) => {
+      const bytes = file.slice();
+      for (const [at, mask] of flips) bytes[at] = (bytes[at] as number) ^ mask;
+      return bytes.subarray(0, cut);
+    }),
+);
+
+/** A walk over a file's chunks or segments that reports each step's start and end. */
+type Walk = (step: (offset: number, end: number) => undefined) => unknown;
+
+const pngWalk = (bytes: Uint8Array): Walk => (step) => walkPngChunks(bytes, (_type, offset, length) => step(offset, offset + 12 + length));
+const jpegWalk = (bytes: Uint8Array): Walk => (step) => walkJpeg(bytes, (_marker, offset, end) => step(offset, end));
+
+/**
+ * Counts the steps of a walk, checking that each starts where the last ended or later and ends within the
+ * bytes, and that there are no more steps than bytes: the walk's work is linear in the size.
+ */
+function checkSteps(bytes: Uint8Array, walk: Walk): number {
+  let count = 0;
+  let last = 0;
+  let forward = true;
+  walk((offset, end) => {
+    forward &&= offset >= last && end >= offset && end <= bytes.length;
+    last = end;
+    count++;
+    return undefined;
+  });
+  expect(forward).toBe(true);
+  expect(count).toBeLessThanOrEqual(bytes.length);
+  return count;
+}
+
+describe("real PNG, JPEG and WAV files, truncated and with bytes flipped", () => {
+  it.each(["image", "audio", "binary"] as const)("are profiled, or refused naming payload.%s.data, never anything else", (kind) => {
+    fc.assert(
+      fc.property(damagedFiles, (data) => {
+        try {
+          analyzePayload(create(PayloadSchema, { kind: { case: kind, value: { data } } }), {}, { languageDetector });
+        } catch (error) {
+          if (!isDomainError(error) || !REFUSALS.includes(error.reason)) throw error;
+          expect(error.violations.map((v) => v.field)).toEqual([`payload.${kind}.data`]);
+          expect(error.violations[0]?.description).not.toBe("");
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("are walked chunk by chunk and segment by segment, forward only: at most one step per byte", () => {
+    fc.assert(
+      fc.property(damagedFiles, (bytes) => {
+        if (isPng(bytes)) {
+          const chunks = checkSteps(bytes, pngWalk(bytes));
+          expect(chunks).toBeLessThanOrEqual(Math.floor(bytes.length / 12));
+        }
+        if (isJpeg(bytes)) checkSteps(bytes, jpegWalk(bytes));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("are walked in one step per chunk even when a file holds nothing but 100,000 empty chunks", () => {
+    const png = pngBytes({ width: 1, height: 1 });
+    const empty = concat(u32be(0), ascii("tEXt"), u32be(0));
+    const many = concat(png.subarray(0, 33), ...Array.from({ length: 100_000 }, () => empty), png.subarray(33));
+    expect(checkSteps(many, pngWalk(many))).toBe(100_003);
+    const segments = concat([0xff, 0xd8], ...Array.from({ length: 100_000 }, () => Uint8Array.of(0xff, 0xfe, 0, 2)), [0xff, 0xd9]);
+    expect(checkSteps(segments, jpegWalk(segments))).toBe(100_001);
   });
 });

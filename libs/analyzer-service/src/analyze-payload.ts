@@ -1,14 +1,13 @@
 import { create } from "@bufbuild/protobuf";
-import { type InputProfile, InputProfileSchema, Modality, type Payload } from "@modelrouter/contracts";
-import { Violations } from "@modelrouter/errors";
-import { jsonValueSize } from "./json-size.js";
-import { tabularFromValue } from "./json-value-table.js";
-import type { LanguageDetector } from "./language-detector.js";
-import { profileMedia } from "./media-payload.js";
+import { type InputProfile, InputProfileSchema, type Payload } from "@modelrouter/contracts";
+import { profileMedia } from "./media/media-payload.js";
 import { validateMetadata } from "./metadata.js";
-import { type ProfileParts, TENSOR_MIME_TYPE, clampSize } from "./profile-parts.js";
-import { profileTensor } from "./tensor-profile.js";
-import { profileText } from "./text-payload.js";
+import { type PayloadProblems, payloadProblems, throwIfAny } from "./problems.js";
+import type { ProfileParts } from "./profile-parts.js";
+import { profileJsonValue } from "./tabular/json-payload.js";
+import { profileTensor } from "./tensor/tensor-profile.js";
+import type { LanguageDetector } from "./text/language-detector.js";
+import { profileText } from "./text/text-payload.js";
 
 /** What {@link analyzePayload} needs besides the request. */
 export interface AnalyzerDeps {
@@ -18,50 +17,44 @@ export interface AnalyzerDeps {
 
 /**
  * Turns a payload and the request metadata into an {@link InputProfile}: the modality detected from the bytes
- * (magic numbers, UTF-8 validity, JSON structure), never from the payload kind or MIME type the client chose;
- * the detected and declared MIME types; the size; the sub-profile of the detected modality; the metadata,
- * unchanged; and warnings where the client's claims and the bytes disagree.
+ * (magic numbers and file structure, UTF-8 validity, JSON structure), never from the payload kind or MIME type
+ * the client chose; the detected and declared MIME types; the size; the sub-profile of the detected modality;
+ * the metadata, unchanged; and warnings where the client's claims and the bytes disagree.
  *
- * Pure, apart from the language detector. Throws an INVALID_FIELD {@link DomainError} listing every problem
- * of the payload and the metadata at once (for example `payload.image.data`, `payload.tensor.shape[1]`,
- * `metadata["bad key"]`); throws nothing else for any input.
+ * Pure, apart from the language detector, and linear in the size of the payload: nothing is decompressed.
+ * Throws a {@link DomainError} listing every problem of the payload and the metadata at once, each naming its
+ * field (for example `payload.image.data`, `payload.tensor.shape[1]`, `metadata["bad key"]`): INVALID_FIELD, or
+ * PAYLOAD_UNSUPPORTED when the only problem is a well-formed payload no model takes (a GIF image). Throws
+ * nothing else for any input.
  */
 export function analyzePayload(
   payload: Payload | undefined,
   metadata: Readonly<Record<string, string>>,
   deps: AnalyzerDeps,
 ): InputProfile {
-  const violations = new Violations();
-  validateMetadata(metadata, violations);
-  const parts = profilePayload(payload, violations, deps);
-  violations.throwIfAny("the payload cannot be analysed");
+  const problems = payloadProblems();
+  validateMetadata(metadata, problems.invalid);
+  const parts = profilePayload(payload, problems, deps);
+  throwIfAny(problems, "the payload cannot be analysed");
   if (parts === undefined) throw new Error("a payload without a profile must have a violation");
   return create(InputProfileSchema, { ...parts, warnings: [...parts.warnings], metadata: { ...metadata } });
 }
 
-function profilePayload(payload: Payload | undefined, violations: Violations, deps: AnalyzerDeps): ProfileParts | undefined {
+function profilePayload(payload: Payload | undefined, problems: PayloadProblems, deps: AnalyzerDeps): ProfileParts | undefined {
   const kind = payload?.kind;
   switch (kind?.case) {
     case "text":
-      return profileText(kind.value, violations, deps.languageDetector);
+      return profileText(kind.value, problems.invalid, deps.languageDetector);
     case "image":
     case "audio":
     case "binary":
-      return profileMedia(kind.case, kind.value, violations, deps.languageDetector);
-    case "json": {
-      const tabular = tabularFromValue(kind.value, "payload.json", violations);
-      if (tabular === undefined) return undefined;
-      const sizeBytes = clampSize(jsonValueSize(kind.value));
-      return { modality: Modality.TABULAR, mimeType: "application/json", sizeBytes, tabular, warnings: [] };
-    }
-    case "tensor": {
-      const tensor = profileTensor(kind.value, "payload.tensor", violations);
-      if (tensor === undefined) return undefined;
-      const sizeBytes = clampSize(tensor.sizeBytes);
-      return { modality: Modality.TENSOR, mimeType: TENSOR_MIME_TYPE, sizeBytes, tensor: tensor.profile, warnings: [] };
-    }
+      return profileMedia(kind.case, kind.value, problems, deps.languageDetector);
+    case "json":
+      return profileJsonValue(kind.value, problems.invalid);
+    case "tensor":
+      return profileTensor(kind.value, problems.invalid);
     case undefined:
-      violations.add("payload", "is required: set exactly one of text, image, audio, json, tensor, binary");
+      problems.invalid.add("payload", "is required: set exactly one of text, image, audio, json, tensor, binary");
       return undefined;
   }
 }

@@ -3,8 +3,8 @@ import { AnalyzerService, Modality } from "@modelrouter/contracts";
 import { ErrorReason } from "@modelrouter/errors";
 import { Code, type RpcError, type ServiceClient, createDirectClient, isRpcError } from "@modelrouter/rpc-kit";
 import { createAnalyzerService } from "./analyzer-service.js";
-import { pngBytes } from "./fixtures.test-support.js";
-import { createLanguageDetector } from "./language-detector.js";
+import { gifBytes, pngBytes } from "./testing/fixtures.test-support.js";
+import { createLanguageDetector } from "./text/language-detector.js";
 
 describe("AnalyzerService.Analyze", () => {
   let client: ServiceClient<typeof AnalyzerService>;
@@ -45,6 +45,21 @@ describe("AnalyzerService.Analyze", () => {
       { field: "payload.audio.data", description: "is not WAV audio (RIFF/WAVE); first bytes are 6e 6f 74 20 61 75 64 69 …" },
     ]);
     expect(error.metadata).toEqual({ fields: 'metadata["bad key!"],payload.audio.data' });
+  });
+
+  it("fails a GIF image with INVALID_ARGUMENT, reason PAYLOAD_UNSUPPORTED, naming payload.image.data", async () => {
+    await expect(
+      client.analyze({ payload: { kind: { case: "image", value: { data: gifBytes({ width: 3, height: 2 }) } } } }),
+    ).rejects.toMatchObject({
+      code: Code.INVALID_ARGUMENT,
+      reason: ErrorReason.PAYLOAD_UNSUPPORTED,
+      violations: [
+        {
+          field: "payload.image.data",
+          description: "is a GIF image of 3×2 pixels, which models cannot decode: send a PNG or JPEG image instead",
+        },
+      ],
+    });
   });
 
   it("rejects a request without a payload", async () => {

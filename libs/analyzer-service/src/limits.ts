@@ -13,6 +13,18 @@ export const ANALYZER_LIMITS = {
   maxTensorRank: 32,
   /** Elements of a tensor: its profile counts them in a uint32. */
   maxTensorElements: 0xffff_ffff,
+  /**
+   * Levels of nested objects and lists in a JSON payload (the payload itself is level 1). Over the wire, protobuf
+   * decoders stop at 100 nested messages, which is about 48 levels of `google.protobuf.Value`; this limit is
+   * below that, so that a client meets this message, not a decoder's.
+   */
+  maxJsonDepth: 32,
+  /**
+   * Pixels (width × height) of an image, read from its header before anything is decoded. Equal to the
+   * executor's `DEFAULT_IMAGE_LIMITS.maxPixels`, the largest image it decodes; the executor has no separate
+   * bound on width or height, so neither has the analyzer (each is at most this many pixels).
+   */
+  maxImagePixels: 25_000_000,
   /** Entries of the request metadata. */
   maxMetadataEntries: 64,
   /** Characters of a metadata key (which must match `[A-Za-z0-9._/-]+`). */

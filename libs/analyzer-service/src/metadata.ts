@@ -1,5 +1,5 @@
 import type { Violations } from "@modelrouter/errors";
-import { keySegment } from "./field-path.js";
+import { keySegment } from "./common/field-path.js";
 import { ANALYZER_LIMITS } from "./limits.js";
 
 const KEY = /^[A-Za-z0-9._/-]+$/;
