@@ -1,7 +1,12 @@
 import { describe, expect, it } from "@jest/globals";
 import { SnapshotTracker } from "./catalogue-state.js";
 
-const message = (reset: boolean, snapshotComplete: boolean) => ({ reset, snapshotComplete });
+const message = (reset: boolean, snapshotComplete: boolean, revision = 5n, changes: bigint[] = []) => ({
+  reset,
+  snapshotComplete,
+  revision,
+  changes: changes.map((r) => ({ revision: r })),
+});
 
 describe("SnapshotTracker", () => {
   it("is whole after a snapshot in one message", () => {
@@ -21,5 +26,13 @@ describe("SnapshotTracker", () => {
     expect(tracker.note(message(false, false))).toBe(true);
     expect(tracker.note(message(true, false))).toBe(false);
     expect(tracker.note(message(false, true))).toBe(true);
+  });
+
+  it("is partial while a revision too large for one message arrives in parts (changes above the message's revision)", () => {
+    const tracker = new SnapshotTracker();
+    tracker.note(message(true, true, 5n, [3n, 5n]));
+    expect(tracker.note(message(false, false, 6n, [6n, 7n]))).toBe(false);
+    expect(tracker.note(message(false, false, 6n, [7n]))).toBe(false);
+    expect(tracker.note(message(false, false, 7n, [7n]))).toBe(true);
   });
 });

@@ -14,7 +14,8 @@ function modelKey(model: Model): string {
 
 /**
  * The model state after one watch message: a reset replaces everything with the message's PUTs; otherwise
- * PUTs add or replace versions and DELETEs remove them. Returns a new map; `state` is not changed.
+ * PUTs add or replace versions and DELETEs remove them (a DELETE carries only the version's name and
+ * version: nothing else of it is read). Returns a new map; `state` is not changed.
  */
 export function applyModelMessage(state: ModelState, message: WatchModelsResponse): ModelState {
   const next = message.reset ? new Map<string, Model>() : new Map(state);
@@ -28,7 +29,8 @@ export function applyModelMessage(state: ModelState, message: WatchModelsRespons
 }
 
 /**
- * The policy state after one watch message, compiling each policy that arrives. A stored policy that no
+ * The policy state after one watch message, compiling each policy that arrives (a DELETE carries only the
+ * policy's name). A stored policy that no
  * longer compiles (for example one written by an older version, or straight into the database) is logged
  * with its violations and skipped: it does not route, and an earlier compiled revision of it is dropped.
  * Returns a new map; `state` is not changed.
@@ -67,14 +69,21 @@ export function applyPolicyMessage(
 
 /**
  * Whether a watched state is whole. A snapshot may come in several messages: the state is partial from the
- * message with `reset` until the one with `snapshot_complete` (a one-message snapshot has both).
+ * message with `reset` until the one with `snapshot_complete` (a one-message snapshot has both). A revision
+ * too large for one message comes in several too: a message that carries changes above its own `revision`
+ * is followed by the rest of that revision, and the state is partial until a message has none above.
  */
 export class SnapshotTracker {
   #inSnapshot = false;
 
   /** Notes one message; returns true when the state is whole after it. */
-  note(message: { readonly reset: boolean; readonly snapshotComplete: boolean }): boolean {
+  note(message: {
+    readonly reset: boolean;
+    readonly snapshotComplete: boolean;
+    readonly revision: bigint;
+    readonly changes: readonly { readonly revision: bigint }[];
+  }): boolean {
     this.#inSnapshot = (this.#inSnapshot || message.reset) && !message.snapshotComplete;
-    return !this.#inSnapshot;
+    return !this.#inSnapshot && message.changes.every((change) => change.revision <= message.revision);
   }
 }

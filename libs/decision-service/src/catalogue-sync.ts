@@ -44,8 +44,9 @@ export interface CatalogueSync extends CatalogueSource {
 /**
  * Follows `registry.watchModels` and `registry.watchPolicies`: each starts with a snapshot of the whole state
  * (from the `reset` message to the one with `snapshot_complete`, published only once complete), then every
- * change. Policies are compiled as they arrive; one that no longer compiles is logged
- * and skipped. When a stream fails it is reopened from the last revision seen, with bounded exponential
+ * change (a revision sent in several messages is published once its last part arrived). Policies are
+ * compiled as they arrive; one that no longer compiles is logged and skipped; a resource the registry
+ * withholds because it is too large to send arrives as absent (left out, or deleted). When a stream fails it is reopened from the last revision seen, with bounded exponential
  * backoff, so a registry restart or a network partition loses no change; meanwhile decisions use the last
  * snapshot.
  */

@@ -2,9 +2,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Code, isRpcError } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
 
-/** The part of a watch message the loop needs: whether it restarts the state, and the revision it reaches. */
+/**
+ * The part of a watch message the loop needs: whether it starts a snapshot, whether it completes one, and
+ * the revision it brings the watcher up to.
+ */
 export interface WatchMessage {
   readonly reset: boolean;
+  readonly snapshotComplete: boolean;
   readonly revision: bigint;
 }
 
@@ -32,10 +36,13 @@ function describe(error: unknown): string {
 
 /**
  * Follows a watch stream until `signal` aborts: applies every message, and when the stream fails or ends,
- * reopens it from the last revision applied, so that no change is missed or applied twice. Failures back
- * off exponentially (bounded); a stream that ends normally or at its deadline after delivering messages, or
- * after being open for half its deadline (up to 1 s), is reopened at once. Resolves when stopped; never
- * rejects.
+ * reopens it from the last revision applied, so that no change is missed or applied twice. A snapshot cut
+ * short (the stream ended between its `reset` and `snapshot_complete` messages) is started over: the stream
+ * is reopened from revision 0, since resuming after a part of a snapshot would never complete it. Failures
+ * back off exponentially (bounded); a stream that ends normally or at its deadline after delivering
+ * messages, or after being open for half its deadline (up to 1 s), is reopened at once. A message larger
+ * than this process accepts (RESOURCE_EXHAUSTED) is logged at error level, since retrying cannot help until
+ * the registry sends smaller messages. Resolves when stopped; never rejects.
  */
 export async function runWatchLoop<M extends WatchMessage>(options: WatchLoopOptions<M>): Promise<void> {
   const { logger, signal } = options;
@@ -50,10 +57,12 @@ export async function runWatchLoop<M extends WatchMessage>(options: WatchLoopOpt
     const stream = new AbortController();
     const stop = (): void => stream.abort();
     signal.addEventListener("abort", stop, { once: true });
+    let inSnapshot = false;
     try {
       for await (const message of options.open(since, stream.signal)) {
         options.apply(message);
-        since = message.revision;
+        inSnapshot = (inSnapshot || message.reset) && !message.snapshotComplete;
+        if (!inSnapshot) since = message.revision;
         received++;
         failures = 0;
       }
@@ -64,6 +73,18 @@ export async function runWatchLoop<M extends WatchMessage>(options: WatchLoopOpt
       stream.abort();
     }
     if (signal.aborted) break;
+    if (inSnapshot) {
+      logger.warn("watch stream ended inside a snapshot; starting it over", { stream: options.name });
+      since = 0n;
+    }
+    if (isRpcError(failure) && failure.code === Code.RESOURCE_EXHAUSTED) {
+      logger.error("a watch message is larger than this process accepts; the registry must send smaller ones", {
+        stream: options.name,
+        sinceRevision: since,
+        error: describe(failure),
+        fix: "upgrade the registry: a current one never sends a watch message larger than 1 MiB",
+      });
+    }
     const ended = failure === undefined || (isRpcError(failure) && failure.code === Code.DEADLINE_EXCEEDED);
     if (ended && (received > 0 || Date.now() - openedAt >= healthyAfterMs)) {
       logger.debug("watch stream ended; resuming", { stream: options.name, sinceRevision: since });

@@ -28,6 +28,11 @@ export const ErrorReason = {
   SERVICE_NOT_READY: "SERVICE_NOT_READY",
   /** A bounded queue is full; retry later or elsewhere. */
   OVERLOADED: "OVERLOADED",
+  /**
+   * A configured quota is used up (for example the registry's most model versions); metadata names the
+   * `limit` and the `setting` that raises it. Retrying does not help until something is removed.
+   */
+  QUOTA_EXCEEDED: "QUOTA_EXCEEDED",
   DEADLINE_EXCEEDED: "DEADLINE_EXCEEDED",
   CANCELLED: "CANCELLED",
   /** A bug. The message says nothing secret; the cause is logged. */

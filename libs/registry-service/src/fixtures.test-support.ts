@@ -50,6 +50,11 @@ export function validModel(overrides: MessageInitShape<typeof ModelSchema> = {})
   return withOverrides(model, create(ModelSchema, overrides), overrides);
 }
 
+/** `count` labels `k0`, `k1`, …, each with `value`. */
+export function manyLabels(count: number, value = "v"): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, value]));
+}
+
 /** A policy that compiles, routing image requests to `model` (and everything else by default). */
 export function validPolicy(name: string, model: string, overrides: MessageInitShape<typeof PolicySchema> = {}): Policy {
   const policy = create(PolicySchema, {

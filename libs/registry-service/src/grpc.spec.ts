@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { RegistryService, type WatchModelsResponse } from "@modelrouter/contracts";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { RegisterModelRequestSchema, RegistryService, type WatchModelsResponse } from "@modelrouter/contracts";
 import {
   Code,
   createGrpcChannel,
@@ -65,6 +66,21 @@ describe("RegistryService over gRPC (loopback)", () => {
     const invalid = await rpcErrorOf(client.applyPolicy({ policy: broken }));
     expect(invalid.reason).toBe("POLICY_INVALID");
     expect(invalid.metadata).toMatchObject({ field: "policy.rules[0].when", line: "1" });
+  });
+
+  it("refuses a model with ~110k labels (just under the 8 MiB message limit) with INVALID_ARGUMENT naming model.labels", async () => {
+    const labels = Object.fromEntries(Array.from({ length: 110_000 }, (_, i) => [`label-${i}`, `value-${"v".repeat(45)}-${i}`]));
+    const model = validModel({ name: uniqueName(), labels });
+    const bytes = toBinary(RegisterModelRequestSchema, create(RegisterModelRequestSchema, { model })).length;
+    expect(bytes).toBeGreaterThan(7.5 * 2 ** 20);
+    expect(bytes).toBeLessThan(8 * 2 ** 20);
+    const before = await store.revision();
+    const error = await rpcErrorOf(client.registerModel({ model }));
+    expect([error.code, error.reason]).toEqual([Code.INVALID_ARGUMENT, "INVALID_FIELD"]);
+    expect(error.violations.map((v) => v.field)).toEqual(["model.labels", "model"]);
+    expect(error.violations[0]?.description).toMatch(/^has 110000 labels; at most 64 are allowed/);
+    expect(error.message.length).toBeLessThan(2000);
+    expect(await store.revision()).toBe(before);
   });
 
   it("records a decision and its feedback, and reads it back, timestamps and codes intact", async () => {

@@ -17,7 +17,8 @@ export { UPDATABLE_MODEL_FIELDS } from "./store/model-store.js";
 export type { Page, PageRequest } from "./store/page.js";
 export type { PutPolicyOptions, PutPolicyResult } from "./store/policy-store.js";
 export type { ChangeKind, LoggedChange, ResourceKind } from "./store/change-log.js";
-export type { BatchLimits, ChangeBatch } from "./store/watch-changes.js";
+export type { BatchLimits, ChangeBatch, ChangeEncoding, EncodedChange } from "./store/watch-changes.js";
+export { DEFAULT_QUOTAS, type RegistryQuotas } from "./store/quotas.js";
 export type { FeedbackValue } from "./store/decision-store.js";
 export {
   DEFAULT_DECISION_PRUNE_BATCH_SIZE,

@@ -11,6 +11,7 @@ describe("readRegistryConfig", () => {
     expect(readRegistryConfig(env, "/srv/app")).toEqual({
       database: { kind: "pglite", dataDir: "/srv/app/.modelrouter/registry" },
       decisionRetentionMs: 7 * 24 * 3_600_000,
+      quotas: { maxModels: 10_000, maxPolicies: 1_000 },
     });
     env.done();
   });
@@ -20,8 +21,24 @@ describe("readRegistryConfig", () => {
     expect(readRegistryConfig(env, "/srv/app")).toEqual({
       database: { kind: "postgres", url: "postgres://db/registry" },
       decisionRetentionMs: 36 * 3_600_000,
+      quotas: { maxModels: 10_000, maxPolicies: 1_000 },
     });
     env.done();
+  });
+
+  it("reads how many model versions and policies the registry holds at most", () => {
+    const env = new EnvReader({ MODELROUTER_REGISTRY_MAX_MODELS: "50000", MODELROUTER_REGISTRY_MAX_POLICIES: "20" });
+    expect(readRegistryConfig(env, "/srv/app").quotas).toEqual({ maxModels: 50_000, maxPolicies: 20 });
+    env.done();
+  });
+
+  it.each([
+    ["MODELROUTER_REGISTRY_MAX_MODELS", "lots"],
+    ["MODELROUTER_REGISTRY_MAX_POLICIES", "0"],
+  ])("reports %s=%s, naming the variable and the range", (name, value) => {
+    const env = new EnvReader({ [name]: value });
+    readRegistryConfig(env, "/srv/app");
+    expect(() => env.done()).toThrow(new RegExp(`${name}="${value}": expected a whole number from 1 to 1000000`));
   });
 
   it.each([

@@ -6,6 +6,14 @@ import type { Logger } from "@modelrouter/telemetry";
 import { createRegistryService } from "./registry-service.js";
 import { openRegistryDatabase, type RegistryDatabaseConfig } from "./storage/open-registry-database.js";
 import { DEFAULT_DECISION_RETENTION_MS } from "./store/decision-retention.js";
+import {
+  DEFAULT_MAX_MODELS,
+  DEFAULT_MAX_POLICIES,
+  DEFAULT_QUOTAS,
+  MAX_MODELS_SETTING,
+  MAX_POLICIES_SETTING,
+  type RegistryQuotas,
+} from "./store/quotas.js";
 import { openRegistryStore } from "./store/registry-store.js";
 
 /** The registry's settings. */
@@ -13,18 +21,28 @@ export interface RegistryConfig {
   readonly database: RegistryDatabaseConfig;
   /** How long the decision log keeps a record, in ms after its time. */
   readonly decisionRetentionMs: number;
+  /** How many model versions and policies the registry may hold (default 10,000 and 1,000). */
+  readonly quotas?: RegistryQuotas;
 }
 
 /** The shortest decision log retention accepted from the environment: 1 minute, in ms. */
 const MIN_DECISION_RETENTION_MS = 60_000;
+/** The largest quota accepted from the environment: beyond, the engines' memory is the limit, not the registry. */
+const MAX_QUOTA = 1_000_000;
 
 /**
  * Reads `MODELROUTER_REGISTRY_DATABASE_URL` (a `postgres://` URL: use that PostgreSQL server) or else
  * `MODELROUTER_REGISTRY_DATA_DIR` (the embedded PGlite data directory, default `.modelrouter/registry`,
- * relative to `cwd`), and `MODELROUTER_DECISION_RETENTION` (how long decision records are kept, a duration
- * such as `7d` or `12h`; default 7 days, at least 1 minute).
+ * relative to `cwd`), `MODELROUTER_DECISION_RETENTION` (how long decision records are kept, a duration
+ * such as `7d` or `12h`; default 7 days, at least 1 minute), and `MODELROUTER_REGISTRY_MAX_MODELS` and
+ * `MODELROUTER_REGISTRY_MAX_POLICIES` (how many model versions and policies the registry accepts; default
+ * 10,000 and 1,000; every decision engine holds them all in memory).
  */
 export function readRegistryConfig(env: EnvReader, cwd: string): RegistryConfig {
+  const quotas: RegistryQuotas = {
+    maxModels: env.int(MAX_MODELS_SETTING, DEFAULT_MAX_MODELS, { min: 1, max: MAX_QUOTA }),
+    maxPolicies: env.int(MAX_POLICIES_SETTING, DEFAULT_MAX_POLICIES, { min: 1, max: MAX_QUOTA }),
+  };
   const decisionRetentionMs = env.durationMs("MODELROUTER_DECISION_RETENTION", DEFAULT_DECISION_RETENTION_MS);
   if (decisionRetentionMs < MIN_DECISION_RETENTION_MS) {
     const raw = JSON.stringify(env.optionalString("MODELROUTER_DECISION_RETENTION"));
@@ -35,10 +53,10 @@ export function readRegistryConfig(env: EnvReader, cwd: string): RegistryConfig 
     if (!/^postgres(ql)?:\/\//.test(url)) {
       env.problem("MODELROUTER_REGISTRY_DATABASE_URL: expected a postgres:// or postgresql:// URL");
     }
-    return { database: { kind: "postgres", url }, decisionRetentionMs };
+    return { database: { kind: "postgres", url }, decisionRetentionMs, quotas };
   }
   const dir = env.string("MODELROUTER_REGISTRY_DATA_DIR", ".modelrouter/registry");
-  return { database: { kind: "pglite", dataDir: isAbsolute(dir) ? dir : resolve(cwd, dir) }, decisionRetentionMs };
+  return { database: { kind: "pglite", dataDir: isAbsolute(dir) ? dir : resolve(cwd, dir) }, decisionRetentionMs, quotas };
 }
 
 /** A running registry: its handlers, and how to close its database. */
@@ -50,12 +68,18 @@ export interface RegistryComponent {
 /** Opens the database (migrating it) and creates the registry service on it. */
 export async function startRegistry(config: RegistryConfig, logger: Logger): Promise<RegistryComponent> {
   const db = await openRegistryDatabase(config.database, logger);
-  const store = await openRegistryStore({ db, logger, decisionRetentionMs: config.decisionRetentionMs });
+  const store = await openRegistryStore({
+    db,
+    logger,
+    decisionRetentionMs: config.decisionRetentionMs,
+    ...(config.quotas === undefined ? {} : { quotas: config.quotas }),
+  });
   const where = config.database.kind === "pglite" ? `PGlite at ${config.database.dataDir ?? "memory"}` : "PostgreSQL";
   logger.info("registry store open", {
     database: where,
     revision: await store.revision(),
     decisionRetentionMs: config.decisionRetentionMs,
+    quotas: config.quotas ?? DEFAULT_QUOTAS,
   });
   return { impl: createRegistryService({ store, logger }), close: () => store.close() };
 }

@@ -1,7 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import {
   ApplyPolicyResponseSchema,
-  ChangeType,
   DeletePolicyResponseSchema,
   DeregisterModelResponseSchema,
   GetDecisionResponseSchema,
@@ -9,22 +8,26 @@ import {
   GetPolicyResponseSchema,
   ListModelsResponseSchema,
   ListPoliciesResponseSchema,
+  ModelSchema,
+  PolicySchema,
   RecordDecisionResponseSchema,
   RecordFeedbackResponseSchema,
   RegisterModelResponseSchema,
   UpdateModelResponseSchema,
   WatchModelsResponseSchema,
   WatchPoliciesResponseSchema,
+  type Model,
   type RegistryService,
 } from "@modelrouter/contracts";
 import type { ServiceImpl } from "@modelrouter/rpc-kit";
+import { Violations } from "@modelrouter/errors";
 import type { Logger } from "@modelrouter/telemetry";
 import { applyPolicy } from "./policies/apply-policy.js";
-import type { LoggedChange } from "./store/change-log.js";
-import { modelFromJson } from "./store/model-rows.js";
-import { policyFromJson } from "./store/policy-store.js";
 import type { RegistryStore } from "./store/registry-store.js";
 import type { BatchLimits } from "./store/watch-changes.js";
+import { pageWithin, wholeOrKeys } from "./response-bounds.js";
+import { checkModelSize } from "./validation/model-validation.js";
+import { modelChangeEncoding, policyChangeEncoding } from "./watch-encoding.js";
 import { parseGetDecision, parseRecordDecision, parseRecordFeedback } from "./validation/decision-requests.js";
 import {
   parseDeregisterModel,
@@ -40,25 +43,38 @@ export interface RegistryServiceOptions {
   readonly store: RegistryStore;
   readonly logger: Logger;
   /**
-   * How large one watch message may grow: at most `maxChanges` changes (default 500) and about `maxBytes`
-   * bytes of protobuf JSON (default 1 MiB, well under gRPC's 4 MiB receive limit). A snapshot larger than
-   * that is split into several messages (see `watchChanges`); a single revision is never split.
+   * How large one watch message may grow: `maxChanges` changes (default 500) and at most `maxBytes` bytes
+   * protobuf-encoded (default 1 MiB: a quarter of the 4 MiB any gRPC client accepts by default, an eighth
+   * of the decision engine's 8 MiB). A snapshot larger than that is split into several messages, and so is
+   * a revision whose changes alone exceed `maxBytes` (see `watchChanges`). Keep `maxBytes` above the
+   * largest resource a write accepts (256 KiB, a policy): a stored resource larger than a message is
+   * withheld from watchers (and logged).
    */
   readonly watchLimits?: Partial<BatchLimits>;
 }
 
-const DEFAULT_WATCH_LIMITS: BatchLimits = { maxChanges: 500, maxBytes: 1 << 20 };
+/** The default size of watch messages; see {@link RegistryServiceOptions.watchLimits}. */
+export const DEFAULT_WATCH_LIMITS: BatchLimits = Object.freeze({ maxChanges: 500, maxBytes: 1 << 20 });
 
 /**
- * The RegistryService handlers: each checks its request (every problem at once), makes one store call, and
- * shapes the response. Writes are logged at info level with the revision they made; decision records (one
- * per routed request) are not logged, and feedback only at debug level.
+ * The RegistryService handlers: each checks its request (every problem at once, within the bounds of
+ * `validation/limits.ts`), makes one store call, and shapes the response within bounds too: a list page
+ * stops at about 1 MiB (with a page token for the rest), removed models are returned by key when they would
+ * not fit in 1 MiB, and watch messages never exceed `watchLimits.maxBytes`. Writes are logged at info level
+ * with the revision they made; decision records (one per routed request) are not logged, and feedback only
+ * at debug level.
  */
 export function createRegistryService(options: RegistryServiceOptions): ServiceImpl<typeof RegistryService> {
   const { store } = options;
   const logger = options.logger.child({ component: "registry-service" });
   const limits: BatchLimits = { ...DEFAULT_WATCH_LIMITS, ...options.watchLimits };
-  const changeType = (change: LoggedChange): ChangeType => (change.type === "PUT" ? ChangeType.PUT : ChangeType.DELETE);
+  const modelChanges = modelChangeEncoding(logger);
+  const policyChanges = policyChangeEncoding(logger);
+  const fitsAfterUpdate = (updated: Model): void => {
+    const v = new Violations();
+    checkModelSize(v, "model", updated);
+    v.throwIfAny("the model cannot be updated: the updated version would be too large");
+  };
 
   return {
     async registerModel(request) {
@@ -75,39 +91,32 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
     async listModels(request) {
       const { filter, page, tokens } = parseListModels(request);
       const result = await store.listModels(filter, page);
+      const { items, nextAfter } = pageWithin(ModelSchema, result, (m) => ({ name: m.name, version: m.version }));
       return create(ListModelsResponseSchema, {
-        models: [...result.items],
-        nextPageToken: result.nextAfter === undefined ? "" : tokens.encode(result.nextAfter),
+        models: items,
+        nextPageToken: nextAfter === undefined ? "" : tokens.encode(nextAfter),
       });
     },
 
     async updateModel(request) {
       const update = parseUpdateModel(request);
-      const model = await store.updateModel(update.key, update.source, update.fields, update.expectedRevision);
+      const model = await store.updateModel(update.key, update.source, update.fields, update.expectedRevision, fitsAfterUpdate);
       logger.info("model updated", { name: model.name, version: model.version, fields: update.fields, revision: model.revision });
       return create(UpdateModelResponseSchema, { model });
     },
 
     async deregisterModel(request) {
       const { name, version, expectedRevision } = parseDeregisterModel(request);
-      const models = await store.deregisterModel(name, version, expectedRevision);
-      logger.info("model deregistered", { name, versions: models.map((m) => m.version) });
+      const removed = await store.deregisterModel(name, version, expectedRevision);
+      logger.info("model deregistered", { name, versions: removed.map((m) => m.version) });
+      const models = wholeOrKeys(ModelSchema, removed, (m) => ({ name: m.name, version: m.version, revision: m.revision }));
       return create(DeregisterModelResponseSchema, { models });
     },
 
     async *watchModels(request, ctx) {
       const since = parseSinceRevision(request.sinceRevision);
-      for await (const batch of store.watch("model", since, ctx.signal, limits)) {
-        yield create(WatchModelsResponseSchema, {
-          reset: batch.reset,
-          snapshotComplete: batch.snapshotComplete,
-          revision: batch.revision,
-          changes: batch.changes.map((change) => ({
-            type: changeType(change),
-            model: modelFromJson(change.payload),
-            revision: change.revision,
-          })),
-        });
+      for await (const batch of store.watch("model", since, ctx.signal, limits, modelChanges)) {
+        yield create(WatchModelsResponseSchema, { ...batch, changes: [...batch.changes] });
       }
     },
 
@@ -134,9 +143,10 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
     async listPolicies(request) {
       const { page, tokens } = parseListPolicies(request);
       const result = await store.listPolicies(page);
+      const { items, nextAfter } = pageWithin(PolicySchema, result, (p) => p.name);
       return create(ListPoliciesResponseSchema, {
-        policies: [...result.items],
-        nextPageToken: result.nextAfter === undefined ? "" : tokens.encode(result.nextAfter),
+        policies: items,
+        nextPageToken: nextAfter === undefined ? "" : tokens.encode(nextAfter),
       });
     },
 
@@ -149,17 +159,8 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
 
     async *watchPolicies(request, ctx) {
       const since = parseSinceRevision(request.sinceRevision);
-      for await (const batch of store.watch("policy", since, ctx.signal, limits)) {
-        yield create(WatchPoliciesResponseSchema, {
-          reset: batch.reset,
-          snapshotComplete: batch.snapshotComplete,
-          revision: batch.revision,
-          changes: batch.changes.map((change) => ({
-            type: changeType(change),
-            policy: policyFromJson(change.payload),
-            revision: change.revision,
-          })),
-        });
+      for await (const batch of store.watch("policy", since, ctx.signal, limits, policyChanges)) {
+        yield create(WatchPoliciesResponseSchema, { ...batch, changes: [...batch.changes] });
       }
     },
 

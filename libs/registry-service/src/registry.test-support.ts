@@ -12,12 +12,14 @@ import { openPostgresDatabase } from "./storage/postgres-database.js";
 import type { SqlDatabase, SqlExecutor, SqlRow } from "./storage/sql-database.js";
 import { openRegistryStore, type RegistryStore, type RegistryStoreOptions } from "./store/registry-store.js";
 
-export { validDecision, validModel, validPolicy } from "./fixtures.test-support.js";
+export { manyLabels, validDecision, validModel, validPolicy } from "./fixtures.test-support.js";
 
 /** A registry client as clients see it (errors are RpcErrors), over the service and store it calls. */
 export interface Registry {
   readonly client: ServiceClient<typeof RegistryService>;
   readonly store: RegistryStore;
+  /** The store's database, for writing what no request can (rows of an older registry). */
+  readonly db: SqlDatabase;
   readonly logs: string[];
   /**
    * Resolves when a watcher of this registry next reads the change log and finds nothing new. From then on
@@ -46,7 +48,12 @@ export interface OpenOptions {
   readonly store?: Partial<
     Pick<
       RegistryStoreOptions,
-      "now" | "pollIntervalMs" | "decisionRetentionMs" | "decisionPruneIntervalMs" | "decisionPruneBatchSize"
+      | "now"
+      | "pollIntervalMs"
+      | "decisionRetentionMs"
+      | "decisionPruneIntervalMs"
+      | "decisionPruneBatchSize"
+      | "quotas"
     >
   >;
   readonly service?: Partial<Pick<RegistryServiceOptions, "watchLimits">>;
@@ -71,7 +78,7 @@ export async function registryOn(
   const store = await openRegistryStore({ db: observed.db, logger, ...options.store });
   const impl = createRegistryService({ store, logger, ...options.service });
   const client = createDirectClient(RegistryService, impl, { defaultTimeoutMs: 60_000 });
-  return { client, store, logs, parked: observed.nextEmptyRead, close: () => store.close() };
+  return { client, store, db: observed.db, logs, parked: observed.nextEmptyRead, close: () => store.close() };
 }
 
 /** Wraps a database to report reads of the change log that return nothing. */

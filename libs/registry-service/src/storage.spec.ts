@@ -11,6 +11,7 @@ import { openPostgresDatabase } from "./storage/postgres-database.js";
 import type { SqlDatabase } from "./storage/sql-database.js";
 import { createChangeFeed } from "./store/change-feed.js";
 import { insertModel } from "./store/model-store.js";
+import { DEFAULT_QUOTAS } from "./store/quotas.js";
 import { openRegistryStore, type RegistryStore } from "./store/registry-store.js";
 
 describe("the PGlite data directory", () => {
@@ -135,7 +136,7 @@ describe.each(["pglite", "postgres"] as const)("the schema on %s", (driver) => {
     let store: RegistryStore | undefined;
     try {
       expect(await applyMigrations(db, REGISTRY_MIGRATIONS.filter((m) => m.version === 1))).toEqual({ applied: [1], version: 1 });
-      const ctx = { db, feed: createChangeFeed(), now: () => new Date() };
+      const ctx = { db, feed: createChangeFeed(), now: () => new Date(), quotas: DEFAULT_QUOTAS };
       const model = await insertModel(ctx, validModel({ name: uniqueName() }));
 
       store = await openRegistryStore({ db, logger: memoryLogger(logs) });

@@ -20,6 +20,7 @@ export const reasonCodes: Readonly<Record<ErrorReason, Code>> = {
   [ErrorReason.MODEL_UNAVAILABLE]: Code.UNAVAILABLE,
   [ErrorReason.SERVICE_NOT_READY]: Code.UNAVAILABLE,
   [ErrorReason.OVERLOADED]: Code.RESOURCE_EXHAUSTED,
+  [ErrorReason.QUOTA_EXCEEDED]: Code.RESOURCE_EXHAUSTED,
   [ErrorReason.DEADLINE_EXCEEDED]: Code.DEADLINE_EXCEEDED,
   [ErrorReason.CANCELLED]: Code.CANCELLED,
   [ErrorReason.INTERNAL]: Code.INTERNAL,

@@ -5,6 +5,7 @@ import { DomainError, ErrorReason } from "@modelrouter/errors";
 import type { SqlExecutor } from "../storage/sql-database.js";
 import { appendChange } from "./change-log.js";
 import { revisionConflict } from "./conflicts.js";
+import { checkModelQuota } from "./quotas.js";
 import { MODEL_COLUMNS, MODEL_PLACEHOLDERS, modelFromJson, modelKey, modelRowValues, modelToJson } from "./model-rows.js";
 import type { Page, PageRequest } from "./page.js";
 import { runWrite, type StoreContext } from "./store-context.js";
@@ -34,10 +35,12 @@ export interface ModelFilter {
 /**
  * Stores a new model version at a new revision, with the server's create and update times.
  *
- * @throws DomainError MODEL_VERSION_EXISTS when (name, version) is registered.
+ * @throws DomainError MODEL_VERSION_EXISTS when (name, version) is registered; QUOTA_EXCEEDED when the
+ *   registry holds its most model versions.
  */
 export async function insertModel(ctx: StoreContext, model: Model): Promise<Model> {
   return runWrite(ctx, async (tx, revision) => {
+    await checkModelQuota(tx, ctx.quotas.maxModels);
     const now = ctx.now();
     const stored = clone(ModelSchema, model);
     stored.revision = revision;
@@ -117,9 +120,11 @@ export async function queryModels(
 }
 
 /**
- * Copies the `fields` of `source` onto the stored version at a new revision.
+ * Copies the `fields` of `source` onto the stored version at a new revision. `check` sees the updated
+ * version (output-only fields cleared) before it is stored, and throws to refuse it.
  *
- * @throws DomainError MODEL_NOT_FOUND, or REVISION_CONFLICT when `expectedRevision` is given and differs.
+ * @throws DomainError MODEL_NOT_FOUND, or REVISION_CONFLICT when `expectedRevision` is given and differs;
+ *   whatever `check` throws.
  */
 export async function patchModel(
   ctx: StoreContext,
@@ -127,6 +132,7 @@ export async function patchModel(
   source: Model,
   fields: readonly UpdatableModelField[],
   expectedRevision: bigint | undefined,
+  check: (updated: Model) => void = () => undefined,
 ): Promise<Model> {
   return runWrite(ctx, async (tx, revision) => {
     const { rows } = await tx.query(
@@ -137,6 +143,7 @@ export async function patchModel(
     const stored = modelFromJson(rows[0]["body"]);
     checkExpected(key, expectedRevision, stored.revision);
     for (const field of fields) copyField(stored, source, field);
+    check(withoutOutputFields(stored));
     const now = ctx.now();
     stored.revision = revision;
     stored.updateTime = timestampFromDate(now);
@@ -181,7 +188,7 @@ export async function removeModels(
     if (version === undefined) await tx.query("DELETE FROM registry_models WHERE name = $1", [name]);
     else await tx.query("DELETE FROM registry_models WHERE name = $1 AND version = $2", [name, version]);
     for (const [seq, model] of removed.entries()) {
-      await appendChange(tx, { revision, seq, kind: "model", type: "DELETE", key: modelKey(model), payload: modelToJson(model) });
+      await appendChange(tx, { revision, seq, kind: "model", type: "DELETE", key: modelKey(model) });
     }
     return removed;
   });
@@ -199,6 +206,14 @@ export async function findCatalogueModels(db: SqlExecutor, names: readonly strin
     selectable ? [[...names], ModelStatus.ACTIVE, ModelStatus.DEPRECATED] : [[...names]],
   );
   return rows.map((row) => modelFromJson(row["body"]));
+}
+
+function withoutOutputFields(model: Model): Model {
+  const body = clone(ModelSchema, model);
+  body.revision = 0n;
+  body.createTime = undefined;
+  body.updateTime = undefined;
+  return body;
 }
 
 function copyField(target: Model, source: Model, field: UpdatableModelField): void {

@@ -5,6 +5,7 @@ import { DomainError, ErrorReason } from "@modelrouter/errors";
 import type { SqlExecutor } from "../storage/sql-database.js";
 import { appendChange } from "./change-log.js";
 import { revisionConflict } from "./conflicts.js";
+import { checkPolicyQuota } from "./quotas.js";
 import type { Page, PageRequest } from "./page.js";
 import { runWrite, type StoreContext } from "./store-context.js";
 
@@ -37,7 +38,8 @@ export function policyFromJson(json: unknown): Policy {
 /**
  * Creates or replaces a policy (already compiled by the caller) at a new revision, keeping its create time.
  *
- * @throws DomainError REVISION_CONFLICT when `expectedRevision` does not match.
+ * @throws DomainError REVISION_CONFLICT when `expectedRevision` does not match; QUOTA_EXCEEDED when it would
+ *   be created and the registry holds its most policies (also with `validateOnly`).
  */
 export async function putPolicy(ctx: StoreContext, policy: Policy, options: PutPolicyOptions): Promise<PutPolicyResult> {
   const apply = async (tx: SqlExecutor, revision: bigint | undefined): Promise<PutPolicyResult> => {
@@ -45,6 +47,7 @@ export async function putPolicy(ctx: StoreContext, policy: Policy, options: PutP
     if (options.expectedRevision !== undefined && options.expectedRevision !== (existing?.revision ?? 0n)) {
       throw revisionConflict(`policy "${policy.name}"`, options.expectedRevision, existing?.revision ?? 0n);
     }
+    if (existing === undefined) await checkPolicyQuota(tx, ctx.quotas.maxPolicies);
     const now = ctx.now();
     const stored = clone(PolicySchema, policy);
     stored.revision = revision ?? existing?.revision ?? 0n;
@@ -105,7 +108,7 @@ export async function removePolicy(ctx: StoreContext, name: string, expectedRevi
       throw revisionConflict(`policy "${name}"`, expectedRevision, existing.revision);
     }
     await tx.query("DELETE FROM registry_policies WHERE name = $1", [name]);
-    await appendChange(tx, { revision, seq: 0, kind: "policy", type: "DELETE", key: name, payload: policyToJson(existing) });
+    await appendChange(tx, { revision, seq: 0, kind: "policy", type: "DELETE", key: name });
     return existing;
   });
 }

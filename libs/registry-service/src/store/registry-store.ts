@@ -29,7 +29,8 @@ import type { Page, PageRequest } from "./page.js";
 import { findPolicy, putPolicy, queryPolicies, removePolicy, type PutPolicyOptions, type PutPolicyResult } from "./policy-store.js";
 import { currentRevision } from "./revision.js";
 import { CHANGE_CHANNEL, type StoreContext } from "./store-context.js";
-import { watchChanges, type BatchLimits, type ChangeBatch } from "./watch-changes.js";
+import { DEFAULT_QUOTAS, type RegistryQuotas } from "./quotas.js";
+import { watchChanges, type BatchLimits, type ChangeBatch, type ChangeEncoding } from "./watch-changes.js";
 
 /** Options of {@link openRegistryStore}. */
 export interface RegistryStoreOptions {
@@ -52,6 +53,8 @@ export interface RegistryStoreOptions {
   readonly decisionPruneIntervalMs?: number;
   /** How many records one prune statement deletes at most (a sweep runs batches until done). Default 1000. */
   readonly decisionPruneBatchSize?: number;
+  /** How many model versions and policies the registry may hold. Default {@link DEFAULT_QUOTAS}. */
+  readonly quotas?: Partial<RegistryQuotas>;
 }
 
 /**
@@ -63,17 +66,21 @@ export interface RegistryStore {
   readonly dialect: SqlDatabase["dialect"];
   /** The store's clock: of create, update and feedback times, and of the decision log's retention. */
   now(): Date;
-  /** Registers a new version; sets revision, create and update times. */
+  /** Registers a new version; sets revision, create and update times. QUOTA_EXCEEDED when the registry is full. */
   registerModel(model: Model): Promise<Model>;
   /** One version, or the latest active or deprecated one when `version` is undefined. */
   getModel(name: string, version: string | undefined): Promise<Model>;
   listModels(filter: ModelFilter, page: PageRequest<ModelKey>): Promise<Page<Model, ModelKey>>;
-  /** Copies `fields` of `source` onto the stored version. */
+  /**
+   * Copies `fields` of `source` onto the stored version. `check`, when given, sees the updated version
+   * (output-only fields cleared) before it is stored and throws to refuse it.
+   */
   updateModel(
     key: ModelKey,
     source: Model,
     fields: readonly UpdatableModelField[],
     expectedRevision: bigint | undefined,
+    check?: (updated: Model) => void,
   ): Promise<Model>;
   /** Removes one version, or all versions when `version` is undefined; returns what was removed. */
   deregisterModel(name: string, version: string | undefined, expectedRevision: bigint | undefined): Promise<Model[]>;
@@ -82,7 +89,7 @@ export interface RegistryStore {
    * version when `selectable` (for label selectors).
    */
   catalogueModels(names: readonly string[], selectable: boolean): Promise<Model[]>;
-  /** Creates or replaces a compiled policy. */
+  /** Creates or replaces a compiled policy. QUOTA_EXCEEDED when it is new and the registry is full. */
   putPolicy(policy: Policy, options: PutPolicyOptions): Promise<PutPolicyResult>;
   getPolicy(name: string): Promise<Policy>;
   listPolicies(page: PageRequest<string>): Promise<Page<Policy, string>>;
@@ -107,8 +114,17 @@ export interface RegistryStore {
    * returns how many it deleted.
    */
   pruneDecisions(): Promise<number>;
-  /** The snapshot (or the changes after `sinceRevision`) and then live changes; see `watchChanges`. */
-  watch(kind: ResourceKind, sinceRevision: bigint, signal: AbortSignal, limits: BatchLimits): AsyncIterable<ChangeBatch>;
+  /**
+   * The snapshot (or the changes after `sinceRevision`) and then live changes, encoded by `encoding` into
+   * messages within `limits`; see `watchChanges`.
+   */
+  watch<T>(
+    kind: ResourceKind,
+    sinceRevision: bigint,
+    signal: AbortSignal,
+    limits: BatchLimits,
+    encoding: ChangeEncoding<T>,
+  ): AsyncIterable<ChangeBatch<T>>;
   /** The revision of the last committed write. */
   revision(): Promise<bigint>;
   /** Ends every watch, stops listening and pruning, and closes the database. */
@@ -125,7 +141,7 @@ const DEFAULT_POLL_INTERVAL_MS = 5_000;
 export async function openRegistryStore(options: RegistryStoreOptions): Promise<RegistryStore> {
   const { db, logger } = options;
   const feed = createChangeFeed();
-  const ctx: StoreContext = { db, feed, now: options.now ?? (() => new Date()) };
+  const ctx: StoreContext = { db, feed, now: options.now ?? (() => new Date()), quotas: { ...DEFAULT_QUOTAS, ...options.quotas } };
   const closed = new AbortController();
   let unlisten: (() => Promise<void>) | undefined;
   let poll: NodeJS.Timeout | undefined;
@@ -168,7 +184,7 @@ export async function openRegistryStore(options: RegistryStoreOptions): Promise<
     registerModel: (model) => insertModel(ctx, model),
     getModel: (name, version) => findModel(db, name, version),
     listModels: (filter, page) => queryModels(db, filter, page),
-    updateModel: (key, source, fields, expected) => patchModel(ctx, key, source, fields, expected),
+    updateModel: (key, source, fields, expected, check) => patchModel(ctx, key, source, fields, expected, check),
     deregisterModel: (name, version, expected) => removeModels(ctx, name, version, expected),
     catalogueModels: (names, selectable) => findCatalogueModels(db, names, selectable),
     putPolicy: (policy, putOptions) => putPolicy(ctx, policy, putOptions),
@@ -185,8 +201,8 @@ export async function openRegistryStore(options: RegistryStoreOptions): Promise<
       return attachFeedback(db, requestId, value, ctx.now());
     },
     pruneDecisions: () => retention.sweep(),
-    watch: (kind, since, signal, limits) =>
-      watchChanges({ db, feed }, kind, since, AbortSignal.any([signal, closed.signal]), limits),
+    watch: (kind, since, signal, limits, encoding) =>
+      watchChanges({ db, feed }, kind, since, AbortSignal.any([signal, closed.signal]), limits, encoding),
     revision: () => currentRevision(db),
     close() {
       closing ??= (async () => {

@@ -1,16 +1,19 @@
 import type { SqlDatabase, SqlExecutor } from "../storage/sql-database.js";
 import type { ChangeFeed } from "./change-feed.js";
+import type { RegistryQuotas } from "./quotas.js";
 import { nextRevision } from "./revision.js";
 
 /** The NOTIFY channel on which registry replicas sharing one PostgreSQL database announce commits. */
 export const CHANGE_CHANNEL = "modelrouter_registry_changes";
 
-/** What the store's operations share: the database, the watchers' wake-up feed and the clock. */
+/** What the store's operations share: the database, the watchers' wake-up feed, the clock and the quotas. */
 export interface StoreContext {
   readonly db: SqlDatabase;
   readonly feed: ChangeFeed;
   /** The server clock, for create and update times. */
   readonly now: () => Date;
+  /** How many model versions and policies the registry may hold. */
+  readonly quotas: RegistryQuotas;
 }
 
 /**

@@ -1,25 +1,51 @@
 import { toBigInt, type SqlDatabase } from "../storage/sql-database.js";
 import { readChangesAfter, type LoggedChange, type ResourceKind } from "./change-log.js";
 import type { ChangeFeed } from "./change-feed.js";
+import { modelKey } from "./model-rows.js";
 import { currentRevision } from "./revision.js";
 
 /** One message of a watch stream, before it becomes a protobuf message. */
-export interface ChangeBatch {
+export interface ChangeBatch<T> {
   /** True on the first message of a snapshot: the watcher replaces all its state with this and what follows. */
   readonly reset: boolean;
   /** True on the last message of a snapshot: the watcher now holds the whole state. */
   readonly snapshotComplete: boolean;
-  /** The registry revision the watcher is up to after this message. */
+  /**
+   * The registry revision the watcher is up to after this message: it has received every change up to it.
+   * A revision whose changes do not fit in one message is sent in several: the messages before its last
+   * carry the revision before it, so their changes of it are above `revision` (the rest follows), and a
+   * watcher that reconnects from `revision` receives that revision whole again.
+   */
   readonly revision: bigint;
-  readonly changes: readonly LoggedChange[];
+  readonly changes: readonly T[];
 }
 
 /** How large a watch message may grow. */
 export interface BatchLimits {
-  /** Changes per message (a revision with more changes is still sent whole). */
+  /** Changes per message; live, a revision with more changes is still sent in one message if its bytes fit. */
   readonly maxChanges: number;
-  /** Approximate bytes of protobuf JSON per message. */
+  /** Encoded bytes per message at most, as the {@link ChangeEncoding} counts them. */
   readonly maxBytes: number;
+}
+
+/** A change as it is sent, and the bytes it adds to a message. */
+export interface EncodedChange<T> {
+  readonly item: T;
+  readonly bytes: number;
+}
+
+/** How changes become the items of a message: given by the service, which knows the wire format. */
+export interface ChangeEncoding<T> {
+  /** The bytes of a message's fields other than its changes, at their largest. */
+  readonly messageBytes: number;
+  /**
+   * The change as sent in a message with room for `budget` bytes of changes, and the bytes it adds there.
+   * A change that does not fit the budget (or cannot be read) must be withheld, so that no message is ever
+   * larger than a watcher accepts: then this returns what stands for it — undefined in a snapshot
+   * (`inSnapshot`: the resource is left out), a DELETE of its key in the live stream (so that a watcher drops
+   * an earlier state of it), undefined when not even that fits — and reports it.
+   */
+  encode(change: LoggedChange, budget: number, inSnapshot: boolean): EncodedChange<T> | undefined;
 }
 
 /** What {@link watchChanges} reads from. */
@@ -44,35 +70,42 @@ export interface WatchSource {
  * data, so a watcher cannot miss or reorder a change, and a slow watcher only falls behind in the log —
  * writers never wait for it. Revisions commit in order (writers serialise on the revision counter), so
  * no change can later appear below the cursor.
+ *
+ * No message has more than `limits.maxChanges` changes or `limits.maxBytes` bytes as `encoding` counts
+ * them, whatever is stored: a resource too large for a message is withheld (see {@link ChangeEncoding}),
+ * and the others still flow.
  */
-export async function* watchChanges(
+export async function* watchChanges<T>(
   source: WatchSource,
   kind: ResourceKind,
   sinceRevision: bigint,
   signal: AbortSignal,
   limits: BatchLimits,
-): AsyncGenerator<ChangeBatch> {
+  encoding: ChangeEncoding<T>,
+): AsyncGenerator<ChangeBatch<T>> {
+  const packer = new Packer(limits, encoding);
   let cursor = sinceRevision;
   try {
     if (sinceRevision <= 0n || sinceRevision > (await currentRevision(source.db))) {
       const snapshot = await readSnapshot(source.db, kind);
-      yield* snapshotBatches(snapshot.revision, snapshot.changes, limits);
+      yield* packer.snapshot(snapshot.revision, snapshot.changes);
       cursor = snapshot.revision;
     }
-    yield* follow(source, kind, cursor, signal, limits);
+    yield* follow(source, kind, cursor, signal, limits, packer);
   } catch (error) {
     // A read cut short by the end of the watch (or of the store) is not an error of the watch.
     if (!signal.aborted) throw error;
   }
 }
 
-async function* follow(
+async function* follow<T>(
   source: WatchSource,
   kind: ResourceKind,
   after: bigint,
   signal: AbortSignal,
   limits: BatchLimits,
-): AsyncGenerator<ChangeBatch> {
+  packer: Packer<T>,
+): AsyncGenerator<ChangeBatch<T>> {
   let cursor = after;
   while (!signal.aborted) {
     const seen = source.feed.version;
@@ -81,7 +114,7 @@ async function* follow(
       await source.feed.wait(seen, signal);
       continue;
     }
-    for (const batch of groupChanges(changes, limits)) {
+    for (const batch of packer.live(cursor, changes)) {
       if (signal.aborted) return;
       yield batch;
     }
@@ -105,47 +138,95 @@ async function readSnapshot(db: SqlDatabase, kind: ResourceKind): Promise<Snapsh
     const revision = await currentRevision(tx);
     const { rows } =
       kind === "model"
-        ? await tx.query("SELECT revision, body FROM registry_models ORDER BY name, version")
-        : await tx.query("SELECT revision, body FROM registry_policies ORDER BY name");
-    const changes = rows.map((row) => ({ revision: toBigInt(row["revision"]), type: "PUT" as const, payload: row["body"] }));
+        ? await tx.query("SELECT name, version, revision, body FROM registry_models ORDER BY name, version")
+        : await tx.query("SELECT name, revision, body FROM registry_policies ORDER BY name");
+    const changes = rows.map((row) => ({
+      revision: toBigInt(row["revision"]),
+      type: "PUT" as const,
+      key: kind === "model" ? modelKey({ name: String(row["name"]), version: String(row["version"]) }) : String(row["name"]),
+      payload: row["body"],
+    }));
     return { revision, changes };
   });
 }
 
-function* snapshotBatches(revision: bigint, changes: readonly LoggedChange[], limits: BatchLimits): Generator<ChangeBatch> {
-  const parts = [...chunks(changes, limits, () => false)];
-  if (parts.length === 0) parts.push([]);
-  for (const [index, chunk] of parts.entries()) {
-    yield { reset: index === 0, snapshotComplete: index === parts.length - 1, revision, changes: chunk };
-  }
-}
+/**
+ * Packs encoded changes into messages within the limits: a snapshot into as many messages as it needs; live
+ * changes in revision order, `maxChanges` ending a message only between revisions (a revision with more
+ * changes is sent whole) and `maxBytes` anywhere (a revision larger than a message is cut, see
+ * {@link ChangeBatch}).
+ */
+class Packer<T> {
+  readonly #maxChanges: number;
+  readonly #budget: number;
 
-function* groupChanges(changes: readonly LoggedChange[], limits: BatchLimits): Generator<ChangeBatch> {
-  for (const chunk of chunks(changes, limits, (prev, next) => prev.revision === next.revision)) {
-    const last = chunk[chunk.length - 1];
-    if (last !== undefined) yield { reset: false, snapshotComplete: false, revision: last.revision, changes: chunk };
+  constructor(
+    limits: BatchLimits,
+    private readonly encoding: ChangeEncoding<T>,
+  ) {
+    this.#maxChanges = Math.max(1, limits.maxChanges);
+    this.#budget = limits.maxBytes - encoding.messageBytes;
   }
-}
 
-/** Splits changes into runs within the limits, never between two changes that `together` keeps together. */
-function* chunks(
-  changes: readonly LoggedChange[],
-  limits: BatchLimits,
-  together: (prev: LoggedChange, next: LoggedChange) => boolean,
-): Generator<LoggedChange[]> {
-  let current: LoggedChange[] = [];
-  let bytes = 0;
-  for (const change of changes) {
-    const size = JSON.stringify(change.payload).length;
-    const prev = current[current.length - 1];
-    const full = current.length >= limits.maxChanges || (current.length > 0 && bytes + size > limits.maxBytes);
-    if (prev !== undefined && full && !together(prev, change)) {
-      yield current;
-      current = [];
-      bytes = 0;
+  *snapshot(revision: bigint, changes: readonly LoggedChange[]): Generator<ChangeBatch<T>> {
+    let pending: T[] | undefined;
+    let first = true;
+    const batch = (items: T[], complete: boolean): ChangeBatch<T> => {
+      const reset = first;
+      first = false;
+      return { reset, snapshotComplete: complete, revision, changes: items };
+    };
+    for (const items of this.#runs(changes, true)) {
+      if (pending !== undefined) yield batch(pending, false);
+      pending = items.map(({ item }) => item);
     }
-    current.push(change);
-    bytes += size;
+    yield batch(pending ?? [], true);
   }
-  if (current.length > 0) yield current;
+
+  *live(after: bigint, changes: readonly LoggedChange[]): Generator<ChangeBatch<T>> {
+    // `complete`: the highest revision every change of which is in a message sent or being filled.
+    let complete = after;
+    let last: bigint | undefined;
+    let current: T[] = [];
+    let bytes = 0;
+    let sent = false;
+    for (const change of changes) {
+      const boundary = change.revision !== last;
+      if (last !== undefined && boundary) complete = last;
+      last = change.revision;
+      const encoded = this.encoding.encode(change, this.#budget, false);
+      if (encoded === undefined) continue;
+      // The change count only ends a message between revisions; the byte budget, if need be, within one.
+      const full = (boundary && current.length >= this.#maxChanges) || bytes + encoded.bytes > this.#budget;
+      if (current.length > 0 && full) {
+        yield { reset: false, snapshotComplete: false, revision: complete, changes: current };
+        sent = true;
+        current = [];
+        bytes = 0;
+      }
+      current.push(encoded.item);
+      bytes += encoded.bytes;
+    }
+    // After a message that stopped inside a revision, always finish at the last one (even with no change left).
+    if (last !== undefined && (current.length > 0 || sent)) {
+      yield { reset: false, snapshotComplete: false, revision: last, changes: current };
+    }
+  }
+
+  *#runs(changes: readonly LoggedChange[], inSnapshot: boolean): Generator<EncodedChange<T>[]> {
+    let current: EncodedChange<T>[] = [];
+    let bytes = 0;
+    for (const change of changes) {
+      const encoded = this.encoding.encode(change, this.#budget, inSnapshot);
+      if (encoded === undefined) continue;
+      if (current.length > 0 && (current.length >= this.#maxChanges || bytes + encoded.bytes > this.#budget)) {
+        yield current;
+        current = [];
+        bytes = 0;
+      }
+      current.push(encoded);
+      bytes += encoded.bytes;
+    }
+    if (current.length > 0) yield current;
+  }
 }

@@ -10,7 +10,8 @@ import {
 } from "@modelrouter/contracts";
 import { Violations } from "@modelrouter/errors";
 import type { FeedbackValue } from "../store/decision-store.js";
-import { RESOURCE_NAME, checkName, checkVersion, clip } from "./names.js";
+import { quoted, resourceNameProblem } from "@modelrouter/syntax";
+import { checkName, checkVersion } from "./names.js";
 
 /** A request id: 1 to 128 letters, digits, '.', '_', ':' and '-' (the router's rule). */
 export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -92,14 +93,14 @@ function checkDecision(v: Violations, record: DecisionRecord, now: Date): void {
   if (record.model === undefined) {
     if (record.code === 0) v.add("decision.model", "is required when code is 0 (OK): the model version that answered");
   } else {
-    checkName(v, "decision.model.name", record.model.name, "digits-general");
+    checkName(v, "decision.model.name", record.model.name, "digits-general", "model");
     checkVersion(v, "decision.model.version", record.model.version, true);
   }
   if (record.attempted.length > MAX_ATTEMPTED) {
     v.add("decision.attempted", `lists ${record.attempted.length} model versions; at most ${MAX_ATTEMPTED} are kept`);
   }
   record.attempted.slice(0, MAX_ATTEMPTED).forEach((model, i) => {
-    checkName(v, `decision.attempted[${i}].name`, model.name, "digits-general");
+    checkName(v, `decision.attempted[${i}].name`, model.name, "digits-general", "model");
     checkVersion(v, `decision.attempted[${i}].version`, model.version, false);
   });
   checkOptionalName(v, "decision.policy", record.policy, "policy");
@@ -112,7 +113,7 @@ function checkDecision(v: Violations, record: DecisionRecord, now: Date): void {
   if (record.traceId !== "" && (!TRACE_ID.test(record.traceId) || /^0+$/.test(record.traceId))) {
     v.add(
       "decision.trace_id",
-      `"${clip(record.traceId)}" is not a W3C trace id: give 32 lower-case hex digits, not all zero (or leave it empty)`,
+      `${quoted(record.traceId)} is not a W3C trace id: give 32 lower-case hex digits, not all zero (or leave it empty)`,
     );
   }
 }
@@ -120,7 +121,7 @@ function checkDecision(v: Violations, record: DecisionRecord, now: Date): void {
 function checkRequestId(v: Violations, field: string, requestId: string): void {
   if (requestId === "") v.add(field, "is required: the request_id of the answered request");
   else if (!REQUEST_ID.test(requestId)) {
-    v.add(field, `"${clip(requestId)}" is not a request id: use 1 to 128 letters, digits, '.', '_', ':' or '-'`);
+    v.add(field, `${quoted(requestId)} is not a request id: use 1 to 128 letters, digits, '.', '_', ':' or '-'`);
   }
 }
 
@@ -145,13 +146,8 @@ function checkTime(v: Violations, record: DecisionRecord, now: Date): void {
 }
 
 function checkOptionalName(v: Violations, field: string, value: string, what: string): void {
-  if (value !== "" && !RESOURCE_NAME.test(value)) {
-    v.add(
-      field,
-      `"${clip(value)}" is not a ${what} name: 1 to 63 lower-case letters, digits and '-', starting with a letter ` +
-        `and not ending with '-' (or empty when there is none)`,
-    );
-  }
+  const problem = value === "" ? undefined : resourceNameProblem(value, what, what === "rule" ? "images" : "digits-routing");
+  if (problem !== undefined) v.add(field, `${problem} (or leave it empty when there is none)`);
 }
 
 function checkLength(v: Violations, field: string, value: string): void {

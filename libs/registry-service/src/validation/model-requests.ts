@@ -1,4 +1,4 @@
-import { clone } from "@bufbuild/protobuf";
+import { clone, create } from "@bufbuild/protobuf";
 import {
   Modality,
   ModelSchema,
@@ -11,12 +11,14 @@ import {
   type UpdateModelRequest,
 } from "@modelrouter/contracts";
 import { Violations } from "@modelrouter/errors";
+import { quoted } from "@modelrouter/syntax";
 import { UPDATABLE_MODEL_FIELDS, type ModelFilter, type ModelKey, type UpdatableModelField } from "../store/model-store.js";
 import type { PageRequest } from "../store/page.js";
+import { ItemReport, checkCount } from "./bounds.js";
 import { checkLabels } from "./labels.js";
 import { checkDescription, checkMetrics, checkModel, checkStatus, checkTask } from "./model-validation.js";
-import { checkName, checkVersion } from "./names.js";
-import { pageSizeOf, pageTokenCodec, type PageTokenCodec } from "./page-token.js";
+import { checkName, checkOptionalName, checkVersion } from "./names.js";
+import { checkPageToken, pageSizeOf, pageTokenCodec, type PageTokenCodec } from "./page-token.js";
 
 /**
  * The model to register: checked completely (every problem at once), output-only fields cleared, status
@@ -27,12 +29,12 @@ import { pageSizeOf, pageTokenCodec, type PageTokenCodec } from "./page-token.js
 export function parseRegisterModel(request: RegisterModelRequest): Model {
   const v = new Violations();
   if (request.model === undefined) v.add("model", "is required: the model version to register");
-  else checkModel(v, "model", request.model);
-  v.throwIfAny("the model cannot be registered");
-  const model = clone(ModelSchema, request.model as Model);
+  const model = clone(ModelSchema, request.model ?? create(ModelSchema));
   model.revision = 0n;
   model.createTime = undefined;
   model.updateTime = undefined;
+  if (request.model !== undefined) checkModel(v, "model", model);
+  v.throwIfAny("the model cannot be registered");
   if (model.status === ModelStatus.UNSPECIFIED) model.status = ModelStatus.ACTIVE;
   return model;
 }
@@ -40,11 +42,14 @@ export function parseRegisterModel(request: RegisterModelRequest): Model {
 /** The version GetModel names (undefined: the latest servable one). */
 export function parseGetModel(request: GetModelRequest): { name: string; version: string | undefined } {
   const v = new Violations();
-  checkName(v, "name", request.name, "digits-general");
+  checkName(v, "name", request.name, "digits-general", "model");
   checkVersion(v, "version", request.version, false);
   v.throwIfAny("invalid GetModel request");
   return { name: request.name, version: request.version === "" ? undefined : request.version };
 }
+
+/** The most `update_mask.paths` an UpdateModel request may list (there are five updatable fields). */
+const MAX_MASK_PATHS = 16;
 
 /** A parsed ListModels request and the page token codec of its filters. */
 export interface ModelListing {
@@ -53,8 +58,22 @@ export interface ModelListing {
   readonly tokens: PageTokenCodec<ModelKey>;
 }
 
-/** The filters and page of a ListModels request; the page token must come from the same filters. */
+/**
+ * The filters and page of a ListModels request; the page token must come from the same filters. The name
+ * filter must be a valid model name, the task filter no longer than a task, the label filter valid labels
+ * (at most `MAX_LABELS`), and the page token no longer than {@link MAX_PAGE_TOKEN_LENGTH}.
+ *
+ * @throws DomainError INVALID_FIELD listing every problem.
+ */
 export function parseListModels(request: ListModelsRequest): ModelListing {
+  const v = new Violations();
+  checkOptionalName(v, "name", request.name, "digits-general", "model");
+  checkTask(v, "task", request.task);
+  checkLabels(v, "labels", request.labels);
+  if (Modality[request.modality] === undefined) v.add("modality", `is ${request.modality}, not a known modality: leave it unspecified for every modality`);
+  if (ModelStatus[request.status] === undefined) v.add("status", `is ${request.status}, not a known status: leave it unspecified for every status`);
+  checkPageToken(v, request.pageToken);
+  v.throwIfAny("invalid ListModels request");
   const filter: ModelFilter = {
     ...(request.name === "" ? {} : { name: request.name }),
     ...(request.task === "" ? {} : { task: request.task }),
@@ -88,18 +107,25 @@ export function parseUpdateModel(request: UpdateModelRequest): ModelUpdate {
   const model = request.model;
   if (model === undefined) v.add("model", "is required: name the version (name, version) and carry the new values");
   else {
-    checkName(v, "model.name", model.name, "digits-general");
+    checkName(v, "model.name", model.name, "digits-general", "model");
     checkVersion(v, "model.version", model.version, true);
   }
   const paths = request.updateMask?.paths ?? [];
   if (paths.length === 0) v.add("update_mask", `is required: list the fields to change, any of ${UPDATABLE_MODEL_FIELDS.join(", ")}`);
   const fields: UpdatableModelField[] = [];
-  paths.forEach((path, i) => {
-    const field = UPDATABLE_MODEL_FIELDS.find((name) => name === path);
-    if (field === undefined) {
-      v.add(`update_mask.paths[${i}]`, `"${path}" cannot be updated: use any of ${UPDATABLE_MODEL_FIELDS.join(", ")} (register a new version to change anything else)`);
-    } else if (!fields.includes(field)) fields.push(field);
-  });
+  const unknown = new ItemReport(v, "update_mask.paths");
+  checkCount(v, "update_mask.paths", paths, MAX_MASK_PATHS, "paths", `list each of ${UPDATABLE_MODEL_FIELDS.join(", ")} at most once`).forEach(
+    (path, i) => {
+      const field = UPDATABLE_MODEL_FIELDS.find((name) => name === path);
+      if (field === undefined) {
+        unknown.add(
+          `update_mask.paths[${i}]`,
+          `${quoted(path)} cannot be updated: use any of ${UPDATABLE_MODEL_FIELDS.join(", ")} (register a new version to change anything else)`,
+        );
+      } else if (!fields.includes(field)) fields.push(field);
+    },
+  );
+  unknown.done();
   if (model !== undefined) {
     for (const field of fields) checkUpdatedField(v, model, field);
   }
@@ -116,7 +142,7 @@ export function parseDeregisterModel(request: DeregisterModelRequest): {
   expectedRevision: bigint | undefined;
 } {
   const v = new Violations();
-  checkName(v, "name", request.name, "digits-general");
+  checkName(v, "name", request.name, "digits-general", "model");
   checkVersion(v, "version", request.version, false);
   checkExpectedRevision(v, "expected_revision", request.expectedRevision);
   if (request.expectedRevision !== undefined && request.version === "") {

@@ -1,6 +1,7 @@
 import {
   ColorMode,
   Modality,
+  ModelSchema,
   ModelStatus,
   TensorLayout,
   type ClassificationPostprocessing,
@@ -10,25 +11,37 @@ import {
   type OnnxBackend,
 } from "@modelrouter/contracts";
 import type { Violations } from "@modelrouter/errors";
+import { quoted } from "@modelrouter/syntax";
+import { ItemReport, checkCount, checkLength } from "./bounds.js";
+import { checkEncodedSize } from "./encoded-size.js";
 import { checkLabels } from "./labels.js";
-import { checkName, checkVersion, clip } from "./names.js";
+import {
+  MAX_CLASS_LABELS,
+  MAX_CLASS_LABEL_LENGTH,
+  MAX_DATASET_LENGTH,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_MODEL_BYTES,
+  MAX_TASK_LENGTH,
+  MAX_TENSOR_NAME_LENGTH,
+  MAX_URI_LENGTH,
+} from "./limits.js";
+import { checkName, checkVersion } from "./names.js";
 
-/** The longest `description`, in characters. */
-export const MAX_DESCRIPTION_LENGTH = 4096;
-/** The longest `task`, in characters. */
-export const MAX_TASK_LENGTH = 256;
 /** The largest preprocessed image side, in pixels. */
 export const MAX_IMAGE_SIDE = 4096;
 
 const channelsOf: Readonly<Record<number, number>> = { [ColorMode.GRAYSCALE]: 1, [ColorMode.RGB]: 3 };
+const MAX_CHANNELS = 3;
 
 /**
  * Checks a model version for RegisterModel and records every problem under `path` (for example `model`):
  * name and version syntax, modality, backend (an ONNX file inside the model root), preprocessing and
- * postprocessing sanity, metric ranges, label syntax and status. Output-only fields are not checked.
+ * postprocessing sanity, metric ranges, label syntax and status, and the bounds of `limits.ts` on every
+ * text and list and on the whole model's encoded size (output-only fields are neither checked nor counted:
+ * clear them first).
  */
 export function checkModel(v: Violations, path: string, model: Model): void {
-  checkName(v, `${path}.name`, model.name, "digits-general");
+  checkName(v, `${path}.name`, model.name, "digits-general", "model");
   checkVersion(v, `${path}.version`, model.version, true);
   checkDescription(v, `${path}.description`, model.description);
   checkTask(v, `${path}.task`, model.task);
@@ -40,18 +53,25 @@ export function checkModel(v: Violations, path: string, model: Model): void {
   else v.add(`${path}.backend`, `is required: set backend.onnx with the uri of the model's .onnx file`);
   if (model.metrics !== undefined) checkMetrics(v, `${path}.metrics`, model.metrics);
   if (model.status !== ModelStatus.UNSPECIFIED) checkStatus(v, `${path}.status`, model.status);
+  checkModelSize(v, path, model);
+}
+
+/**
+ * Records at `path` a model larger than {@link MAX_MODEL_BYTES} encoded, naming its largest fields. Pass the
+ * model without output-only fields.
+ */
+export function checkModelSize(v: Violations, path: string, model: Model): void {
+  checkEncodedSize(v, path, ModelSchema, model, MAX_MODEL_BYTES, "model version");
 }
 
 /** Checks a description's length. */
 export function checkDescription(v: Violations, field: string, description: string): void {
-  if (description.length > MAX_DESCRIPTION_LENGTH) {
-    v.add(field, `is ${description.length} characters long: keep it to at most ${MAX_DESCRIPTION_LENGTH}`);
-  }
+  checkLength(v, field, description, MAX_DESCRIPTION_LENGTH);
 }
 
 /** Checks a task's length. */
 export function checkTask(v: Violations, field: string, task: string): void {
-  if (task.length > MAX_TASK_LENGTH) v.add(field, `is ${task.length} characters long: keep it to at most ${MAX_TASK_LENGTH}`);
+  checkLength(v, field, task, MAX_TASK_LENGTH);
 }
 
 /** Checks a status that is given: it must be a known lifecycle status. */
@@ -61,8 +81,9 @@ export function checkStatus(v: Violations, field: string, status: ModelStatus): 
   }
 }
 
-/** Checks offline metrics: accuracy and F1 are fractions, latency is not negative. */
+/** Checks offline metrics: accuracy and F1 are fractions, latency is not negative, the dataset name is short. */
 export function checkMetrics(v: Violations, path: string, metrics: OfflineMetrics): void {
+  checkLength(v, `${path}.dataset`, metrics.dataset, MAX_DATASET_LENGTH);
   for (const [name, value] of [["accuracy", metrics.accuracy], ["f1", metrics.f1]] as const) {
     if (!(value >= 0 && value <= 1)) v.add(`${path}.${name}`, `is ${value}: give a fraction between 0 and 1 (0.97, not 97)`);
   }
@@ -72,8 +93,13 @@ export function checkMetrics(v: Violations, path: string, metrics: OfflineMetric
 }
 
 function checkOnnxBackend(v: Violations, path: string, onnx: OnnxBackend): void {
-  const problem = uriProblem(onnx.uri);
-  if (problem !== undefined) v.add(`${path}.uri`, problem);
+  if (onnx.uri.length > MAX_URI_LENGTH) checkLength(v, `${path}.uri`, onnx.uri, MAX_URI_LENGTH);
+  else {
+    const problem = uriProblem(onnx.uri);
+    if (problem !== undefined) v.add(`${path}.uri`, problem);
+  }
+  checkLength(v, `${path}.input_name`, onnx.inputName, MAX_TENSOR_NAME_LENGTH);
+  checkLength(v, `${path}.output_name`, onnx.outputName, MAX_TENSOR_NAME_LENGTH);
   if (onnx.sha256 !== "" && !/^[0-9a-f]{64}$/.test(onnx.sha256)) {
     v.add(`${path}.sha256`, "must be 64 lower-case hex digits (the SHA-256 of the file), or empty");
   }
@@ -101,15 +127,15 @@ function uriProblem(uri: string): string | undefined {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1];
   if (scheme !== undefined) {
     if (scheme.toLowerCase() !== "file" || !uri.slice(scheme.length).startsWith("://")) {
-      return `"${clip(uri)}" is not supported: only local files are, so ${hint}`;
+      return `${quoted(uri)} is not supported: only local files are, so ${hint}`;
     }
     try {
       path = decodeURIComponent(uri.slice(scheme.length + 3));
     } catch {
-      return `"${clip(uri)}" is not a valid file:// URL: ${hint}`;
+      return `${quoted(uri)} is not a valid file:// URL: ${hint}`;
     }
   }
-  if (path.split(/[\\/]/).includes("..")) return `"${clip(uri)}" has a ".." segment: ${hint}, without ".."`;
+  if (path.split(/[\\/]/).includes("..")) return `${quoted(uri)} has a ".." segment: ${hint}, without ".."`;
   return undefined;
 }
 
@@ -126,8 +152,10 @@ function checkImagePreprocessing(v: Violations, path: string, image: ImagePrepro
   for (const [name, values] of [["mean", image.mean], ["std", image.std]] as const) {
     if (channels !== undefined && values.length !== 0 && values.length !== channels) {
       v.add(`${path}.${name}`, `has ${values.length} values: give none, or one per channel (${channels} for this colour mode)`);
+    } else if (values.length > MAX_CHANNELS) {
+      v.add(`${path}.${name}`, `has ${values.length} values: give none, or one per channel (at most ${MAX_CHANNELS})`);
     }
-    values.forEach((value, i) => {
+    values.slice(0, channels ?? MAX_CHANNELS).forEach((value, i) => {
       if (!Number.isFinite(value)) v.add(`${path}.${name}[${i}]`, `is ${value}: give a finite number`);
       else if (name === "std" && value === 0) v.add(`${path}.std[${i}]`, "is 0: a standard deviation divides, so give a non-zero value (1 to leave the channel as it is)");
     });
@@ -136,12 +164,19 @@ function checkImagePreprocessing(v: Violations, path: string, image: ImagePrepro
 
 function checkClassification(v: Violations, path: string, post: ClassificationPostprocessing): void {
   const seen = new Map<string, number>();
-  post.labels.forEach((label, i) => {
-    if (label === "") v.add(`${path}.labels[${i}]`, "is empty: give every class a name");
+  const labels = checkCount(v, `${path}.labels`, post.labels, MAX_CLASS_LABELS, "class labels");
+  const report = new ItemReport(v, `${path}.labels`);
+  labels.forEach((label, i) => {
+    const at = `${path}.labels[${i}]`;
+    if (label === "") report.add(at, "is empty: give every class a name");
+    else if (label.length > MAX_CLASS_LABEL_LENGTH) {
+      report.add(at, `is ${label.length} characters long: keep a class label to at most ${MAX_CLASS_LABEL_LENGTH}`);
+    }
     const first = seen.get(label);
-    if (first !== undefined && label !== "") v.add(`${path}.labels[${i}]`, `"${clip(label)}" repeats labels[${first}]: class labels must be unique`);
+    if (first !== undefined && label !== "") report.add(at, `${quoted(label)} repeats labels[${first}]: class labels must be unique`);
     else seen.set(label, i);
   });
+  report.done();
   if (post.labels.length > 0 && post.topK > post.labels.length) {
     v.add(`${path}.top_k`, `is ${post.topK}, more than the ${post.labels.length} labels: give at most ${post.labels.length}, or 0 for all`);
   }

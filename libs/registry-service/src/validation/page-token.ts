@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { invalidField } from "@modelrouter/errors";
+import { invalidField, type Violations } from "@modelrouter/errors";
+import { MAX_PAGE_TOKEN_LENGTH } from "./limits.js";
 
 /** The page size when a request gives none. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -16,6 +17,17 @@ export function pageSizeOf(pageSize: number): number {
   if (pageSize < 0) throw invalidField("page_size", `is ${pageSize}: give 1 to ${MAX_PAGE_SIZE}, or 0 for ${DEFAULT_PAGE_SIZE}`);
   if (pageSize === 0) return DEFAULT_PAGE_SIZE;
   return Math.min(pageSize, MAX_PAGE_SIZE);
+}
+
+/** Records a page token longer than any the registry makes ({@link MAX_PAGE_TOKEN_LENGTH} characters). */
+export function checkPageToken(v: Violations, token: string): void {
+  if (token.length > MAX_PAGE_TOKEN_LENGTH) {
+    v.add(
+      "page_token",
+      `is ${token.length} characters long, longer than any page token of this registry: pass the next_page_token ` +
+        `of the previous page, or leave it empty for the first page`,
+    );
+  }
 }
 
 /**

@@ -3,9 +3,15 @@ import { Violations, invalidField } from "@modelrouter/errors";
 import type { PageRequest } from "../store/page.js";
 import { checkExpectedRevision } from "./model-requests.js";
 import { checkName } from "./names.js";
-import { pageSizeOf, pageTokenCodec, type PageTokenCodec } from "./page-token.js";
+import { checkPolicyBounds } from "./policy-bounds.js";
+import { checkPageToken, pageSizeOf, pageTokenCodec, type PageTokenCodec } from "./page-token.js";
 
-/** The shape checks of an ApplyPolicy request that come before compiling the policy. */
+/**
+ * The shape checks of an ApplyPolicy request that come before compiling the policy, among them the bounds
+ * of {@link checkPolicyBounds} (size, description, selectors), so that nothing huge reaches the compiler.
+ *
+ * @throws DomainError INVALID_FIELD listing every problem.
+ */
 export function parseApplyPolicy(request: ApplyPolicyRequest): {
   policy: Policy;
   expectedRevision: bigint | undefined;
@@ -13,6 +19,7 @@ export function parseApplyPolicy(request: ApplyPolicyRequest): {
 } {
   const v = new Violations();
   if (request.policy === undefined) v.add("policy", "is required: the policy to create or replace");
+  else checkPolicyBounds(v, "policy", request.policy);
   checkExpectedRevision(v, "expected_revision", request.expectedRevision);
   v.throwIfAny("the policy cannot be applied");
   return { policy: request.policy as Policy, expectedRevision: request.expectedRevision, validateOnly: request.validateOnly };
@@ -21,7 +28,7 @@ export function parseApplyPolicy(request: ApplyPolicyRequest): {
 /** The policy name of a GetPolicy or DeletePolicy request. */
 export function parsePolicyName(request: GetPolicyRequest | DeletePolicyRequest): string {
   const v = new Violations();
-  checkName(v, "name", request.name, "digits-routing");
+  checkName(v, "name", request.name, "digits-routing", "policy");
   if ("expectedRevision" in request) checkExpectedRevision(v, "expected_revision", request.expectedRevision);
   v.throwIfAny("invalid request");
   return request.name;
@@ -29,6 +36,9 @@ export function parsePolicyName(request: GetPolicyRequest | DeletePolicyRequest)
 
 /** The page of a ListPolicies request. */
 export function parseListPolicies(request: ListPoliciesRequest): { page: PageRequest<string>; tokens: PageTokenCodec<string> } {
+  const v = new Violations();
+  checkPageToken(v, request.pageToken);
+  v.throwIfAny("invalid ListPolicies request");
   const size = pageSizeOf(request.pageSize);
   const tokens = pageTokenCodec({ listing: "policies" }, (value): value is string => typeof value === "string");
   const after = tokens.decode(request.pageToken);
