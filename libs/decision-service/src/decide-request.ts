@@ -1,5 +1,6 @@
 import type { DecideRequest, InputProfile, RequestContext } from "@modelrouter/contracts";
 import { Violations } from "@modelrouter/errors";
+import { requestBoundsViolations } from "@modelrouter/policy";
 
 /** A DecideRequest that passed validation. */
 export interface ValidDecideRequest {
@@ -7,11 +8,20 @@ export interface ValidDecideRequest {
   readonly context: RequestContext | undefined;
 }
 
-/** Checks a DecideRequest, reporting every problem at once (INVALID_FIELD). */
+/**
+ * Checks a DecideRequest, reporting every problem at once (INVALID_FIELD): the profile is required, and the
+ * profile and context must be within the policy language's `REQUEST_BOUNDS` (the sizes the analyzer and the
+ * router already enforce, and the lengths of the strings they pass on), since every policy's cost was
+ * estimated, and budgeted, for requests within them.
+ */
 export function parseDecideRequest(request: DecideRequest): ValidDecideRequest {
   const violations = new Violations();
   if (request.profile === undefined) {
     violations.add("profile", "is required: pass the analyzer's InputProfile of the payload");
+  } else {
+    for (const violation of requestBoundsViolations(request.profile, request.context)) {
+      violations.add(violation.field, violation.description);
+    }
   }
   violations.throwIfAny("the decide request is invalid");
   return { profile: request.profile as InputProfile, context: request.context };

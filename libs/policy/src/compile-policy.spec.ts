@@ -58,11 +58,11 @@ describe("compilePolicy", () => {
   describe("names", () => {
     it.each([
       ["", "is required"],
-      ["Digits", "is not a valid name"],
-      ["digits-", "is not a valid name"],
-      ["9digits", "is not a valid name"],
-      ["d".repeat(64), "is not a valid name"],
-      ["a_b", "is not a valid name"],
+      ["Digits", "is not a valid policy name"],
+      ["digits-", "is not a valid policy name"],
+      ["9digits", "is not a valid policy name"],
+      ["d".repeat(64), "is not a valid policy name"],
+      ["a_b", "is not a valid policy name"],
     ])("rejects the policy name %j", (name, text) => {
       const found = violations(compilePolicy(policy({ name, defaultRoute: simpleRoute })));
       expect(found).toEqual([{ field: "name", description: expect.stringContaining(text) }]);
@@ -86,7 +86,7 @@ describe("compilePolicy", () => {
       );
       expect(violations(result)).toEqual([
         { field: "rules[0].name", description: expect.stringContaining("is required") },
-        { field: "rules[1].name", description: expect.stringContaining("is not a valid name") },
+        { field: "rules[1].name", description: expect.stringContaining("is not a valid rule name") },
         { field: "rules[3].name", description: expect.stringContaining("already the name of rules[2]") },
       ]);
     });
@@ -146,9 +146,21 @@ describe("compilePolicy", () => {
       );
       expect(violations(result)).toEqual([
         { field: "default_route.targets[0].model.name", description: expect.stringContaining("is required") },
-        { field: "default_route.targets[1].model.name", description: expect.stringContaining("is not a valid name") },
+        { field: "default_route.targets[1].model.name", description: expect.stringContaining("is not a valid model name") },
         { field: "default_route.targets[2].model.version", description: expect.stringContaining("is not a valid version") },
         { field: "default_route.fallbacks[0].model.version", description: expect.stringContaining("is not a valid version") },
+      ]);
+    });
+
+    it.each(["-1", ".1", "_a"])("rejects the version %j, which the registry refuses too, at its path", (version) => {
+      const result = compilePolicy(
+        policy({ name: "p", rules: [rule("r", "true", route([modelTarget("a")], [modelTarget("m", version)]))] }),
+      );
+      expect(violations(result)).toEqual([
+        {
+          field: "rules[0].route.fallbacks[0].model.version",
+          description: expect.stringContaining("starting with a letter or digit"),
+        },
       ]);
     });
 
@@ -218,6 +230,14 @@ describe("compilePolicy", () => {
         { field: `default_route.targets[0].selector.match_labels["${"k".repeat(64)}"]`, description: expect.stringContaining("not a valid label key") },
         { field: 'default_route.targets[0].selector.match_labels["ok"]', description: expect.stringContaining("not a valid label value") },
       ]);
+    });
+
+    it("rejects a selector with more requirements than a model may carry labels, and accepts one at the limit", () => {
+      const labels = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, "v"]));
+      expect(violations(withSelector(selectorTarget(labels(65))))).toEqual([
+        { field: "default_route.targets[0].selector", description: expect.stringContaining("has 65 requirements") },
+      ]);
+      expect(withSelector(selectorTarget(labels(64))).kind).toBe("compiled");
     });
 
     it("accepts prefixed keys and empty values", () => {

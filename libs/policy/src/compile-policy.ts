@@ -1,10 +1,12 @@
 import type { Model, Policy } from "@modelrouter/contracts";
+import { resourceNameProblem } from "@modelrouter/syntax";
 import { reportCatalogueWarnings } from "./catalogue-warnings.js";
 import { type CompiledCondition, compileCondition } from "./compiled-condition.js";
 import type { CompiledPolicy, CompiledRoute, CompiledRule } from "./compiled-policy.js";
 import { compileRoute } from "./compile-route.js";
+import { COST } from "./cost-units.js";
+import { formatCost } from "./cost-text.js";
 import { type ModelCatalogue, asCatalogue } from "./model-catalogue.js";
-import { resourceNameProblem } from "./names.js";
 import { type PolicyEnvironment, createPolicyEnvironment } from "./policy-environment.js";
 import { CompileReport, type PolicyViolation } from "./policy-violation.js";
 
@@ -53,16 +55,49 @@ function reportReachability(rules: readonly CompiledRule[], defaultRoute: Compil
   }
 }
 
+interface PricedCondition {
+  readonly field: string;
+  readonly cost: number;
+}
+
+function reportPolicyCost(total: number, conditions: readonly PricedCondition[], budget: number, report: CompileReport): void {
+  const costliest = [...conditions]
+    .sort((a, b) => b.cost - a.cost)
+    .slice(0, 3)
+    .map((c) => `${c.field} (${formatCost(c.cost)})`);
+  report.violation(
+    "rules",
+    `the policy is estimated to cost up to ${formatCost(total)} units per request (its when and every rule's ` +
+      `when, all evaluated when no rule matches), over the budget of ${formatCost(budget)} for one policy; the ` +
+      `costliest conditions are ${costliest.join(", ")}. Simplify them (in a comprehension, test membership ` +
+      "in a map bound once with cel.bind() rather than in a list literal; guard map lookups with `in` or " +
+      "has()), or split the rules into several policies",
+  );
+}
+
 function compileChecked(policy: Policy, options: CompileOptions): CompileResult {
   const environment = options.environment ?? createPolicyEnvironment();
   const limits = environment.limits;
   const report = new CompileReport();
-  const nameProblem = resourceNameProblem(policy.name ?? "", "policy");
+  const nameProblem = resourceNameProblem(policy.name ?? "", "policy", "digits-routing");
   if (nameProblem !== undefined) report.violation("name", nameProblem);
+
+  let spent = COST.policy;
+  const priced: PricedCondition[] = [];
+  let unpriced = 0;
+  const compileWhen = (source: string, field: string, overhead: number): CompiledCondition | undefined => {
+    const condition = compileCondition(source, field, environment, report, limits.maxPolicyCost - spent - overhead);
+    if (condition === undefined) unpriced++;
+    else {
+      spent += overhead + condition.cost;
+      priced.push({ field, cost: condition.cost });
+    }
+    return condition;
+  };
 
   let when: CompiledCondition | undefined;
   if (!isBlank(policy.when)) {
-    when = compileCondition(policy.when, "when", environment, report);
+    when = compileWhen(policy.when, "when", 0);
     const note = constantNote(when);
     if (note !== undefined) report.warning("when", `${note}, so the policy never applies`);
   }
@@ -82,7 +117,7 @@ function compileChecked(policy: Policy, options: CompileOptions): CompileResult 
   ruleList.slice(0, limits.maxRules).forEach((rule, index) => {
     const path = `rules[${index}]`;
     const name = rule?.name ?? "";
-    const problem = resourceNameProblem(name, "rule");
+    const problem = resourceNameProblem(name, "rule", "lowres-scans");
     if (problem !== undefined) report.violation(`${path}.name`, problem);
     const first = ruleNamedAt.get(name);
     if (first !== undefined && name !== "") {
@@ -94,7 +129,7 @@ function compileChecked(policy: Policy, options: CompileOptions): CompileResult 
         `${path}.when`,
         "is required: a CEL condition such as `input.modality == \"image\"`; use `true` to match every request",
       );
-    } else condition = compileCondition(rule.when, `${path}.when`, environment, report);
+    } else condition = compileWhen(rule.when, `${path}.when`, COST.rule);
     const route = rule?.route;
     if (route === undefined) {
       report.violation(`${path}.route`, "is required: give the route's targets (and optionally strategy and fallbacks)");
@@ -106,6 +141,7 @@ function compileChecked(policy: Policy, options: CompileOptions): CompileResult 
   });
   const defaultRoute =
     policy.defaultRoute === undefined ? undefined : compileRoute(policy.defaultRoute, "default_route", report, limits);
+  if (unpriced === 0 && spent > limits.maxPolicyCost) reportPolicyCost(spent, priced, limits.maxPolicyCost, report);
 
   if (report.violations.length > 0) return { kind: "invalid", violations: report.violations };
 
@@ -122,6 +158,7 @@ function compileChecked(policy: Policy, options: CompileOptions): CompileResult 
     when,
     rules,
     defaultRoute,
+    cost: Math.ceil(spent),
     source: policy,
   };
   return { kind: "compiled", policy: compiled, warnings: report.warnings };

@@ -1,8 +1,8 @@
 import type { Route, Target } from "@modelrouter/contracts";
+import { resourceNameProblem, versionProblem } from "@modelrouter/syntax";
 import type { CompiledRoute, CompiledTarget } from "./compiled-policy.js";
 import { compileLabelSelector } from "./label-selector.js";
 import type { PolicyLimits } from "./limits.js";
-import { resourceNameProblem, versionProblem } from "./names.js";
 import type { CompileReport } from "./policy-violation.js";
 import { createFirstStrategy, strategyFor } from "./route-strategy.js";
 

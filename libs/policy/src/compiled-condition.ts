@@ -1,5 +1,7 @@
 import { ParseError, TypeError as CelTypeError, type ParseResult } from "@marcbachmann/cel-js";
 import type { Activation } from "./cel-values.js";
+import { type CostEstimate, estimateCost } from "./cost-estimate.js";
+import { formatCost } from "./cost-text.js";
 import { inspectExpression } from "./expression-inspection.js";
 import type { PolicyEnvironment } from "./policy-environment.js";
 import type { CompileReport } from "./policy-violation.js";
@@ -18,6 +20,13 @@ export interface CompiledCondition {
    * Undefined for an expression that depends on the request.
    */
   readonly constant: ConditionOutcome | undefined;
+  /**
+   * The estimated cost of one evaluation, in cost units: a sound upper bound of the work `evaluate` does for
+   * any request within `REQUEST_BOUNDS` (every branch, every comprehension over the largest collection it
+   * can see, every string as long as it can be, every run-time error it can raise; see `estimateCost`).
+   * Evaluation needs no run-time limit: an expression over `maxExpressionCost` is refused at compile time.
+   */
+  readonly cost: number;
   /** Evaluates the expression; a run-time error (for example a missing map key) is returned, not thrown. */
   evaluate(activation: Activation): ConditionOutcome;
 }
@@ -67,10 +76,41 @@ function describePosition(source: string, offset: number): string {
   return `line ${position.line}, column ${position.column}`;
 }
 
+function reportOverBudget(source: string, field: string, estimate: CostEstimate, budget: number, report: CompileReport): void {
+  const hotspot = estimate.hotspot;
+  const causes: string[] = [];
+  if (hotspot !== undefined && hotspot.iterations > 1) {
+    causes.push(
+      `${hotspot.name}() at ${describePosition(source, hotspot.start)} runs its body ` +
+        `(${formatCost(hotspot.bodyCost)} units) up to ${formatCost(hotspot.iterations)} times ` +
+        `(${excerptAt(source, hotspot.start, hotspot.end)})`,
+    );
+  }
+  if (estimate.errors > 0) {
+    causes.push(
+      `it may raise up to ${formatCost(estimate.errors)} run-time errors (a missing map key, a failed ` +
+        "conversion), each far costlier than a comparison; guard lookups with `\"k\" in m && m[\"k\"] …` or " +
+        "`has(m.k) && …`",
+    );
+  }
+  report.violation(
+    field,
+    `is estimated to cost up to ${formatCost(estimate.cost)} units per evaluation, over the budget of ` +
+      `${formatCost(budget)} for one expression${causes.length === 0 ? "" : `: ${causes.join("; ")}`}. ` +
+      "Simplify it: in a comprehension, test membership in a map bound once " +
+      '(`cel.bind(allowed, {"a": true, "b": true}, xs.all(x, x in allowed))`, one lookup) rather than in a ' +
+      "list literal (rebuilt and scanned element by element at every iteration); iterate shorter collections; " +
+      "or split the work into several rules or policies",
+    hotspot === undefined || hotspot.iterations <= 1 ? undefined : positionAt(source, hotspot.start),
+  );
+}
+
 /**
  * Parses and type-checks one CEL condition of the policy language. Every problem is reported on `field` with
  * its position (syntax and type errors with the checker's message, the excerpt and, for a misspelt name, a
- * suggestion; a result that is not a bool; the size and cost limits); returns undefined when there is one.
+ * suggestion; a result that is not a bool; the size limits; an estimated cost over `maxExpressionCost`);
+ * returns undefined when there is one. An expression that reads no variable is evaluated once, here, unless
+ * its cost is over `constantBudget` (the policy's remaining budget: then the policy is refused anyway).
  * Never throws.
  */
 export function compileCondition(
@@ -78,6 +118,7 @@ export function compileCondition(
   field: string,
   environment: PolicyEnvironment,
   report: CompileReport,
+  constantBudget = Number.POSITIVE_INFINITY,
 ): CompiledCondition | undefined {
   const limit = environment.limits.maxExpressionLength;
   if (source.length > limit) {
@@ -128,7 +169,21 @@ export function compileCondition(
     );
   }
   if (facts.problems.length > 0) return undefined;
-  const constant = facts.readsVariables ? undefined : runOutcome(parsed, {}, source);
-  if (constant !== undefined) return { source, constant, evaluate: () => constant };
-  return { source, constant, evaluate: (activation) => runOutcome(parsed, activation, source) };
+  const estimate = estimateCost(parsed.ast);
+  for (const problem of estimate.problems) {
+    report.violation(
+      field,
+      `${problem.description} (${describePosition(source, problem.start)}: ${excerptAt(source, problem.start, problem.end)})`,
+      positionAt(source, problem.start),
+    );
+  }
+  if (estimate.problems.length > 0) return undefined;
+  const cost = estimate.cost;
+  if (cost > environment.limits.maxExpressionCost) {
+    reportOverBudget(source, field, estimate, environment.limits.maxExpressionCost, report);
+    return undefined;
+  }
+  const constant = facts.readsVariables || cost > constantBudget ? undefined : runOutcome(parsed, {}, source);
+  if (constant !== undefined) return { source, constant, cost, evaluate: () => constant };
+  return { source, constant, cost, evaluate: (activation) => runOutcome(parsed, activation, source) };
 }

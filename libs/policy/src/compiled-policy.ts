@@ -55,6 +55,13 @@ export interface CompiledPolicy {
   readonly when: CompiledCondition | undefined;
   readonly rules: readonly CompiledRule[];
   readonly defaultRoute: CompiledRoute | undefined;
+  /**
+   * The estimated cost of evaluating the policy for one request, in cost units: its `when` and every rule's
+   * `when` (all of them, as when no rule matches) and the recording of each outcome. A sound upper bound for
+   * any request within `REQUEST_BOUNDS`, at most `maxPolicyCost`; the registry adds the costs of all stored
+   * policies up against `maxTotalCost`, since a request may evaluate every policy.
+   */
+  readonly cost: number;
   /** The policy as written. */
   readonly source: Policy;
 }

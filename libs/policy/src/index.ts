@@ -24,4 +24,5 @@ export { createModelCatalogue, isSelectable, type ModelCatalogue } from "./model
 export { compareVersions, newestFirst } from "./version-order.js";
 export { createPolicyEnvironment, type PolicyEnvironment } from "./policy-environment.js";
 export { POLICY_LIMITS, type PolicyLimits } from "./limits.js";
+export { REQUEST_BOUNDS, requestBoundsViolations, type RequestBounds } from "./request-bounds.js";
 export type { RouteStrategy, StrategyCandidate, StrategyChoice, StrategyContext } from "./route-strategy.js";

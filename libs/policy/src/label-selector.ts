@@ -1,5 +1,5 @@
 import { type LabelSelector, LabelOperator } from "@modelrouter/contracts";
-import { labelKeyProblem, labelValueProblem } from "./names.js";
+import { MAX_LABELS, labelKeyProblem, labelValueProblem } from "@modelrouter/syntax";
 import type { CompileReport } from "./policy-violation.js";
 
 /** Model labels as stored in a `Model` message. */
@@ -30,6 +30,14 @@ export function compileLabelSelector(selector: LabelSelector, path: string, repo
   const requirements: Requirement[] = [];
   const parts: string[] = [];
   const matchLabels = selector.matchLabels ?? {};
+  const named = Object.keys(matchLabels).length + (selector.matchExpressions ?? []).length;
+  if (named > MAX_LABELS) {
+    report.violation(
+      path,
+      `has ${named} requirements (match_labels and match_expressions together); a selector may have at most ` +
+        `${MAX_LABELS}, as a model may carry at most ${MAX_LABELS} labels. Remove the ones every model shares`,
+    );
+  }
   for (const key of Object.keys(matchLabels).sort()) {
     const value = matchLabels[key] ?? "";
     const field = `${path}.match_labels[${JSON.stringify(key)}]`;

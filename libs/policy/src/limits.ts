@@ -15,6 +15,21 @@ export interface PolicyLimits {
   readonly maxRouteTargets: number;
   /** Characters of one `matches()` pattern. */
   readonly maxPatternLength: number;
+  /**
+   * Estimated cost of one evaluation of one expression, in cost units (see `CompiledCondition.cost`):
+   * what one `when` may cost at most.
+   */
+  readonly maxExpressionCost: number;
+  /**
+   * Estimated cost of evaluating one policy for one request: its `when` and every rule's `when`, as when no
+   * rule matches (see `CompiledPolicy.cost`).
+   */
+  readonly maxPolicyCost: number;
+  /**
+   * Estimated cost of evaluating every stored policy for one request, as when none decides: enforced by the
+   * registry when a policy is applied, since the decision engine may evaluate them all.
+   */
+  readonly maxTotalCost: number;
 }
 
 /** The limits applied by {@link compilePolicy}. */
@@ -25,4 +40,7 @@ export const POLICY_LIMITS: PolicyLimits = Object.freeze({
   maxRules: 256,
   maxRouteTargets: 64,
   maxPatternLength: 256,
+  maxExpressionCost: 35_000,
+  maxPolicyCost: 40_000,
+  maxTotalCost: 200_000,
 });

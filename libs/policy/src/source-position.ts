@@ -1,5 +1,5 @@
 import type { SourcePosition } from "./policy-violation.js";
-import { truncate } from "./names.js";
+import { clip } from "@modelrouter/syntax";
 
 /** The line and column of `offset` in `source` (offset clamped into the text). */
 export function positionAt(source: string, offset: number): SourcePosition {
@@ -26,7 +26,7 @@ export function excerptAt(source: string, start: number, end: number): string {
   const newline = source.indexOf("\n", to);
   const lineEnd = newline === -1 ? source.length : newline;
   const before = source.slice(Math.max(lineStart, from - 40), from);
-  const marked = truncate(source.slice(from, Math.min(to, lineEnd)), 40);
+  const marked = clip(source.slice(from, Math.min(to, lineEnd)), 40);
   const after = source.slice(Math.min(to, lineEnd), Math.min(lineEnd, to + 40));
   const lead = from - 40 > lineStart ? "…" : "";
   const tail = to + 40 < lineEnd ? "…" : "";

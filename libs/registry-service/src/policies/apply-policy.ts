@@ -1,9 +1,10 @@
 import type { Policy } from "@modelrouter/contracts";
 import { Violations } from "@modelrouter/errors";
-import { compilePolicy } from "@modelrouter/policy";
+import { POLICY_LIMITS, compilePolicy, createPolicyEnvironment } from "@modelrouter/policy";
 import type { RegistryStore } from "../store/registry-store.js";
 import { checkName } from "../validation/names.js";
 import { catalogueScope } from "./catalogue-scope.js";
+import { checkPolicyBudget, storedPolicyCosts } from "./policy-budget.js";
 import { policyInvalid } from "./policy-invalid.js";
 
 /** What ApplyPolicy was asked to do, after the request's shape was checked. */
@@ -21,22 +22,26 @@ export interface ApplyPolicyOutcome {
 }
 
 /**
- * Compiles a policy against the registered models its targets can resolve to and, when it compiles, creates
- * or replaces it (or, with `validateOnly`, reports what would happen). A policy that does not compile is
- * never stored. The warnings are the compiler's, which include targets naming models that are not
- * registered (a policy may name a model before it is registered, so that is not an error).
+ * Compiles a policy against the registered models its targets can resolve to and, when it compiles and the
+ * estimated cost of all policies with it stays within `POLICY_LIMITS.maxTotalCost`, creates or replaces it
+ * (or, with `validateOnly`, reports what would happen). A policy that does not compile is never stored. The
+ * warnings are the compiler's, which include targets naming models that are not registered (a policy may
+ * name a model before it is registered, so that is not an error).
  *
- * @throws DomainError POLICY_INVALID when it does not compile; REVISION_CONFLICT when `expectedRevision`
- *   does not match.
+ * @throws DomainError POLICY_INVALID when it does not compile; QUOTA_EXCEEDED when the policies together
+ *   would cost more than their budget per request; REVISION_CONFLICT when `expectedRevision` does not match.
  */
 export async function applyPolicy(store: RegistryStore, input: ApplyPolicyInput): Promise<ApplyPolicyOutcome> {
+  const environment = createPolicyEnvironment();
   const scope = catalogueScope(input.policy);
   const catalogue = await store.catalogueModels(scope.names, scope.selectable);
-  const compiled = compilePolicy(input.policy, { catalogue });
+  const compiled = compilePolicy(input.policy, { catalogue, environment });
   if (compiled.kind === "invalid") throw policyInvalid(input.policy, compiled.violations);
   const v = new Violations();
   checkName(v, "policy.name", input.policy.name, "digits-routing");
   v.throwIfAny("the policy cannot be stored");
+  const others = await storedPolicyCosts(store, input.policy.name, environment);
+  checkPolicyBudget(compiled.policy, others, POLICY_LIMITS.maxTotalCost);
   const result = await store.putPolicy(input.policy, {
     validateOnly: input.validateOnly,
     ...(input.expectedRevision === undefined ? {} : { expectedRevision: input.expectedRevision }),
