@@ -1,8 +1,7 @@
 import { startTelemetry } from "@modelrouter/telemetry/sdk";
-import { DecisionService, RegistryService } from "@modelrouter/contracts";
+import { RegistryService } from "@modelrouter/contracts";
 import { startDecisionEngine } from "@modelrouter/decision-service";
-import { MODELROUTER_VERSION, runHost, runMain } from "@modelrouter/host";
-import { createGrpcChannel, createGrpcClient, serviceRegistration } from "@modelrouter/rpc-kit";
+import { createTopology, MODELROUTER_VERSION, runHost, runMain } from "@modelrouter/host";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig } from "./config.js";
 
@@ -10,19 +9,14 @@ runMain("decision-engine", async () => {
   const telemetry = startTelemetry({ serviceName: "decision-engine", serviceVersion: MODELROUTER_VERSION });
   const config = loadConfig(process.env);
   const logger = createLogger({ service: "decision-engine", level: config.logLevel });
-  const channel = createGrpcChannel(config.registryAddress);
-  const registry = createGrpcClient(RegistryService, channel, { defaultTimeoutMs: config.callTimeoutMs });
-  const engine = startDecisionEngine(registry, logger);
+  const topology = createTopology({ transport: "unary", callTimeoutMs: config.callTimeoutMs });
+  const engine = startDecisionEngine(topology.connect(RegistryService, config.registryAddress), logger);
   await runHost({
     name: "decision-engine",
     logger,
-    listen: config.listen,
-    services: [serviceRegistration(DecisionService, engine.impl)],
-    readiness: { services: [DecisionService.typeName], ready: engine.ready },
-    closeables: [
-      { name: "registry channel", close: () => Promise.resolve(channel.close()) },
-      { name: "catalogue sync", close: engine.close },
-    ],
+    components: [engine],
+    servers: [{ listen: config.listen, components: [engine], exposure: "internal" }],
+    topology,
     shutdownGraceMs: config.shutdownGraceMs,
     flushTelemetry: () => telemetry.shutdown(2000),
   });

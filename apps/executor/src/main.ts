@@ -1,8 +1,6 @@
 import { startTelemetry } from "@modelrouter/telemetry/sdk";
-import { ExecutorService } from "@modelrouter/contracts";
 import { startExecutor } from "@modelrouter/executor-service";
 import { MODELROUTER_VERSION, runHost, runMain } from "@modelrouter/host";
-import { serviceRegistration } from "@modelrouter/rpc-kit";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig } from "./config.js";
 
@@ -14,10 +12,8 @@ runMain("executor", async () => {
   await runHost({
     name: "executor",
     logger,
-    listen: config.listen,
-    services: [serviceRegistration(ExecutorService, executor.impl)],
-    readiness: { services: [ExecutorService.typeName], ready: executor.ready },
-    closeables: [{ name: "worker pool", close: executor.close }],
+    components: [executor],
+    servers: [{ listen: config.listen, components: [executor], exposure: "internal" }],
     shutdownGraceMs: config.shutdownGraceMs,
     flushTelemetry: () => telemetry.shutdown(2000),
   });

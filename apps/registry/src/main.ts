@@ -1,8 +1,6 @@
 import { startTelemetry } from "@modelrouter/telemetry/sdk";
-import { RegistryService } from "@modelrouter/contracts";
 import { MODELROUTER_VERSION, runHost, runMain } from "@modelrouter/host";
 import { startRegistry } from "@modelrouter/registry-service";
-import { serviceRegistration } from "@modelrouter/rpc-kit";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig } from "./config.js";
 
@@ -14,9 +12,8 @@ runMain("registry", async () => {
   await runHost({
     name: "registry",
     logger,
-    listen: config.listen,
-    services: [serviceRegistration(RegistryService, registry.impl)],
-    closeables: [{ name: "registry store", close: registry.close }],
+    components: [registry],
+    servers: [{ listen: config.listen, components: [registry], exposure: "public" }],
     shutdownGraceMs: config.shutdownGraceMs,
     flushTelemetry: () => telemetry.shutdown(2000),
   });

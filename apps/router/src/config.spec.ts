@@ -35,6 +35,14 @@ describe("the router's configuration", () => {
     expect([...config.colocate].sort()).toEqual(["analyzer", "executor", "registry"]);
     expect(config.registry?.database).toMatchObject({ kind: "pglite", dataDir: "/srv/data" });
     expect(config.executor?.workers).toBeGreaterThanOrEqual(1);
+    expect(config.registryListen).toBe("127.0.0.1:50054");
+  });
+
+  it("serves a co-located registry on the registry's own port, never on the front door", () => {
+    expect(loadConfig({}, "/srv").registryListen).toBeUndefined();
+    const config = loadConfig({ MODELROUTER_COLOCATE: "registry", MODELROUTER_REGISTRY_LISTEN: "0.0.0.0:6054" }, "/srv");
+    expect(config.registryListen).toBe("0.0.0.0:6054");
+    expect(config.listen).toBe("127.0.0.1:50051");
   });
 
   it("turns the HTTP edge off", () => {

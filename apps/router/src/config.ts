@@ -15,6 +15,11 @@ export interface RouterAppConfig extends CommonConfig {
   readonly listen: string;
   /** `MODELROUTER_ROUTER_HTTP_LISTEN`, default 127.0.0.1:8080: Connect/JSON for curl; "off" disables it. */
   readonly httpListen: string | undefined;
+  /**
+   * `MODELROUTER_REGISTRY_LISTEN`, default 127.0.0.1:50054, read when the registry is co-located: the registry's
+   * API (for the CLI and operators) on a port of its own, never on the router's front door.
+   */
+  readonly registryListen: string | undefined;
   /** `MODELROUTER_COLOCATE`: services run in this process, called directly instead of over gRPC. */
   readonly colocate: ReadonlySet<Colocatable>;
   /**
@@ -46,6 +51,7 @@ export function loadConfig(vars: Readonly<Record<string, string | undefined>>, c
     ...readCommonConfig(env),
     listen: env.address("MODELROUTER_ROUTER_LISTEN", "127.0.0.1:50051"),
     httpListen: http === "off" ? undefined : env.address("MODELROUTER_ROUTER_HTTP_LISTEN", "127.0.0.1:8080"),
+    registryListen: colocate.has("registry") ? env.address("MODELROUTER_REGISTRY_LISTEN", "127.0.0.1:50054") : undefined,
     colocate,
     internalTransport: env.oneOf("MODELROUTER_INTERNAL_TRANSPORT", ["tunnel", "unary"] as const, "tunnel"),
     addresses: {

@@ -6,6 +6,7 @@
  *
  * @packageDocumentation
  */
+export { startAnalyzer } from "./analyzer-component.js";
 export { createAnalyzerService } from "./analyzer-service.js";
 export type { AnalyzerDeps } from "./analyze-payload.js";
 export {

@@ -1,3 +1,5 @@
+import { parseHostPort } from "@modelrouter/syntax";
+
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** Every problem found in the configuration, reported together at startup. */
@@ -80,11 +82,10 @@ export class EnvReader {
     return this.int(name, fallback, { min: 0, max: 65535 });
   }
 
-  /** A `host:port` address such as `127.0.0.1:50052` or `[::1]:50052`. */
+  /** A `host:port` address such as `127.0.0.1:50052`, `localhost:50052` or `[::1]:50052`. */
   address(name: string, fallback: string): string {
     const raw = this.#raw(name) ?? fallback;
-    const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(raw);
-    if (match === null || Number(match[2]) > 65535) {
+    if (parseHostPort(raw) === undefined) {
       this.#problems.push(`${name}=${JSON.stringify(raw)}: expected host:port, for example 127.0.0.1:50052`);
       return fallback;
     }

@@ -1,7 +1,8 @@
 import { availableParallelism } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import type { EnvReader } from "@modelrouter/config";
-import type { ExecutorService } from "@modelrouter/contracts";
+import { ExecutorService } from "@modelrouter/contracts";
+import type { Component } from "@modelrouter/host";
 import type { ServiceImpl } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
 import { createExecutorService } from "./executor-service.js";
@@ -34,7 +35,7 @@ export function readExecutorConfig(env: EnvReader, cwd: string, defaultModelRoot
 }
 
 /** A running executor: its handlers, its pool (for load statistics), and how to stop the workers. */
-export interface ExecutorComponent {
+export interface ExecutorComponent extends Component<typeof ExecutorService> {
   readonly impl: ServiceImpl<typeof ExecutorService>;
   readonly pool: WorkerPool;
   /** Resolves once every worker thread has loaded ONNX Runtime. */
@@ -57,5 +58,5 @@ export function startExecutor(config: ExecutorConfig, logger: Logger): ExecutorC
     maxModelBytes: config.maxModelBytes,
     maxQueued: config.maxQueued,
   });
-  return { impl: createExecutorService({ pool, logger }), pool, ready: pool.ready(), close: () => pool.close() };
+  return { service: ExecutorService, impl: createExecutorService({ pool, logger }), pool, ready: pool.ready(), close: () => pool.close() };
 }

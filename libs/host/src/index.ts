@@ -1,8 +1,12 @@
 /**
- * The process shell every modelrouter service runs in: common settings, serving, readiness and shutdown.
+ * The process shell every modelrouter service runs in: components (a service's handlers, readiness and
+ * shutdown), the topology that connects a process to the services it calls (in-process or remote), common
+ * settings, serving, readiness and an orderly, idempotent shutdown.
  *
  * @packageDocumentation
  */
 export { readCommonConfig, type CommonConfig } from "./common-config.js";
-export { runHost, type Closeable, type HostOptions, type RunningHost } from "./run-host.js";
+export { registrationOf, type Component } from "./component.js";
+export { createTopology, type Topology, type TopologyOptions } from "./topology.js";
+export { runHost, type BoundServer, type HostOptions, type RunningHost, type ServerSpec } from "./run-host.js";
 export { runMain, MODELROUTER_VERSION } from "./run-main.js";

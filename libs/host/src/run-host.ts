@@ -1,17 +1,32 @@
+import { parseHostPort } from "@modelrouter/syntax";
 import {
   createConnectEdge,
   createGrpcServer,
+  HealthState,
   keepAliveOnStrayErrors,
+  MessageLimits,
   onShutdownSignal,
   ServingStatus,
-  type ServiceRegistration,
+  type ConnectEdge,
+  type GrpcServer,
 } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
+import { registrationOf, type Component } from "./component.js";
+import type { Topology } from "./topology.js";
 
-/** A part of a process that must be stopped on shutdown (a database, a worker pool, a watch). */
-export interface Closeable {
-  readonly name: string;
-  close(): Promise<void>;
+/** One listening gRPC server of a process and the components it serves. */
+export interface ServerSpec {
+  /** The gRPC `host:port` to listen on (port 0 picks a free one). */
+  readonly listen: string;
+  readonly components: readonly Component[];
+  /** Also serve the components' unary methods over Connect/JSON on HTTP at this `host:port`. */
+  readonly http?: string | undefined;
+  /**
+   * `public`: called by clients (the router's front door, the registry's API): requests up to
+   * {@link MessageLimits.EDGE_BYTES}. `internal`: called by other modelrouter services, whose messages wrap a
+   * client's request: up to {@link MessageLimits.INTERNAL_BYTES}.
+   */
+  readonly exposure: "public" | "internal";
 }
 
 /** Options of {@link runHost}. */
@@ -19,88 +34,118 @@ export interface HostOptions {
   /** The process's name in logs, e.g. "router". */
   readonly name: string;
   readonly logger: Logger;
-  /** The gRPC `host:port` to listen on. */
-  readonly listen: string;
-  readonly services: readonly ServiceRegistration[];
-  /** Also serve these over Connect/JSON on HTTP at `listen` (`host:port`). */
-  readonly http?: { readonly listen: string; readonly services: readonly ServiceRegistration[] };
   /**
-   * Services that must not report SERVING before this settles (for example the decision engine until its
-   * first snapshot is loaded). They answer NOT_SERVING until then.
+   * Every component the process hosts, served or only called in-process, in dependency order: the process is
+   * ready when all are, and they are closed in reverse order on shutdown.
    */
-  readonly readiness?: { readonly services: readonly string[]; readonly ready: Promise<void> };
-  /** Closed in reverse order on shutdown, after the servers. */
-  readonly closeables: readonly Closeable[];
+  readonly components: readonly Component[];
+  readonly servers: readonly ServerSpec[];
+  /** The process's connections to remote services, closed after the components. */
+  readonly topology?: Topology;
+  /** How long a shutdown waits for in-flight calls before closing connections, in ms. */
   readonly shutdownGraceMs: number;
+  /** A longer deadline asked by a client is lowered to this, in ms. */
+  readonly maxDeadlineMs?: number;
   /** Flushes telemetry; runs last. */
   readonly flushTelemetry: () => Promise<void>;
 }
 
-/** A running process. */
-export interface RunningHost {
+/** The bound ports of one server. */
+export interface BoundServer {
   readonly grpcPort: number;
   readonly httpPort: number | undefined;
+}
+
+/** A running process. */
+export interface RunningHost {
+  /** In the order of {@link HostOptions.servers}. */
+  readonly servers: readonly BoundServer[];
+  /** Settles once every component is ready. */
+  readonly ready: Promise<void>;
+  /** Shuts down as on SIGTERM (idempotent). */
   stop(): Promise<void>;
 }
 
-function splitListen(listen: string): { host: string; port: number } {
-  const at = listen.lastIndexOf(":");
-  return { host: listen.slice(0, at).replace(/^\[|\]$/g, ""), port: Number(listen.slice(at + 1)) };
+function hostOf(listen: string): string {
+  return parseHostPort(listen)?.host ?? listen;
 }
 
 /**
- * Starts a service process: serves the services over gRPC (with health and reflection) and optionally over
- * Connect/JSON, logs "ready" once every service reports SERVING, keeps stray errors from killing the process,
- * and on SIGTERM/SIGINT reports NOT_SERVING, drains in-flight calls for up to the grace period, closes its
- * parts and flushes telemetry before exiting.
+ * Runs a service process: serves its components over gRPC (with health and reflection) and optionally
+ * Connect/JSON, reports NOT_SERVING for a component until it is ready (and for the process — the readiness
+ * probe's empty service name — until every component is), logs "ready", keeps stray errors from killing the
+ * process, and on SIGTERM or SIGINT (once, however many arrive) reports NOT_SERVING, ends watch streams, drains
+ * in-flight calls for up to the grace period, closes its components in reverse order and its connections, and
+ * flushes telemetry before exiting 0.
  */
 export async function runHost(options: HostOptions): Promise<RunningHost> {
   const { logger } = options;
   keepAliveOnStrayErrors((kind, error) => logger.error(`stray ${kind}: a bug, the process keeps running`, { error }));
   const onUnexpectedError = (error: unknown): void => logger.error("handler failed unexpectedly (a bug)", { error });
-  const server = createGrpcServer({ services: options.services, onUnexpectedError });
-  for (const name of options.readiness?.services ?? []) server.health.set(name, ServingStatus.NOT_SERVING);
-  const grpcPort = await server.listen(options.listen);
-
-  let httpPort: number | undefined;
-  const edge = options.http === undefined ? undefined : createConnectEdge({ services: options.http.services, onUnexpectedError });
-  if (edge !== undefined && options.http !== undefined) {
-    const { host, port } = splitListen(options.http.listen);
-    httpPort = await edge.listen(host, port);
+  const health = new HealthState();
+  for (const component of options.components) {
+    if (component.ready === undefined) health.register(component.service.typeName);
+    else health.set(component.service.typeName, ServingStatus.NOT_SERVING);
+  }
+  const maxDeadline = options.maxDeadlineMs === undefined ? {} : { maxDeadlineMs: options.maxDeadlineMs };
+  const grpcServers: GrpcServer[] = [];
+  const edges: ConnectEdge[] = [];
+  const bound: BoundServer[] = [];
+  for (const spec of options.servers) {
+    const services = spec.components.map(registrationOf);
+    const server = createGrpcServer({
+      services,
+      health,
+      onUnexpectedError,
+      maxReceiveMessageBytes: spec.exposure === "public" ? MessageLimits.EDGE_BYTES : MessageLimits.INTERNAL_BYTES,
+      ...maxDeadline,
+    });
+    grpcServers.push(server);
+    const grpcPort = await server.listen(spec.listen);
+    let httpPort: number | undefined;
+    if (spec.http !== undefined) {
+      const edge = createConnectEdge({ services, onUnexpectedError, ...maxDeadline });
+      edges.push(edge);
+      const address = parseHostPort(spec.http);
+      httpPort = await edge.listen(address?.host ?? spec.http, address?.port ?? 0);
+    }
+    bound.push({ grpcPort, httpPort });
   }
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       logger.info("shutting down", { graceMs: options.shutdownGraceMs });
-      await Promise.all([server.shutdown(options.shutdownGraceMs), edge?.close()]);
-      for (const part of [...options.closeables].reverse()) {
-        await part.close().catch((error: unknown) => logger.error(`closing ${part.name} failed`, { error }));
+      await Promise.all([
+        ...grpcServers.map((server) => server.shutdown(options.shutdownGraceMs)),
+        ...edges.map((edge) => edge.close(options.shutdownGraceMs)),
+      ]);
+      for (const component of [...options.components].reverse()) {
+        await component.close?.().catch((error: unknown) => logger.error(`closing ${component.service.typeName} failed`, { error }));
       }
+      await options.topology?.close();
       logger.info("stopped");
       await options.flushTelemetry();
     })();
     return stopped;
   };
-  onShutdownSignal(stop);
+  onShutdownSignal(stop, {
+    onRepeat: (signal) => logger.info("already shutting down; waiting for the calls in flight", { signal }),
+    forceAfterMs: options.shutdownGraceMs + 15_000,
+  });
 
-  const announce = (): void =>
-    logger.info("ready", {
-      grpc: `${splitListen(options.listen).host}:${grpcPort}`,
-      ...(httpPort === undefined ? {} : { http: `${splitListen(options.http!.listen).host}:${httpPort}` }),
-      services: options.services.map((s) => s.service.typeName).join(","),
-    });
-  if (options.readiness === undefined) {
-    announce();
-  } else {
-    logger.info("listening; waiting to be ready", { waitingFor: options.readiness.services.join(",") });
-    options.readiness.ready.then(
-      () => {
-        for (const name of options.readiness!.services) server.health.set(name, ServingStatus.SERVING);
-        announce();
-      },
-      (error: unknown) => logger.error("never became ready", { error }),
-    );
-  }
-  return { grpcPort, httpPort, stop };
+  const where = options.servers.map((spec, i) => {
+    const ports = bound[i]!;
+    const http = ports.httpPort === undefined || spec.http === undefined ? "" : ` http=${hostOf(spec.http)}:${ports.httpPort}`;
+    return `${spec.components.map((c) => c.service.typeName).join("+")}@${hostOf(spec.listen)}:${ports.grpcPort}${http}`;
+  });
+  const waiting = options.components.filter((c) => c.ready !== undefined);
+  if (waiting.length > 0) logger.info("listening; waiting to be ready", { waitingFor: waiting.map((c) => c.service.typeName).join(",") });
+  const ready = Promise.all(
+    waiting.map((component) =>
+      component.ready!.then(() => health.set(component.service.typeName, ServingStatus.SERVING)),
+    ),
+  ).then(() => logger.info("ready", { serving: where.join(" ") }));
+  ready.catch((error: unknown) => logger.error("never became ready", { error }));
+  return { servers: bound, ready, stop };
 }

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import type { EnvReader } from "@modelrouter/config";
-import type { RegistryService } from "@modelrouter/contracts";
+import { RegistryService } from "@modelrouter/contracts";
+import type { Component } from "@modelrouter/host";
 import type { ServiceImpl } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
 import { createRegistryService } from "./registry-service.js";
@@ -60,7 +61,7 @@ export function readRegistryConfig(env: EnvReader, cwd: string): RegistryConfig 
 }
 
 /** A running registry: its handlers, and how to close its database. */
-export interface RegistryComponent {
+export interface RegistryComponent extends Component<typeof RegistryService> {
   readonly impl: ServiceImpl<typeof RegistryService>;
   readonly close: () => Promise<void>;
 }
@@ -81,5 +82,5 @@ export async function startRegistry(config: RegistryConfig, logger: Logger): Pro
     decisionRetentionMs: config.decisionRetentionMs,
     quotas: config.quotas ?? DEFAULT_QUOTAS,
   });
-  return { impl: createRegistryService({ store, logger }), close: () => store.close() };
+  return { service: RegistryService, impl: createRegistryService({ store, logger }), close: () => store.close() };
 }

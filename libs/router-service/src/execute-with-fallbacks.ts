@@ -8,13 +8,14 @@ import {
   type Payload,
   type ResolvedTarget,
 } from "@modelrouter/contracts";
+import { DomainError, ErrorReason } from "@modelrouter/errors";
 import {
   Code,
   RpcError,
   callSpan,
   codeName,
   isRetryable,
-  isRpcError,
+  toRpcError,
   withTraceContext,
   type CallContext,
   type ServiceClient,
@@ -52,6 +53,8 @@ export async function executeWithFallbacks(
   plan: ExecutionPlan,
   parent: CallContext,
   now: () => number,
+  /** What a client may see of an executor's failure (transport details removed). */
+  describe: (error: unknown) => RpcError = (error) => toRpcError(error),
 ): Promise<Execution> {
   const attempts: Attempt[] = [];
   const tried = new Set<string>();
@@ -92,9 +95,7 @@ export async function executeWithFallbacks(
       attempts.push(attemptOf(candidate, Code.OK, "", now() - started));
       return { ok: true, response, served: candidate, attempts };
     } catch (error) {
-      const rpcError = isRpcError(error)
-        ? error
-        : new RpcError({ code: Code.INTERNAL, message: "executor call failed", cause: error });
+      const rpcError = describe(error);
       attempts.push(attemptOf(candidate, rpcError.code, rpcError.message, now() - started));
       lastError = rpcError;
       if (!isRetryable(rpcError.code)) break;
@@ -114,9 +115,7 @@ function attemptOf(candidate: ResolvedTarget, code: number, message: string, ms:
 
 function finalError(last: RpcError | undefined, attempts: readonly Attempt[]): RpcError {
   const tried = attempts.map((a) => `${a.model?.name ?? "?"}@${a.model?.version ?? "?"} → ${codeName(a.code)}`).join(", ");
-  if (last === undefined) {
-    return new RpcError({ code: Code.FAILED_PRECONDITION, message: "the decision named no model to run", reason: "NO_SERVABLE_MODEL" });
-  }
+  if (last === undefined) return toRpcError(new DomainError(ErrorReason.NO_SERVABLE_MODEL, "the decision named no model to run"));
   return new RpcError({
     code: last.code,
     message: attempts.length > 1 ? `every model failed (${tried}); last: ${last.message}` : last.message,

@@ -3,20 +3,22 @@ import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import {
   ExplainResponseSchema,
   InferResponseSchema,
+  RouterService,
   SubmitFeedbackResponseSchema,
   type AnalyzerService,
   type DecisionService,
   type ExecutorService,
   type InferRequest,
   type RegistryService,
-  type RouterService,
 } from "@modelrouter/contracts";
 import { DomainError, ErrorReason, invalidField } from "@modelrouter/errors";
+import type { Component } from "@modelrouter/host";
 import { callSpan, callTraceId, type CallContext, type ServiceClient, type ServiceImpl } from "@modelrouter/rpc-kit";
 import { RouteAttr, RouteEvent, type Logger } from "@modelrouter/telemetry";
 import { createDecisionRecorder, type DecisionRecorder } from "./decision-recorder.js";
 import { decisionRecordOf, type RoutedRequest } from "./decision-records.js";
 import { executeWithFallbacks } from "./execute-with-fallbacks.js";
+import { hopError, type Hop } from "./hop-errors.js";
 import { validateFeedbackRequest, validateInferRequest } from "./request-validation.js";
 
 /** Limits of the router. */
@@ -52,12 +54,19 @@ export interface RouterDependencies {
   readonly clock?: () => number;
   readonly random?: () => number;
   readonly newRequestId?: () => string;
+  /**
+   * What must be ready before the router can serve: the services it hosts in-process (co-located), which
+   * report NOT_SERVING until then.
+   */
+  readonly dependenciesReady?: readonly Promise<void>[];
 }
 
-/** The router's service implementation and its decision recorder (to drain on shutdown). */
-export interface Router {
+/** The router: its service component (closing it drains the decision recorder) and the recorder itself. */
+export interface Router extends Component<typeof RouterService> {
   readonly impl: ServiceImpl<typeof RouterService>;
   readonly recorder: DecisionRecorder;
+  readonly ready: Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 /**
@@ -76,6 +85,9 @@ export function createRouterService(deps: RouterDependencies): Router {
     ...deps.decisionLog,
   });
 
+  /** Calls a service, turning its transport failures into errors a client may see. */
+  const via = <T>(hop: Hop, call: Promise<T>): Promise<T> => call.catch((error: unknown) => Promise.reject(hopError(hop, error, deps.logger)));
+
   async function route(request: InferRequest, ctx: CallContext, fieldPrefix: string): Promise<RoutedRequest & { deadline: number }> {
     validateInferRequest(request, fieldPrefix).throwIfAny("the request is invalid");
     const start = now();
@@ -87,10 +99,10 @@ export function createRouterService(deps: RouterDependencies): Router {
     span?.setAttribute(RouteAttr.REQUEST_ID, requestId);
     if (request.tenant !== "") span?.setAttribute(RouteAttr.TENANT, request.tenant);
 
-    const { profile } = await deps.analyzer.analyze({ payload: request.payload, metadata: request.metadata }, { deadline, parent: ctx });
+    const { profile } = await via("analyzer", deps.analyzer.analyze({ payload: request.payload, metadata: request.metadata }, { deadline, parent: ctx }));
     if (profile === undefined) throw new DomainError(ErrorReason.INTERNAL, "the analyzer returned no profile");
 
-    const { decision } = await deps.decision.decide(
+    const { decision } = await via("decision engine", deps.decision.decide(
       {
         profile,
         context: {
@@ -104,7 +116,7 @@ export function createRouterService(deps: RouterDependencies): Router {
         },
       },
       { deadline, parent: ctx },
-    );
+    ));
     const target = decision?.target?.model;
     if (decision === undefined || target === undefined) throw new DomainError(ErrorReason.INTERNAL, "the decision engine returned no target");
     span?.setAttributes({
@@ -137,6 +149,7 @@ export function createRouterService(deps: RouterDependencies): Router {
         },
         ctx,
         now,
+        (error) => hopError("executor", error, deps.logger),
       );
       recorder.record(decisionRecordOf(routed, execution), ctx.traceContext);
       if (!execution.ok) throw execution.error;
@@ -172,9 +185,15 @@ export function createRouterService(deps: RouterDependencies): Router {
       await recorder.settled(request.requestId);
       // Validation guarantees a label or a reward; both have the same case names in the registry's request.
       const value = request.feedback as Exclude<typeof request.feedback, { case: undefined }>;
-      const { decision } = await deps.registry.recordFeedback({ requestId: request.requestId, value }, { parent: ctx });
+      const { decision } = await via("registry", deps.registry.recordFeedback({ requestId: request.requestId, value }, { parent: ctx }));
       return create(SubmitFeedbackResponseSchema, { model: decision?.model, correct: decision?.feedback?.correct ?? false });
     },
   };
-  return { impl, recorder };
+  return {
+    service: RouterService,
+    impl,
+    recorder,
+    ready: Promise.all(deps.dependenciesReady ?? []).then(() => undefined),
+    close: () => recorder.close(),
+  };
 }

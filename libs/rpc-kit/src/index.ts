@@ -35,4 +35,4 @@ export { HealthState, LIVENESS_SERVICE, ServingStatus } from "./health.js";
 export { AsyncQueue } from "./async-queue.js";
 export { DEFAULT_MAX_DEADLINE_MS } from "./timeout-header.js";
 export { callSpan, callTraceId, RpcAttr, traceLogFields } from "./tracing.js";
-export { onShutdownSignal, keepAliveOnStrayErrors } from "./shutdown.js";
+export { onShutdownSignal, keepAliveOnStrayErrors, type ShutdownSignalOptions } from "./shutdown.js";

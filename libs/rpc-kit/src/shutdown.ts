@@ -1,12 +1,28 @@
+/** Options of {@link onShutdownSignal}. */
+export interface ShutdownSignalOptions {
+  /** Called for a SIGTERM or SIGINT that arrives while the shutdown is under way (it changes nothing). */
+  readonly onRepeat?: (signal: NodeJS.Signals) => void;
+  /**
+   * If the shutdown has not finished this long after the first signal, the process exits with 1 (something
+   * hung). Default: never.
+   */
+  readonly forceAfterMs?: number;
+}
+
 /**
- * Runs `shutdown` once on the first SIGTERM or SIGINT and then exits with 0 (or 1 if it failed). A second
- * signal exits at once.
+ * Runs `shutdown` once, on the first SIGTERM or SIGINT, then exits with 0 (or 1 if it failed). Idempotent:
+ * more signals while it runs — a terminal's Ctrl-C reaches every process of the group, and a launcher or
+ * Kubernetes may send SIGTERM as well — only call `onRepeat`; they never cut the drain short.
  */
-export function onShutdownSignal(shutdown: (signal: NodeJS.Signals) => Promise<void>): void {
+export function onShutdownSignal(shutdown: (signal: NodeJS.Signals) => Promise<void>, options: ShutdownSignalOptions = {}): void {
   let stopping = false;
   const handle = (signal: NodeJS.Signals): void => {
-    if (stopping) process.exit(1);
+    if (stopping) {
+      options.onRepeat?.(signal);
+      return;
+    }
     stopping = true;
+    if (options.forceAfterMs !== undefined) setTimeout(() => process.exit(1), options.forceAfterMs).unref();
     shutdown(signal).then(
       () => process.exit(0),
       () => process.exit(1),

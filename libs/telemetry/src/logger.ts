@@ -43,13 +43,31 @@ function replacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+let stdoutBroken = false;
+
+/**
+ * Writes a line to standard output, unless standard output is gone. When the reader of a pipe goes away, a
+ * write fails with EPIPE as an 'error' event; unhandled, it would be an uncaught exception, whose report would
+ * write again and fail again — a loop at 100 % CPU that never lets the process exit. The first failure marks
+ * standard output broken and later lines are dropped (there is nowhere left to put them).
+ */
+export function writeStdout(line: string): void {
+  if (stdoutBroken) return;
+  if (process.stdout.listenerCount("error") === 0) {
+    process.stdout.on("error", () => {
+      stdoutBroken = true;
+    });
+  }
+  process.stdout.write(`${line}\n`);
+}
+
 /**
  * Creates a JSON-lines logger. Each line has `time`, `level`, `service`, `msg`, the trace and span ids of the
  * active span (so a log line leads to its trace in Jaeger), and the given fields.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const threshold = rank[options.level ?? "info"];
-  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const write = options.write ?? writeStdout;
   const make = (bound: LogFields): Logger => {
     const log = (level: LogLevel, message: string, fields?: LogFields): void => {
       if (rank[level] < threshold) return;

@@ -1,0 +1,70 @@
+import type { DescService } from "@bufbuild/protobuf";
+import {
+  createDirectClient,
+  createGrpcChannel,
+  createGrpcClient,
+  createTunnel,
+  createTunnelClient,
+  type ServiceClient,
+  type ServiceImpl,
+  type Tunnel,
+  type UnexpectedErrorListener,
+} from "@modelrouter/rpc-kit";
+import type { Component } from "./component.js";
+
+/** How a process reaches the services it calls. */
+export interface TopologyOptions {
+  /**
+   * How unary calls reach a remote service: `tunnel` (multiplexed on one long-lived stream per address) or
+   * `unary` (one gRPC call each).
+   */
+  readonly transport: "tunnel" | "unary";
+  /** The deadline of a call made without one and without a parent call, in ms. */
+  readonly callTimeoutMs: number;
+  readonly onUnexpectedError?: UnexpectedErrorListener;
+}
+
+/** Connects a process to the services it calls, hosted in the same process or elsewhere. */
+export interface Topology {
+  /**
+   * A client of `service`: in-process calls to `where` when it is a component hosted here, else gRPC (or a
+   * tunnel) to the `host:port` it names. The two clients have the same type and the same errors.
+   */
+  connect<S extends DescService>(service: S, where: Component<S> | string): ServiceClient<S>;
+  /** Closes the channels opened to remote services (calls in flight fail UNAVAILABLE). */
+  close(): Promise<void>;
+}
+
+/** Creates the topology of a process: one channel (and one tunnel) per remote address, shared by its clients. */
+export function createTopology(options: TopologyOptions): Topology {
+  const tunnels = new Map<string, Tunnel>();
+  const tunnelTo = (address: string): Tunnel => {
+    let tunnel = tunnels.get(address);
+    if (tunnel === undefined) {
+      tunnel = createTunnel(createGrpcChannel(address));
+      tunnels.set(address, tunnel);
+    }
+    return tunnel;
+  };
+  const clientOptions = { defaultTimeoutMs: options.callTimeoutMs };
+  return {
+    connect<S extends DescService>(service: S, where: Component<S> | string): ServiceClient<S> {
+      if (typeof where !== "string") {
+        return createDirectClient(service, where.impl as ServiceImpl<S>, {
+          ...clientOptions,
+          ...(options.onUnexpectedError === undefined ? {} : { onUnexpectedError: options.onUnexpectedError }),
+        });
+      }
+      const tunnel = tunnelTo(where);
+      return options.transport === "tunnel" ? createTunnelClient(service, tunnel, clientOptions) : createGrpcClient(service, tunnel.channel, clientOptions);
+    },
+    close() {
+      for (const tunnel of tunnels.values()) {
+        tunnel.close();
+        tunnel.channel.close();
+      }
+      tunnels.clear();
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { ERROR_DOMAIN } from "@modelrouter/errors";
+import { Code, codeName, isRpcError, RpcError } from "@modelrouter/rpc-kit";
+import type { Logger } from "@modelrouter/telemetry";
+
+/** The services the router calls, as a client reads their names. */
+export type Hop = "analyzer" | "decision engine" | "executor" | "registry";
+
+function plainMessage(hop: Hop, code: number): string {
+  switch (code) {
+    case Code.DEADLINE_EXCEEDED:
+      return `the ${hop} did not answer before the deadline`;
+    case Code.CANCELLED:
+      return `the call to the ${hop} was cancelled`;
+    case Code.RESOURCE_EXHAUSTED:
+      return `the ${hop} is overloaded or the request is too large for it`;
+    case Code.UNAVAILABLE:
+      return `the ${hop} is unavailable; retry later`;
+    default:
+      return `the ${hop} failed (${codeName(code)}); the router logged the cause`;
+  }
+}
+
+/**
+ * What a client learns of a failed call to one of the router's services. Errors of modelrouter's own domain
+ * (with an `ErrorInfo` reason: a bad field, no route, an overloaded executor) pass through as they are — they
+ * say what to fix. Anything else is a transport's report (a refused connection, a broken tunnel, a library's
+ * timeout) naming internal addresses and details a client must not see: it keeps its code, so that retries and
+ * fallbacks work the same, gets a plain message naming the hop, and the original is logged.
+ */
+export function hopError(hop: Hop, error: unknown, logger: Logger): RpcError {
+  if (isRpcError(error) && error.domain === ERROR_DOMAIN) return error;
+  const code = isRpcError(error) ? error.code : Code.INTERNAL;
+  logger.warn(`call to the ${hop} failed`, { code: codeName(code), error });
+  return new RpcError({ code, message: plainMessage(hop, code), cause: error });
+}
