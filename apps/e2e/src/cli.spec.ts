@@ -12,6 +12,42 @@ function capture(): Io & { lines: string[]; errors: string[] } {
   return { lines, errors, out: (t) => void lines.push(t), err: (t) => void errors.push(t) };
 }
 
+interface CapturedIo extends Io {
+  readonly lines: string[];
+  readonly errors: string[];
+  outText(): string;
+  errText(): string;
+}
+
+function captured(): CapturedIo {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return {
+    lines,
+    errors,
+    out: (text) => void lines.push(text),
+    err: (text) => void errors.push(text),
+    outText: () => lines.join("\n"),
+    errText: () => errors.join("\n"),
+  };
+}
+
+/** The README's example policy ("Register a model, apply a policy"), under a name of the caller's choice. */
+function examplePolicy(name: string): string {
+  return `name: ${name}
+priority: 100
+when: input.modality == "image"
+rules:
+  - name: lowres-scans
+    when: '"image_type" in request.metadata && request.metadata["image_type"] == "lowres_scan"'
+    route:
+      targets: [{ model: { name: digits-lowres-specialist } }]
+      fallbacks: [{ model: { name: digits-general } }]
+defaultRoute:
+  targets: [{ selector: { matchLabels: { domain: digits, resolution: standard } } }]
+`;
+}
+
 describe("the CLI against a running modelrouter (co-located)", () => {
   let system: RunningSystem;
   const run = (io: Io, ...args: string[]) =>
@@ -20,15 +56,18 @@ describe("the CLI against a running modelrouter (co-located)", () => {
   beforeAll(async () => {
     system = await startModelrouter("co-located");
   });
-  afterAll(() => system.stop());
+  afterAll(async () => {
+    await system.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
 
   it("seeds the demo (the model zoo and its policy), and doing it again changes nothing", async () => {
     const first = capture();
     expect(await run(first, "seed", "--demo")).toBe(0);
-    expect(first.errors).toEqual(expect.arrayContaining([expect.stringMatching(/^registered model digits-general@1/), expect.stringMatching(/^policy digits created/)]));
+    expect(first.errors).toEqual(expect.arrayContaining([expect.stringMatching(/^registered model digits-general@1/), expect.stringMatching(/^created policy digits \(revision \d+\)$/)]));
     const again = capture();
     expect(await run(again, "seed", "--demo")).toBe(0);
-    expect(again.errors).toEqual(expect.arrayContaining(["model digits-general@1 is already registered", expect.stringMatching(/^policy digits updated/)]));
+    expect(again.errors).toEqual(expect.arrayContaining(["model digits-general@1 is already registered", expect.stringMatching(/^replaced policy digits \(revision \d+ → \d+\)$/)]));
   });
 
   it("infers with a file and metadata, printing the answer as JSON", async () => {
@@ -44,17 +83,109 @@ describe("the CLI against a running modelrouter (co-located)", () => {
     expect(answer?.outputs[0]?.classification.labels[0]?.label).toBe("4");
   });
 
-  it("lists the registered models", async () => {
-    const io = capture();
-    expect(await run(io, "models", "list", "--label", "domain=digits")).toBe(0);
-    expect(io.lines.map((l) => l.split("\t")[0])).toEqual([
-      "digits-general@1",
-      "digits-general-degraded@1",
-      "digits-lite@1",
-      "digits-lowres-specialist@1",
-    ]);
+
+  let dir: string;
+  const runCli = async (...args: string[]): Promise<{ code: number; io: CapturedIo }> => {
+    const io = captured();
+    const code = await run(io, "--timeout", "20000", ...args);
+    return { code, io };
+  };
+  const policyFile = async (name: string): Promise<string> => {
+    dir ??= await mkdtemp(join(tmpdir(), "modelrouter-cli-"));
+    const file = join(dir, `${name}.yaml`);
+    await writeFile(file, examplePolicy(name));
+    return file;
+  };
+  const revisionOf = async (policy: string): Promise<bigint> => {
+    const { code, io } = await runCli("policies", "get", policy);
+    expect(code).toBe(0);
+    return BigInt((JSON.parse(io.outText()) as { policy: { revision: string } }).policy.revision);
+  };
+
+  describe("models list", () => {
+    it("shows a table with each version's status, so that a STAGING version does not look live", async () => {
+      const { code, io } = await runCli("models", "list");
+      expect(code).toBe(0);
+      const [header, ...rows] = io.lines.map((line) => line.split(/\s{2,}/));
+      expect(header).toEqual(["NAME", "VERSION", "STATUS", "MODALITY", "TASK", "LABELS"]);
+      expect(rows.map((row) => row.slice(0, 5))).toEqual([
+        ["digits-general", "1", "ACTIVE", "image", "digit-classification"],
+        ["digits-general-degraded", "1", "STAGING", "image", "digit-classification"],
+        ["digits-lite", "1", "ACTIVE", "image", "digit-classification"],
+        ["digits-lowres-specialist", "1", "ACTIVE", "image", "digit-classification"],
+      ]);
+      expect(rows[0]![5]).toMatch(/^domain=digits,.*resolution=standard/);
+      // Columns are aligned: every row's status starts where the header's does.
+      expect(new Set(io.lines.map((line) => line.search(/STATUS|ACTIVE|STAGING/)))).toEqual(new Set([io.lines[0]!.indexOf("STATUS")]));
+    });
+
+    it("filters by status and modality, and names a bad status with the choices", async () => {
+      const staged = await runCli("models", "list", "--status", "staging", "--modality", "image");
+      expect(staged.code).toBe(0);
+      expect(staged.io.lines.slice(1).map((line) => line.split(/\s+/).slice(0, 3))).toEqual([["digits-general-degraded", "1", "STAGING"]]);
+
+      const bad = await runCli("models", "list", "--status", "live");
+      expect(bad.code).toBe(2);
+      expect(bad.io.errText()).toContain("--status live: expected one of active, staging, deprecated, retired");
+    });
+
+    it("says on standard error that nothing matches, rather than printing an empty table", async () => {
+      const { code, io } = await runCli("models", "list", "--name", "no-such-model");
+      expect(code).toBe(0);
+      expect(io.lines).toEqual([]);
+      expect(io.errors).toEqual(["no model versions match"]);
+    });
   });
 
+  describe("policies apply", () => {
+    it("says when it replaces an existing policy, from which revision to which", async () => {
+      const before = await revisionOf("digits");
+      const { code, io } = await runCli("policies", "apply", "-f", await policyFile("digits"));
+      expect(code).toBe(0);
+      const after = await revisionOf("digits");
+      expect(after).toBeGreaterThan(before);
+      expect(io.errors).toEqual([`replaced policy digits (revision ${before} → ${after})`]);
+    });
+
+    it("says when it creates a policy", async () => {
+      const { code, io } = await runCli("policies", "apply", "-f", await policyFile("my-digits"));
+      expect(code).toBe(0);
+      expect(io.errors).toEqual([`created policy my-digits (revision ${await revisionOf("my-digits")})`]);
+    });
+
+    it("with --create-only, refuses to replace one: ALREADY_EXISTS naming the policy, and nothing changes", async () => {
+      const before = await revisionOf("digits");
+      const { code, io } = await runCli("policies", "apply", "--create-only", "-f", await policyFile("digits"));
+      expect(code).toBe(1);
+      expect(io.errors).toEqual([
+        "policy digits:",
+        `error: ALREADY_EXISTS: policy "digits" already exists (revision ${before}): give yours another name, or apply without --create-only to replace it`,
+      ]);
+      expect(await revisionOf("digits")).toBe(before);
+
+      const created = await runCli("policies", "apply", "--create-only", "-f", await policyFile("fresh-digits"));
+      expect(created.code).toBe(0);
+      expect(created.io.errors).toEqual([`created policy fresh-digits (revision ${await revisionOf("fresh-digits")})`]);
+    });
+
+    it("with --dry-run, says what it would do and stores nothing", async () => {
+      const before = await revisionOf("digits");
+      const replace = await runCli("policies", "apply", "--dry-run", "-f", await policyFile("digits"));
+      expect(replace.code).toBe(0);
+      expect(replace.io.errors).toEqual([`policy digits is valid: would replace revision ${before}`]);
+
+      const create = await runCli("policies", "apply", "--dry-run", "-f", await policyFile("not-yet"));
+      expect(create.code).toBe(0);
+      expect(create.io.errors).toEqual(["policy not-yet is valid: would create it"]);
+
+      const refused = await runCli("policies", "apply", "--dry-run", "--create-only", "-f", await policyFile("digits"));
+      expect(refused.code).toBe(1);
+      expect(refused.io.errText()).toContain('error: ALREADY_EXISTS: policy "digits" already exists');
+
+      expect(await revisionOf("digits")).toBe(before);
+      expect((await runCli("policies", "get", "not-yet")).io.errText()).toContain("NOT_FOUND");
+    });
+  });
   it("checks a policy without storing it, and reports a bad one with its position (exit 1)", async () => {
     const good = capture();
     expect(await run(good, "policies", "apply", "--dry-run", "-f", join(catalogueDir(), "policies"))).toBe(0);

@@ -96,27 +96,49 @@ describe.each(drivers)("model versions on %s", (driver) => {
     });
 
     it.each([
-      ["an http URL", "https://models.example.com/x.onnx", /only local files/],
+      ["an http URL", "https://models.example.com/x.onnx", /has the "https:" scheme, but the executor reads local files only/],
       ["an empty uri", "", /is required/],
-      ["a file:// URL escaping with ..", "file:///models/%2e%2e/secret.onnx", /".." segment/],
-      ["a Windows-style .. segment", "models\\..\\x.onnx", /".." segment/],
-    ])("rejects an ONNX backend with %s", async (_what, uri, expected) => {
+      ["an absolute path", "/dev/zero", /is an absolute path/],
+      ["a file:// URL", "file:///etc/shadow", /is a file: URL/],
+      ["a file:// URL escaping with ..", "file:///models/%2e%2e/secret.onnx", /is a file: URL/],
+      ["a .. segment", "../../../../etc/passwd", /".." segment/],
+      ["a Windows-style .. segment", "models\\..\\x.onnx", /backslash/],
+      ["a NUL character", "model.onnx\u0000.txt", /NUL/],
+      ["a folder", "digits-general/", /names a folder/],
+      ["2,049 characters", `${"a".repeat(2044)}.onnx`, /is 2049 characters long: keep it to at most 2048/],
+    ])("rejects an ONNX backend with %s, saying that files are resolved under the executor's model root", async (_what, uri, expected) => {
       const model = validModel({ name: uniqueName() });
       model.backend!.kind.value!.uri = uri;
       const error = await rpcErrorOf(registry.client.registerModel({ model }));
       expect(error.violations).toEqual([{ field: "model.backend.onnx.uri", description: expect.stringMatching(expected) }]);
+      expect(error.violations[0]!.description).toContain("MODELROUTER_MODEL_ROOT");
     });
 
-    it("accepts absolute paths and file:// URLs, and a model without optional parts", async () => {
+    it.each([
+      ["upper-case hex", "A".repeat(64)],
+      ["63 hex digits", "a".repeat(63)],
+      ["65 hex digits", "a".repeat(65)],
+      ["not hex", "g".repeat(64)],
+    ])("rejects a sha256 of %s: 64 lower-case hex digits or empty", async (_what, sha256) => {
+      const model = validModel({ name: uniqueName() });
+      model.backend!.kind.value!.sha256 = sha256;
+      const error = await rpcErrorOf(registry.client.registerModel({ model }));
+      expect(error.violations).toEqual([{ field: "model.backend.onnx.sha256", description: expect.stringMatching(/64 lower-case hex digits/) }]);
+    });
+
+    it("accepts a path relative to the model root, a sha256, and a model without optional parts", async () => {
       const minimal = validModel({
         name: uniqueName(),
         labels: {},
         metrics: undefined,
-        backend: { kind: { case: "onnx", value: { uri: "file:///srv/models/a.onnx" } } },
+        backend: { kind: { case: "onnx", value: { uri: "a/model.onnx" } } },
       });
       await expect(register(minimal)).resolves.toMatchObject({ name: minimal.name, labels: {} });
-      const absolute = validModel({ name: uniqueName(), backend: { kind: { case: "onnx", value: { uri: "/srv/models/b.onnx" } } } });
-      await expect(register(absolute)).resolves.toMatchObject({ name: absolute.name });
+      const checked = validModel({
+        name: uniqueName(),
+        backend: { kind: { case: "onnx", value: { uri: "./b/model.onnx", sha256: "0123456789abcdef".repeat(4) } } },
+      });
+      await expect(register(checked)).resolves.toMatchObject({ name: checked.name });
     });
 
     it("requires the model, its modality and its backend", async () => {

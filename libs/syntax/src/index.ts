@@ -1,12 +1,13 @@
 /**
  * One home for the syntax every modelrouter service checks, so that the policy language, the registry, the
  * analyzer, the executor and the process configuration agree: resource names, model versions, labels,
- * `host:port` addresses and tensor payloads. Pure: no I/O, no clock, no randomness.
+ * `host:port` addresses, model file locations and tensor payloads. Pure: no I/O, no clock, no randomness.
  *
  * @packageDocumentation
  */
 export { RESOURCE_NAME, MODEL_VERSION, resourceNameProblem, versionProblem } from "./names.js";
 export { MAX_LABELS, labelKeyProblem, labelValueProblem } from "./labels.js";
+export { MAX_MODEL_URI_LENGTH, modelUriProblem } from "./model-uri.js";
 export { parseHostPort, formatHostPort, hostPortProblem, type HostPort } from "./address.js";
 export {
   ELEMENT_TYPES,

@@ -23,7 +23,7 @@ describe("tensor payloads", () => {
     expect(check({ dataType: DataType.INT64, shape: [2], rawData: new Uint8Array(16) }).checked?.count).toBe(2);
   });
 
-  it.each([
+  it.each<[MessageInitShape<typeof TensorSchema>, string[]]>([
     [{ shape: [1], floatData: [1] }, ["payload.tensor.data_type"]],
     [{ dataType: DataType.FLOAT32, shape: [], floatData: [1] }, ["payload.tensor.shape"]],
     [{ dataType: DataType.FLOAT32, shape: [1, 0], floatData: [1] }, ["payload.tensor.shape[1]"]],
@@ -35,8 +35,8 @@ describe("tensor payloads", () => {
     [{ dataType: DataType.INT32, shape: [1], floatData: [1] }, ["payload.tensor.float_data"]],
     [{ dataType: DataType.UINT8, shape: [2], intData: [1n, 256n] }, ["payload.tensor.int_data[1]"]],
     [{ dataType: DataType.FLOAT64, shape: [2], rawData: new Uint8Array(15) }, ["payload.tensor.raw_data"]],
-  ] as const)("refuses %j, naming %j", (init, fields) => {
-    const result = check(init as MessageInitShape<typeof TensorSchema>);
+  ])("refuses %j, naming %j", (init, fields) => {
+    const result = check(init);
     expect(result.checked).toBeUndefined();
     expect(result.fields).toEqual(fields);
     for (const v of result.violations) expect(v.description.length).toBeGreaterThan(10);

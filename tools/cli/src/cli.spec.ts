@@ -3,16 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { PolicySchema } from "@modelrouter/contracts";
+import { loadDemoModels } from "@modelrouter/model-zoo";
+import { capture } from "./io.test-support.js";
 import { main } from "./main.js";
 import { readManifests } from "./manifests.js";
+import { modelTable } from "./models-command.js";
 import { inferRequestOf } from "./payload-args.js";
-import type { Io } from "./io.js";
-
-function capture(): Io & { out: (t: string) => void; outText: () => string; errText: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out: (t) => void out.push(t), err: (t) => void err.push(t), outText: () => out.join("\n"), errText: () => err.join("\n") };
-}
 
 describe("the modelrouter CLI", () => {
   let dir: string;
@@ -68,5 +64,45 @@ describe("the modelrouter CLI", () => {
     // Nothing listens on port 9 of loopback: the call fails fast with UNAVAILABLE.
     expect(await main(["--router", "127.0.0.1:9", "--timeout", "2000", "infer", "--text", "hi"], io, {})).toBe(1);
     expect(io.errText()).toMatch(/^error: (UNAVAILABLE|DEADLINE_EXCEEDED): /);
+  });
+
+  it("lists model versions as a table with their status, so that a STAGING version does not look live", () => {
+    const lines = modelTable(loadDemoModels());
+    expect(lines.map((line) => line.split(/\s{2,}/).slice(0, 5))).toEqual([
+      ["NAME", "VERSION", "STATUS", "MODALITY", "TASK"],
+      ["digits-general", "1", "ACTIVE", "image", "digit-classification"],
+      ["digits-general-degraded", "1", "STAGING", "image", "digit-classification"],
+      ["digits-lite", "1", "ACTIVE", "image", "digit-classification"],
+      ["digits-lowres-specialist", "1", "ACTIVE", "image", "digit-classification"],
+    ]);
+    expect(lines[0]).toMatch(/ LABELS$/);
+    expect(lines[2]).toMatch(/  domain=digits,resolution=standard,variant=degraded$/);
+    // Aligned columns: every row's status starts under the header's.
+    expect(new Set(lines.map((line) => line.search(/STATUS|ACTIVE|STAGING/)))).toEqual(new Set([lines[0]!.indexOf("STATUS")]));
+  });
+
+  it("shows an empty cell as '-', so that every row has every column", () => {
+    const [, row] = modelTable([{ ...loadDemoModels()[0]!, task: "", labels: {} }]);
+    expect(row!.split(/\s+/)).toEqual(["digits-general", "1", "ACTIVE", "image", "-", "-"]);
+  });
+
+  it("refuses an unknown --status or --modality, or a bad --page-size, naming the choices (exit 2, no call)", async () => {
+    for (const [args, message] of [
+      [["--status", "live"], "--status live: expected one of active, staging, deprecated, retired"],
+      [["--modality", "video"], "--modality video: expected one of text, image, audio, tabular, tensor, binary"],
+      [["--page-size", "0"], "--page-size 0: expected a count of 1 to 500"],
+      [["--label", "=x"], "--label =x: expected key=value"],
+    ] as const) {
+      const io = capture();
+      expect(await main(["--registry", "127.0.0.1:9", "models", "list", ...args], io, {})).toBe(2);
+      expect(io.errText()).toContain(message);
+    }
+  });
+
+  it("documents --create-only, which refuses to replace a policy of the same name", async () => {
+    const io = capture();
+    expect(await main(["--help"], io, {})).toBe(0);
+    expect(io.outText()).toContain("modelrouter policies apply -f FILE|DIR... [--dry-run] [--create-only]");
+    expect(io.outText()).toContain("--create-only refuses to replace one");
   });
 });

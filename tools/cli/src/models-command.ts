@@ -2,15 +2,19 @@ import { parseArgs } from "node:util";
 import {
   DeregisterModelResponseSchema,
   GetModelResponseSchema,
+  Modality,
   ModelSchema,
+  ModelStatus,
   type Model,
 } from "@modelrouter/contracts";
 import { isRpcError, Code } from "@modelrouter/rpc-kit";
 import type { Command } from "./commands.js";
 import type { Connection } from "./connection.js";
+import { enumName, parseEnumOption } from "./enum-option.js";
 import { UsageError, type Io } from "./io.js";
 import { readManifests } from "./manifests.js";
 import { printError, printMessage } from "./output.js";
+import { formatTable } from "./table.js";
 
 /**
  * Registers each model version; one that is already registered is reported and skipped, so that applying the
@@ -35,9 +39,14 @@ export async function registerModels(models: readonly Model[], connection: Conne
   return failed;
 }
 
+/** The registry's largest page (it sends at most this many versions per call whatever is asked). */
+const MAX_PAGE_SIZE = 500;
+
 export const modelsCommand: Command = {
   usage: `modelrouter models register -f FILE|DIR...     register model versions from YAML/JSON manifests
-modelrouter models list [--name N] [--task T] [--label k=v]...
+modelrouter models list [--name N] [--task T] [--label k=v]... [--status S] [--modality M]
+                                               a table of versions and their status: a STAGING version serves
+                                               only policies that name its exact version, a RETIRED one none
 modelrouter models get NAME [--version V]
 modelrouter models deregister NAME [--version V]`,
 
@@ -51,6 +60,8 @@ modelrouter models deregister NAME [--version V]`,
         name: { type: "string" },
         task: { type: "string" },
         label: { type: "string", multiple: true },
+        status: { type: "string" },
+        modality: { type: "string" },
         version: { type: "string" },
         "page-size": { type: "string" },
       },
@@ -63,24 +74,30 @@ modelrouter models deregister NAME [--version V]`,
       case "list": {
         const labels: Record<string, string> = {};
         for (const pair of values.label ?? []) {
-          const [k, v] = pair.split("=", 2);
-          if (k === undefined || v === undefined) throw new UsageError(`--label ${pair}: expected key=value`);
-          labels[k] = v;
+          const at = pair.indexOf("=");
+          if (at < 1) throw new UsageError(`--label ${pair}: expected key=value`);
+          labels[pair.slice(0, at)] = pair.slice(at + 1);
         }
+        const pageSize = Number(values["page-size"] ?? 100);
+        if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+          throw new UsageError(`--page-size ${String(values["page-size"])}: expected a count of 1 to ${MAX_PAGE_SIZE}`);
+        }
+        const filter = {
+          name: values.name ?? "",
+          task: values.task ?? "",
+          labels,
+          status: values.status === undefined ? ModelStatus.UNSPECIFIED : parseEnumOption(ModelStatus, "MODEL_STATUS_", "--status", values.status),
+          modality: values.modality === undefined ? Modality.UNSPECIFIED : parseEnumOption(Modality, "MODALITY_", "--modality", values.modality),
+        };
+        const models: Model[] = [];
         let pageToken = "";
         do {
-          const page = await connection.registry.listModels({
-            name: values.name ?? "",
-            task: values.task ?? "",
-            labels,
-            pageSize: Number(values["page-size"] ?? 100),
-            pageToken,
-          });
-          for (const m of page.models) {
-            io.out(`${m.name}@${m.version}\t${m.task}\t${Object.entries(m.labels).map(([k, v]) => `${k}=${v}`).join(",")}`);
-          }
+          const page = await connection.registry.listModels({ ...filter, pageSize, pageToken });
+          models.push(...page.models);
           pageToken = page.nextPageToken;
         } while (pageToken !== "");
+        if (models.length === 0) io.err("no model versions match");
+        else for (const line of modelTable(models)) io.out(line);
         return 0;
       }
       case "get": {
@@ -100,3 +117,24 @@ modelrouter models deregister NAME [--version V]`,
     }
   },
 };
+
+/**
+ * The rows of `models list`: name, version, status (a STAGING version serves only when a policy names it
+ * exactly), modality, task and labels (sorted by key).
+ */
+export function modelTable(models: readonly Model[]): string[] {
+  return formatTable(
+    ["NAME", "VERSION", "STATUS", "MODALITY", "TASK", "LABELS"],
+    models.map((m) => [
+      m.name,
+      m.version,
+      enumName(ModelStatus, m.status),
+      enumName(Modality, m.modality).toLowerCase(),
+      m.task,
+      Object.entries(m.labels)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(","),
+    ]),
+  );
+}

@@ -1,31 +1,15 @@
 import { parseArgs } from "node:util";
-import { DeletePolicyResponseSchema, GetPolicyResponseSchema, PolicySchema, type Policy } from "@modelrouter/contracts";
+import { DeletePolicyResponseSchema, GetPolicyResponseSchema, PolicySchema } from "@modelrouter/contracts";
+import { applyPolicies } from "./apply-policies.js";
 import type { Command } from "./commands.js";
-import type { Connection } from "./connection.js";
-import { UsageError, type Io } from "./io.js";
+import { UsageError } from "./io.js";
 import { readManifests } from "./manifests.js";
-import { printError, printMessage } from "./output.js";
-
-/** Applies each policy (create or replace), printing warnings; returns how many failed. */
-export async function applyPolicies(policies: readonly Policy[], connection: Connection, io: Io, validateOnly = false): Promise<number> {
-  let failed = 0;
-  for (const policy of policies) {
-    try {
-      const response = await connection.registry.applyPolicy({ policy, validateOnly });
-      const verb = validateOnly ? "is valid:" : response.created ? "created" : "updated";
-      io.err(`policy ${policy.name} ${verb} (revision ${response.policy?.revision ?? 0n})`);
-      for (const warning of response.warnings) io.err(`  warning: ${warning}`);
-    } catch (error) {
-      failed += 1;
-      io.err(`policy ${policy.name}:`);
-      printError(io, error);
-    }
-  }
-  return failed;
-}
+import { printMessage } from "./output.js";
 
 export const policiesCommand: Command = {
-  usage: `modelrouter policies apply -f FILE|DIR... [--dry-run]   create or replace policies (compiled first)
+  usage: `modelrouter policies apply -f FILE|DIR... [--dry-run] [--create-only]
+                                               create or replace policies (compiled first), saying which
+                                               it replaced; --create-only refuses to replace one
 modelrouter policies list
 modelrouter policies get NAME
 modelrouter policies delete NAME`,
@@ -35,12 +19,19 @@ modelrouter policies delete NAME`,
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { file: { type: "string", short: "f", multiple: true }, "dry-run": { type: "boolean" } },
+      options: {
+        file: { type: "string", short: "f", multiple: true },
+        "dry-run": { type: "boolean" },
+        "create-only": { type: "boolean" },
+      },
     });
     switch (action) {
       case "apply": {
         if (values.file === undefined) throw new UsageError("policies apply: give at least one -f FILE or DIR");
-        const failed = await applyPolicies(readManifests(PolicySchema, values.file), connection, io, values["dry-run"] === true);
+        const failed = await applyPolicies(readManifests(PolicySchema, values.file), connection, io, {
+          dryRun: values["dry-run"] === true,
+          createOnly: values["create-only"] === true,
+        });
         return failed === 0 ? 0 : 1;
       }
       case "list": {

@@ -1,8 +1,8 @@
 import { loadDemoModels, loadDemoPolicies } from "@modelrouter/model-zoo";
+import { applyPolicies } from "./apply-policies.js";
 import type { Command } from "./commands.js";
 import { UsageError } from "./io.js";
 import { registerModels } from "./models-command.js";
-import { applyPolicies } from "./policies-command.js";
 
 export const seedCommand: Command = {
   usage: "modelrouter seed --demo       register the model zoo and apply the demo policies (idempotent)",

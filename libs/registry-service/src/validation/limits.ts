@@ -1,3 +1,5 @@
+import { MAX_MODEL_URI_LENGTH } from "@modelrouter/syntax";
+
 /**
  * What one registry resource may hold. The figures are far above what a real model card or routing policy
  * needs, and far below what would hurt: every resource travels whole in watch messages to every decision
@@ -15,8 +17,8 @@ export const MAX_POLICY_BYTES = 256 * 1024;
 export const MAX_DESCRIPTION_LENGTH = 4096;
 /** The longest model `task`. */
 export const MAX_TASK_LENGTH = 256;
-/** The longest `backend.onnx.uri`. */
-export const MAX_URI_LENGTH = 2048;
+/** The longest `backend.onnx.uri` (the rule itself is `modelUriProblem` of @modelrouter/syntax). */
+export const MAX_URI_LENGTH = MAX_MODEL_URI_LENGTH;
 /** The longest `backend.onnx.input_name` and `output_name`. */
 export const MAX_TENSOR_NAME_LENGTH = 256;
 /** The most class labels of `postprocessing.classification.labels` (ImageNet has 1,000). */

@@ -11,7 +11,7 @@ import {
   type OnnxBackend,
 } from "@modelrouter/contracts";
 import type { Violations } from "@modelrouter/errors";
-import { quoted } from "@modelrouter/syntax";
+import { modelUriProblem, quoted } from "@modelrouter/syntax";
 import { ItemReport, checkCount, checkLength } from "./bounds.js";
 import { checkEncodedSize } from "./encoded-size.js";
 import { checkLabels } from "./labels.js";
@@ -23,7 +23,6 @@ import {
   MAX_MODEL_BYTES,
   MAX_TASK_LENGTH,
   MAX_TENSOR_NAME_LENGTH,
-  MAX_URI_LENGTH,
 } from "./limits.js";
 import { checkName, checkVersion } from "./names.js";
 
@@ -35,7 +34,8 @@ const MAX_CHANNELS = 3;
 
 /**
  * Checks a model version for RegisterModel and records every problem under `path` (for example `model`):
- * name and version syntax, modality, backend (an ONNX file inside the model root), preprocessing and
+ * name and version syntax, modality, backend (an ONNX file by a path relative to the executor's model root,
+ * `modelUriProblem`; a SHA-256 of 64 lower-case hex digits when given), preprocessing and
  * postprocessing sanity, metric ranges, label syntax and status, and the bounds of `limits.ts` on every
  * text and list and on the whole model's encoded size (output-only fields are neither checked nor counted:
  * clear them first).
@@ -93,11 +93,8 @@ export function checkMetrics(v: Violations, path: string, metrics: OfflineMetric
 }
 
 function checkOnnxBackend(v: Violations, path: string, onnx: OnnxBackend): void {
-  if (onnx.uri.length > MAX_URI_LENGTH) checkLength(v, `${path}.uri`, onnx.uri, MAX_URI_LENGTH);
-  else {
-    const problem = uriProblem(onnx.uri);
-    if (problem !== undefined) v.add(`${path}.uri`, problem);
-  }
+  const uriProblem = modelUriProblem(onnx.uri);
+  if (uriProblem !== undefined) v.add(`${path}.uri`, uriProblem);
   checkLength(v, `${path}.input_name`, onnx.inputName, MAX_TENSOR_NAME_LENGTH);
   checkLength(v, `${path}.output_name`, onnx.outputName, MAX_TENSOR_NAME_LENGTH);
   if (onnx.sha256 !== "" && !/^[0-9a-f]{64}$/.test(onnx.sha256)) {
@@ -113,30 +110,6 @@ function checkOnnxBackend(v: Violations, path: string, onnx: OnnxBackend): void 
     if (post.kind.case === "classification") checkClassification(v, `${path}.postprocessing.classification`, post.kind.value);
     else v.add(`${path}.postprocessing`, "is empty: set postprocessing.classification, or leave postprocessing out for raw tensors");
   }
-}
-
-/**
- * What is wrong with an ONNX file location, if anything: it must be a path (absolute, or relative to the
- * executor's model root) or a `file://` URL, with no `..` segment that could leave the model root.
- */
-function uriProblem(uri: string): string | undefined {
-  const hint = 'give the path of the .onnx file (absolute, or relative to the model root) or a "file://" URL';
-  if (uri.trim() === "") return `is required: ${hint}`;
-  if (/[\u0000-\u001f]/.test(uri)) return `contains control characters: ${hint}`;
-  let path = uri;
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1];
-  if (scheme !== undefined) {
-    if (scheme.toLowerCase() !== "file" || !uri.slice(scheme.length).startsWith("://")) {
-      return `${quoted(uri)} is not supported: only local files are, so ${hint}`;
-    }
-    try {
-      path = decodeURIComponent(uri.slice(scheme.length + 3));
-    } catch {
-      return `${quoted(uri)} is not a valid file:// URL: ${hint}`;
-    }
-  }
-  if (path.split(/[\\/]/).includes("..")) return `${quoted(uri)} has a ".." segment: ${hint}, without ".."`;
-  return undefined;
 }
 
 function checkImagePreprocessing(v: Violations, path: string, image: ImagePreprocessing): void {

@@ -1,0 +1,23 @@
+import type { Io } from "./io.js";
+
+/** An Io that keeps what the CLI writes: `lines` on standard output, `errors` on standard error. */
+export interface CapturedIo extends Io {
+  readonly lines: string[];
+  readonly errors: string[];
+  outText(): string;
+  errText(): string;
+}
+
+/** A fresh {@link CapturedIo}. */
+export function capture(): CapturedIo {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return {
+    lines,
+    errors,
+    out: (text) => void lines.push(text),
+    err: (text) => void errors.push(text),
+    outText: () => lines.join("\n"),
+    errText: () => errors.join("\n"),
+  };
+}
