@@ -26,6 +26,7 @@ export function jestConfig(projectDir, overrides = {}) {
     },
     moduleNameMapper: {
       "^@modelrouter/cli$": `${root}tools/cli/src/index.ts`,
+      "^@modelrouter/launcher$": `${root}tools/launcher/src/index.ts`,
       "^@modelrouter/([a-z0-9-]+)/([a-z0-9-]+)$": `${root}libs/$1/src/$2.ts`,
       "^@modelrouter/([a-z0-9-]+)$": `${root}libs/$1/src/index.ts`,
       "^(\\.{1,2}/.*)\\.js$": "$1",

@@ -205,19 +205,20 @@ describe.each(["distributed", "co-located"] as Topology[])("modelrouter, %s", (t
       expect(error.code).toBe(Code.DEADLINE_EXCEEDED);
     });
 
-    it("bytes that are not a protobuf message: a library error, and no process goes down", async () => {
+    it("bytes that are not a protobuf message: INVALID_ARGUMENT naming the field at fault, and no process goes down", async () => {
       const client = new grpc.Client(system.routerAddress, grpc.credentials.createInsecure());
-      const code = await new Promise<number>((resolve) => {
+      const error = await new Promise<grpc.ServiceError | null>((resolve) => {
         client.makeUnaryRequest(
           "/modelrouter.router.v1.RouterService/Infer",
           () => Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x12]),
           (bytes: Buffer) => bytes,
           {},
-          (error) => resolve(error?.code ?? 0),
+          (e) => resolve(e),
         );
       });
       client.close();
-      expect(code).toBe(grpc.status.INTERNAL);
+      expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(error?.details).toContain("request_id: is truncated or malformed");
       expect(await system.allServing()).toBe(true);
     });
   });
