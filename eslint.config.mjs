@@ -3,8 +3,15 @@ import tseslint from "typescript-eslint";
 
 /**
  * Lint rules. The module-boundary matrix keeps the layers apart: pure domain libraries (the policy
- * evaluator, the error catalogue) may not touch I/O, clocks, randomness or RPC frameworks; only the RPC kit
- * touches grpc-js and Connect; services never import each other (they talk through contracts).
+ * evaluator, the error catalogue, the shared syntax) may not touch I/O, clocks, randomness or RPC frameworks;
+ * only the RPC kit touches grpc-js; services never import each other (they talk through contracts).
+ *
+ * Two tag dimensions, both enforced:
+ * - `type:*` — the layer (contracts, domain, platform, data, service, app, tool, testing, e2e);
+ * - `scope:*` — whose code it is: `scope:shared` libraries depend only on shared ones; a service's own scope
+ *   (`analyzer`, `decision`, `executor`, `registry`, `router`) on itself and shared ones; the router app
+ *   (`scope:colocation`) may host every service; tools, test kits and end-to-end tests (`scope:workspace`) may
+ *   use anything.
  */
 const ioModules = [
   "node:fs", "node:fs/promises", "fs", "fs/promises", "node:net", "net", "node:http", "http", "node:http2", "http2",
@@ -17,12 +24,29 @@ const frameworks = ["@grpc/*", "@connectrpc/*", "@opentelemetry/*", "pg", "@elec
  * The module-boundary rule. Specs and test-support files may also use the `type:testing` library (an OTLP
  * receiver, a throwaway PostgreSQL), and a service's tests other services; production code may not.
  */
+const serviceScopes = ["analyzer", "decision", "executor", "registry", "router"];
+
+/** Production code may not import a library's testing entry point. */
+const testingEntryPoints = {
+  group: ["@modelrouter/*/testing"],
+  message: "A library's testing entry point is for tests (*.spec.ts, *.test-support.ts) only.",
+};
+
 function boundaries(allowTesting) {
   const testing = allowTesting ? ["type:testing"] : [];
+  // A test may run other services for real (the decision engine against a registry), so scopes bind
+  // production code only.
+  const scopes = allowTesting
+    ? []
+    : [
+        { sourceTag: "scope:shared", onlyDependOnLibsWithTags: ["scope:shared"] },
+        ...serviceScopes.map((scope) => ({ sourceTag: `scope:${scope}`, onlyDependOnLibsWithTags: [`scope:${scope}`, "scope:shared"] })),
+      ];
   return {
     enforceBuildableLibDependency: false,
     allow: [],
     depConstraints: [
+      ...scopes,
       { sourceTag: "type:contracts", onlyDependOnLibsWithTags: [], bannedExternalImports: ["*", "!@bufbuild/protobuf", "!@bufbuild/protobuf/*"] },
       {
         sourceTag: "type:domain",
@@ -60,12 +84,18 @@ export default [
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       "no-console": "error",
       "@nx/enforce-module-boundaries": ["error", boundaries(false)],
+      "no-restricted-imports": ["error", { patterns: [testingEntryPoints] }],
     },
   },
   {
-    files: ["libs/policy/**/*.ts", "libs/errors/**/*.ts"],
-    ignores: ["**/*.spec.ts"],
+    files: ["libs/policy/**/*.ts", "libs/errors/**/*.ts", "libs/syntax/**/*.ts"],
+    ignores: ["**/*.spec.ts", "**/*.test-support.ts"],
     rules: {
+      // Nx's bannedExternalImports does not see Node's built-in modules: this does.
+      "no-restricted-imports": ["error", {
+        paths: ioModules.map((name) => ({ name, message: "Pure library: no I/O; take what it needs as an argument." })),
+        patterns: [testingEntryPoints, { group: frameworks, message: "Pure library: no RPC, telemetry or database frameworks." }],
+      }],
       "no-restricted-globals": ["error",
         { name: "process", message: "Pure library: no process access." },
         { name: "setTimeout", message: "Pure library: no timers." },
@@ -88,6 +118,7 @@ export default [
     rules: {
       "@typescript-eslint/no-non-null-assertion": "off",
       "@nx/enforce-module-boundaries": ["error", boundaries(true)],
+      "no-restricted-imports": "off",
     },
   },
 ];

@@ -1,7 +1,7 @@
 import { create, toJson, type MessageInitShape } from "@bufbuild/protobuf";
 import { afterEach, describe, expect, it, jest } from "@jest/globals";
 import { InputProfileSchema, Modality, ModelSchema, ModelStatus, RegistryService, type WatchModelsResponse } from "@modelrouter/contracts";
-import { createRegistryService, openPgliteDatabase, openRegistryStore } from "@modelrouter/registry-service";
+import { createRegistryService, openPgliteDatabase, openRegistryStore } from "@modelrouter/registry-service/testing";
 import {
   Code,
   RpcError,

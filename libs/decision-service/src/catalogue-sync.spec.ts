@@ -5,7 +5,7 @@ import { create } from "@bufbuild/protobuf";
 import { afterEach, describe, expect, it, jest } from "@jest/globals";
 import { InputProfileSchema, Modality, RegistryService } from "@modelrouter/contracts";
 import { ErrorReason, isDomainError } from "@modelrouter/errors";
-import { createRegistryService, openPgliteDatabase, openRegistryStore } from "@modelrouter/registry-service";
+import { createRegistryService, openPgliteDatabase, openRegistryStore } from "@modelrouter/registry-service/testing";
 import {
   Code,
   type GrpcChannel,

@@ -7,7 +7,7 @@ import {
   type PolicySchema,
   RegistryService,
 } from "@modelrouter/contracts";
-import { type RegistryStore, createRegistryService, openPgliteDatabase, openRegistryStore } from "@modelrouter/registry-service";
+import { type RegistryStore, createRegistryService, openPgliteDatabase, openRegistryStore } from "@modelrouter/registry-service/testing";
 import { type RpcError, type ServiceClient, createDirectClient, isRpcError } from "@modelrouter/rpc-kit";
 import { type Logger, createLogger } from "@modelrouter/telemetry";
 import { type CatalogueSync, type CatalogueSyncOptions, createCatalogueSync, createDecisionService } from "./index.js";

@@ -25,7 +25,8 @@ import {
   smallJpeg,
   undecodableImages,
 } from "./image-bytes.test-support.js";
-import { DEFAULT_IMAGE_LIMITS, preprocessImage } from "./index.js";
+import { preprocessImage } from "./index.js";
+import { DEFAULT_IMAGE_LIMITS } from "./worker-protocol.js";
 import { identityModel } from "./onnx-model.test-support.js";
 
 const expects = "a [1, 1, 2, 2] grayscale float32 tensor of the image resized to 2×2";

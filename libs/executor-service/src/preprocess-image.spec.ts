@@ -14,7 +14,8 @@ import {
   tensorOf,
 } from "./executor.test-support.js";
 import { identityModel } from "./onnx-model.test-support.js";
-import { DEFAULT_IMAGE_LIMITS, preprocessImage } from "./index.js";
+import { preprocessImage } from "./index.js";
+import { DEFAULT_IMAGE_LIMITS } from "./worker-protocol.js";
 
 type Settings = Partial<Omit<ImagePreprocessing, "$typeName">>;
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { DecisionRecordSchema, RegistryService } from "@modelrouter/contracts";
-import { createRegistryService, openPgliteDatabase, openRegistryStore, type RegistryStore } from "@modelrouter/registry-service";
+import { createRegistryService, openPgliteDatabase, openRegistryStore, type RegistryStore } from "@modelrouter/registry-service/testing";
 import { createDirectClient, isRpcError, type ServiceClient } from "@modelrouter/rpc-kit";
 import { createLogger } from "@modelrouter/telemetry";
 import { createDecisionRecorder } from "./decision-recorder.js";

@@ -8,7 +8,7 @@ import {
   ResolvedTargetSchema,
   type ResolvedTarget,
 } from "@modelrouter/contracts";
-import { createExecutorService, createWorkerPool, type WorkerPool } from "@modelrouter/executor-service";
+import { createExecutorService, createWorkerPool, type WorkerPool } from "@modelrouter/executor-service/testing";
 import { loadDemoModels, loadSampleIndex, modelZooDir } from "@modelrouter/model-zoo";
 import { Code, createDirectClient, type CallContext, type ServiceClient } from "@modelrouter/rpc-kit";
 import { createLogger } from "@modelrouter/telemetry";

@@ -1,6 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { LOCK_FILE_NAME } from "@modelrouter/registry-service";
+import { LOCK_FILE_NAME } from "@modelrouter/registry-service/testing";
 import { movedPorts, serviceExits, startNpmStart, temporaryDataDir, waitForBanner, type NpmStart } from "./npm-start.js";
 
 const SERVICES = {

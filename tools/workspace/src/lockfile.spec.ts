@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { repositoryRoot } from "./index.js";
+import { repositoryRoot } from "./repository-root.test-support.js";
 import { missingOptionalEntries, type Lockfile } from "./lockfile.test-support.js";
 
 describe("package-lock.json", () => {
