@@ -2,6 +2,7 @@ import { create, toBinary, toJson, type DescMessage, type MessageShape } from "@
 import { BadRequestSchema, ErrorInfoSchema } from "@modelrouter/contracts";
 import { Code, codeName } from "./code.js";
 import type { RpcError } from "./rpc-error.js";
+import { boundedForWire } from "./wire-bounds.js";
 
 /** The HTTP status of each code in the Connect protocol (connectrpc.com/docs/protocol, "Error Codes"). */
 const HTTP_STATUS: Readonly<Record<number, number>> = {
@@ -39,7 +40,8 @@ function base64(bytes: Uint8Array): string {
  * `google.rpc.ErrorInfo` and `google.rpc.BadRequest` details as the gRPC transports send them (each also in
  * readable form under `debug`, for people reading curl's output).
  */
-export function connectError(error: RpcError, extraHeaders: Readonly<Record<string, string>> = {}): EdgeResponse {
+export function connectError(unbounded: RpcError, extraHeaders: Readonly<Record<string, string>> = {}): EdgeResponse {
+  const error = boundedForWire(unbounded);
   const details: object[] = [];
   if (error.reason !== undefined) {
     const info = create(ErrorInfoSchema, { reason: error.reason, domain: error.domain ?? "", metadata: { ...error.metadata } });

@@ -10,7 +10,8 @@ import { createHealthImpl, HealthState } from "./health.js";
 import { MAX_CONCURRENT_STREAMS, MessageLimits } from "./limits.js";
 import { methodSpecs } from "./method-spec.js";
 import { createReflectionImpls } from "./reflection.js";
-import { decodeMessage, undecodable } from "./request-decoding.js";
+import { encodingRejection, ENCODING_REJECTED_HEADER, takeOverMessageEncoding } from "./message-encoding.js";
+import { decodeFrameMessage, undecodable } from "./request-decoding.js";
 import { guardStreamResets } from "./reset-guard.js";
 import type { RpcError } from "./rpc-error.js";
 import { serveStream, serveUnary, type IncomingCall, type Route } from "./serve-call.js";
@@ -19,6 +20,7 @@ import { serviceRegistration, type ServiceRegistration } from "./service-types.j
 import { STATUS_DETAILS_KEY, encodeStatusDetails } from "./status-details.js";
 import { DEFAULT_MAX_DEADLINE_MS, normalizeTimeoutHeader, TIMEOUT_REJECTED_HEADER, timeoutRejection } from "./timeout-header.js";
 import { extractContext } from "./tracing.js";
+import { boundedForWire } from "./wire-bounds.js";
 import { createTunnelImpl } from "./tunnel-server.js";
 
 /** Options of {@link createGrpcServer}. */
@@ -66,7 +68,8 @@ interface SurfaceCall {
 
 type Message = MessageShape<DescMessage>;
 
-function toServiceError(error: RpcError): Partial<grpc.StatusObject> {
+function toServiceError(unbounded: RpcError): Partial<grpc.StatusObject> {
+  const error = boundedForWire(unbounded);
   const metadata = new grpc.Metadata();
   metadata.set(STATUS_DETAILS_KEY, Buffer.from(encodeStatusDetails(error)));
   return { code: error.code, details: error.message, metadata };
@@ -97,7 +100,7 @@ function incomingOf(call: SurfaceCall, traced: boolean, draining: AbortSignal | 
     deadline: deadline instanceof Date ? deadline.getTime() : deadline,
     header,
     cancellation: [cancelledEvent(call), draining],
-    rejection: timeoutRejection(header(TIMEOUT_REJECTED_HEADER)),
+    rejection: timeoutRejection(header(TIMEOUT_REJECTED_HEADER)) ?? encodingRejection(header(ENCODING_REJECTED_HEADER)),
   };
 }
 
@@ -170,6 +173,8 @@ interface Hosting {
    * elsewhere), or lets them end by themselves (a tunnel answers its running calls first).
    */
   readonly cancelOnDrain: boolean;
+  /** The largest request message, also once inflated. */
+  readonly maxMessageBytes: number;
 }
 
 function handlerFor(route: Route, hosting: Hosting): grpc.UntypedHandleCall {
@@ -208,7 +213,7 @@ function addService(server: grpc.Server, service: DescService, impl: Readonly<Re
       requestStream: spec.kind === "client_streaming" || spec.kind === "bidi_streaming",
       responseStream: spec.kind === "server_streaming" || spec.kind === "bidi_streaming",
       requestSerialize: spec.serialize as (v: unknown) => Buffer,
-      requestDeserialize: (bytes: Buffer) => decodeMessage(spec.method.input, bytes),
+      requestDeserialize: (bytes: Buffer) => decodeFrameMessage(spec.method.input, bytes, hosting.maxMessageBytes),
       responseSerialize: spec.serializeResponse as (v: unknown) => Buffer,
       responseDeserialize: spec.deserializeResponse,
       originalName: spec.localName,
@@ -238,7 +243,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const onUnexpected = options.onUnexpectedError;
   const maxDeadlineMs = options.maxDeadlineMs ?? DEFAULT_MAX_DEADLINE_MS;
   const drain = new AbortController();
-  const traced: Hosting = { onUnexpected, traced: true, draining: drain.signal, cancelOnDrain: true };
+  const maxMessageBytes = options.maxReceiveMessageBytes ?? MessageLimits.EDGE_BYTES;
+  const traced: Hosting = { onUnexpected, traced: true, draining: drain.signal, cancelOnDrain: true, maxMessageBytes };
   for (const { service, impl } of options.services) addService(server, service, impl, traced);
   const reflection = createReflectionImpls([...options.services.map((s) => s.service), Health, TunnelService]);
   const builtIns = [
@@ -264,7 +270,10 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
           }
           try {
             for (const http2Server of http2ServersOf(server)) {
-              beforeGrpcReadsHeaders(http2Server, (headers) => normalizeTimeoutHeader(headers, "grpc-timeout", maxDeadlineMs));
+              beforeGrpcReadsHeaders(http2Server, (headers) => {
+                normalizeTimeoutHeader(headers, "grpc-timeout", maxDeadlineMs);
+                takeOverMessageEncoding(headers);
+              });
               guardStreamResets(http2Server);
             }
           } catch (hookError) {

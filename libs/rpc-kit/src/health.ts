@@ -103,7 +103,7 @@ export function createHealthImpl(state: HealthState): ServiceImpl<typeof Health>
     check(request) {
       const status = state.get(request.service);
       if (status === undefined) {
-        return Promise.reject(new RpcError({ code: Code.NOT_FOUND, message: `unknown service "${request.service}"` }));
+        return Promise.reject(new RpcError({ code: Code.NOT_FOUND, message: `unknown service ${JSON.stringify(request.service.slice(0, 200))}` }));
       }
       return Promise.resolve(create(HealthCheckResponseSchema, { status }));
     },

@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { create, toBinary, type JsonValue } from "@bufbuild/protobuf";
 import { ValueSchema, type Value } from "@bufbuild/protobuf/wkt";
@@ -60,6 +61,31 @@ describe("a gRPC server given what a hostile or careless client sends", () => {
     expect(outcome.fields).toHaveLength(1);
     expect(outcome.fields[0]!.startsWith(field)).toBe(true);
     expect(observations.unexpected).toEqual([]);
+  });
+
+  it("takes gzip-compressed messages, and refuses a message flagged as gzip that is not gzip with INVALID_ARGUMENT, never INTERNAL", async () => {
+    const body = toBinary(AnalyzeRequestSchema, create(AnalyzeRequestSchema, { payload: { kind: { case: "text", value: "ok" } } }));
+    const compressed = (message: Uint8Array) => {
+      const framed = frame(message);
+      framed[0] = 1;
+      return framed;
+    };
+    expect((await raw.call(ANALYZE, compressed(gzipSync(body)), { "grpc-encoding": "gzip" })).status).toBe(Code.OK);
+    const garbled = Buffer.from(gzipSync(body)).subarray(0, 12);
+    const outcome = await raw.call(ANALYZE, compressed(garbled), { "grpc-encoding": "gzip" });
+    expect(outcome.status).toBe(Code.INVALID_ARGUMENT);
+    expect(outcome.fields).toEqual(["request"]);
+    const deflated = await raw.call(ANALYZE, compressed(body), { "grpc-encoding": "snappy" });
+    expect(deflated.status).toBe(Code.INVALID_ARGUMENT);
+    expect(deflated.fields).toEqual(["grpc-encoding"]);
+  });
+
+  it("answers an error that echoes a huge client value with a bounded status (one that trailers can carry)", async () => {
+    const longName = new TextEncoder().encode("x".repeat(60_000));
+    const request = Buffer.concat([Buffer.from([0x0a, 0xe0, 0xd4, 0x03]), Buffer.from(longName)]); // HealthCheckRequest { service: 60,000 × "x" }
+    const outcome = await raw.call("/grpc.health.v1.Health/Check", frame(request), { "grpc-timeout": "5S" }, 8000);
+    expect(outcome.status).toBe(Code.NOT_FOUND);
+    expect(outcome.message.length).toBeLessThan(1100);
   });
 
   it("lowers a huge grpc-timeout to its maximum instead of failing the call at once", async () => {

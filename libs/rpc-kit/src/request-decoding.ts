@@ -2,6 +2,7 @@ import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/proto
 import { ErrorReason, ERROR_DOMAIN, type FieldViolation } from "@modelrouter/errors";
 import { Code } from "./code.js";
 import { diagnoseUndecodable } from "./decode-diagnosis.js";
+import { gunzipIfCompressed } from "./message-encoding.js";
 import { RpcError } from "./rpc-error.js";
 
 const UNDECODABLE: unique symbol = Symbol("modelrouter.undecodable");
@@ -12,6 +13,16 @@ const UNDECODABLE: unique symbol = Symbol("modelrouter.undecodable");
  */
 export interface Undecodable {
   readonly [UNDECODABLE]: RpcError;
+}
+
+/**
+ * Decodes a message as it came in a gRPC frame — gunzipped first when it is gzip (see `gunzipIfCompressed`) —
+ * or an {@link Undecodable} naming the problem.
+ */
+export function decodeFrameMessage(desc: DescMessage, bytes: Uint8Array, maxBytes: number): MessageShape<DescMessage> | Undecodable {
+  const inflated = gunzipIfCompressed(bytes, maxBytes);
+  if ("problem" in inflated) return { [UNDECODABLE]: invalidRequest({ field: "request", description: inflated.problem }) };
+  return decodeMessage(desc, inflated);
 }
 
 /** Decodes a message; bytes that are not one give an {@link Undecodable} naming the field at fault. */

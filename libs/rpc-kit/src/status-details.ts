@@ -4,12 +4,14 @@ import { BadRequestSchema, ErrorInfoSchema, StatusSchema, type Status } from "@m
 import type { FieldViolation } from "@modelrouter/errors";
 import { type Code, isCode, Code as Codes } from "./code.js";
 import { RpcError } from "./rpc-error.js";
+import { boundedForWire } from "./wire-bounds.js";
 
 /** The trailer that carries a binary `google.rpc.Status` with the error details. */
 export const STATUS_DETAILS_KEY = "grpc-status-details-bin";
 
 /** An error as a `google.rpc.Status` with one `ErrorInfo` and, for violations, a `BadRequest`. */
-export function statusOf(error: RpcError): Status {
+export function statusOf(unbounded: RpcError): Status {
+  const error = boundedForWire(unbounded);
   const details = [];
   if (error.reason !== undefined) {
     details.push(
