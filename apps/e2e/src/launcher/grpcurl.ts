@@ -2,6 +2,7 @@ import { connect, constants } from "node:http2";
 import { create, fromBinary, fromJson, toBinary, toJson, type DescMethod, type JsonValue } from "@bufbuild/protobuf";
 import { Health, RegistryService, RouterService } from "@modelrouter/contracts";
 import { reflectionV1 } from "@modelrouter/contracts/reflection";
+import { grpcFrame, readGrpcFrames } from "../hostile/grpc-frame.js";
 
 /** What a grpcurl invocation got: the gRPC status, its message, and the answers as JSON. */
 export interface GrpcurlResult {
@@ -35,22 +36,6 @@ export function parseGrpcurl(args: readonly string[]): GrpcurlCommand {
   return { address, verb: "call", method: what, data };
 }
 
-const frame = (message: Uint8Array): Buffer => {
-  const header = Buffer.alloc(5);
-  header.writeUInt32BE(message.byteLength, 1);
-  return Buffer.concat([header, message]);
-};
-
-function frames(data: Buffer): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let at = 0; at + 5 <= data.length; ) {
-    const length = data.readUInt32BE(at + 1);
-    out.push(data.subarray(at + 5, at + 5 + length));
-    at += 5 + length;
-  }
-  return out;
-}
-
 /**
  * One gRPC call over plain HTTP/2 as grpcurl makes it: the request written and the stream half-closed at once,
  * then every answer and the status read until the server ends the stream (or `timeoutMs` passes: a server that
@@ -81,10 +66,10 @@ function rawCall(address: string, path: string, body: Uint8Array, timeoutMs: num
       resolve({
         status: status === undefined ? undefined : Number(status),
         message: decodeURIComponent(String(headers["grpc-message"] ?? "")),
-        messages: frames(Buffer.concat(chunks)),
+        messages: readGrpcFrames(Buffer.concat(chunks)).messages,
       });
     });
-    stream.end(frame(body));
+    stream.end(grpcFrame(body));
   });
 }
 
