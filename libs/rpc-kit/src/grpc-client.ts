@@ -27,15 +27,15 @@ export interface GrpcChannel {
 
 /**
  * modelrouter's channel defaults: reconnect fast after a peer restarts (100 ms initial backoff, 1 s cap
- * instead of 1 s and 120 s), keepalive to notice dead peers, grpc-js's own retries off (the router decides
- * what to retry, with fallbacks), and answers as large as an internal hop carries.
+ * instead of 1 s and 120 s), keepalive to notice dead peers, and answers as large as an internal hop carries.
+ * grpc-js retries only what never reached a handler (a stream the server refused, once: a transparent retry);
+ * every other failure is the caller's to retry (the router decides, with fallbacks). No retry policy is set.
  */
 const defaultChannelOptions: grpc.ChannelOptions = {
   "grpc.initial_reconnect_backoff_ms": 100,
   "grpc.max_reconnect_backoff_ms": 1000,
   "grpc.keepalive_time_ms": 30_000,
   "grpc.keepalive_timeout_ms": 10_000,
-  "grpc.enable_retries": 0,
   "grpc.max_receive_message_length": MessageLimits.INTERNAL_BYTES,
 };
 

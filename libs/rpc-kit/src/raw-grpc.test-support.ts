@@ -48,6 +48,8 @@ export class RawGrpcClient {
   #session: ClientHttp2Session;
   /** Connections opened so far (a new one when the server closed the last, as a gRPC client does). */
   connections = 1;
+  /** The GOAWAY frames the server sent, in order. */
+  readonly goaways: { readonly code: number; readonly lastStreamId: number }[] = [];
 
   constructor(private readonly address: string) {
     this.#session = this.#connect();
@@ -60,7 +62,7 @@ export class RawGrpcClient {
   #connect(): ClientHttp2Session {
     const session = connect(`http://${this.address}`);
     session.on("error", () => undefined);
-    session.on("goaway", () => undefined);
+    session.on("goaway", (code: number, lastStreamId: number) => this.goaways.push({ code, lastStreamId }));
     return session;
   }
 

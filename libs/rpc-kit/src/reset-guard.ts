@@ -1,4 +1,4 @@
-import type { Http2Server, ServerHttp2Session, ServerHttp2Stream } from "node:http2";
+import { constants, type Http2Server, type ServerHttp2Session, type ServerHttp2Stream } from "node:http2";
 
 /**
  * nghttp2's rapid-reset guard (CVE-2023-44487), which Node 20 does not let us configure: a token bucket of
@@ -19,9 +19,9 @@ export interface ResetGuardOptions {
 /**
  * Keeps a client that resets many streams (a caller with many short deadlines: each expiry is an RST_STREAM)
  * from losing every call on its connection to nghttp2's rapid-reset guard. The server counts resets per
- * connection with nghttp2's own bucket and, at half of it, closes the connection gracefully (GOAWAY
- * NO_ERROR): the calls in flight finish, and the client opens a new connection for new calls. Abuse is still
- * bounded: a connection that keeps resetting is closed again and again.
+ * connection with nghttp2's own bucket and, at half of it, closes the connection gracefully (see
+ * {@link closeGracefully}): the calls in flight finish, and the client opens a new connection for new calls.
+ * Abuse is still bounded: a connection that keeps resetting is closed again and again.
  */
 export function guardStreamResets(server: Http2Server, options: ResetGuardOptions = {}): void {
   const threshold = options.threshold ?? NGHTTP2_RESET_BURST / 2;
@@ -38,9 +38,40 @@ export function guardStreamResets(server: Http2Server, options: ResetGuardOption
         if (tokens <= NGHTTP2_RESET_BURST - threshold && !session.closed && !session.destroyed) {
           closing = true;
           options.onClose?.();
-          session.close();
+          closeGracefully(session);
         }
       });
     });
   });
+}
+
+/** The highest stream id HTTP/2 allows: a GOAWAY naming it announces a close without refusing any stream. */
+const MAX_STREAM_ID = 2 ** 31 - 1;
+
+/** How long to wait for the client's PING answer before closing anyway. */
+const ANNOUNCE_TIMEOUT_MS = 2_000;
+
+/**
+ * Closes an HTTP/2 connection without refusing a call (RFC 9113 §6.8): first a GOAWAY naming the highest stream
+ * id, which tells the client to start new calls on a new connection; then, once a PING has made the round trip
+ * (so every stream the client sent before it saw the GOAWAY has arrived), the real GOAWAY. Closing at once would
+ * refuse (REFUSED_STREAM) the streams already on their way, which a client sees as UNAVAILABLE.
+ */
+export function closeGracefully(session: ServerHttp2Session): void {
+  if (session.closed || session.destroyed) return;
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    clearTimeout(timer);
+    if (!session.closed && !session.destroyed) session.close();
+  };
+  const timer = setTimeout(close, ANNOUNCE_TIMEOUT_MS);
+  timer.unref();
+  try {
+    session.goaway(constants.NGHTTP2_NO_ERROR, MAX_STREAM_ID);
+    if (!session.ping(close)) close();
+  } catch {
+    close();
+  }
 }

@@ -1,7 +1,7 @@
 import http from "node:http";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { InferRequestSchema, PolicySchema, RouterService } from "@modelrouter/contracts";
-import { codeName, createGrpcChannel, createGrpcClient } from "@modelrouter/rpc-kit";
+import { Code, codeName, createGrpcChannel, createGrpcClient } from "@modelrouter/rpc-kit";
 import type { RunningProcess, RunningSystem } from "@modelrouter/testing";
 import { CONNECT_INFER_PATH } from "./connect-corpus.js";
 import { postConnectJson } from "./connect-infer.js";
@@ -20,7 +20,7 @@ import {
 } from "./hostile-resources.js";
 import { largeDigitScan } from "./png.js";
 import { guardMemory, memoryOf, mib, type MemoryGuard } from "./proc-stats.js";
-import { codeOf, countCodes, fieldsOf, settle } from "./settle.js";
+import { codeOf, countCodes, fieldsOf, settle, type Settled } from "./settle.js";
 import { openSingleConnection, type SingleCallResult } from "./single-connection.js";
 
 const INFER_PATH = "/modelrouter.router.v1.RouterService/Infer";
@@ -148,21 +148,27 @@ export async function shortDeadlinesThenNormalCalls(address: string) {
   const channel = createGrpcChannel(address);
   const client = createGrpcClient(RouterService, channel, { defaultTimeoutMs: 20_000 });
   const short: string[] = [];
+  const messages = new Set<string>();
+  const record = (settled: Settled<unknown>) => {
+    if (!settled.ok && settled.error.code !== Code.DEADLINE_EXCEEDED) messages.add(`${codeOf(settled)}: ${settled.error.message.slice(0, 300)}`);
+    return codeOf(settled);
+  };
   let next = 0;
   await Promise.all(
     Array.from({ length: 64 }, async () => {
       while (next < 3_000) {
         next += 1;
-        short.push(codeOf(await settle(client.infer(validInferInit(), { timeoutMs: 3 }))));
+        short.push(record(await settle(client.infer(validInferInit(), { timeoutMs: 3 }))));
       }
     }),
   );
   const normal: string[] = [];
-  for (let i = 0; i < 50; i++) normal.push(codeOf(await settle(client.infer(validInferInit(), { timeoutMs: 20_000 }))));
+  for (let i = 0; i < 50; i++) normal.push(record(await settle(client.infer(validInferInit(), { timeoutMs: 20_000 }))));
   channel.close();
   return {
     short: countCodes(short),
     normal: countCodes(normal),
+    failures: [...messages].slice(0, 8),
     internal: [...short, ...normal].filter((c) => c === "INTERNAL").length,
     rawConnection: await shortDeadlinesOnOneRawConnection(address),
   };
