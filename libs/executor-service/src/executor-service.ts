@@ -59,13 +59,19 @@ export function createExecutorService(options: ExecutorServiceOptions): ServiceI
   };
 }
 
-/** A proto `Output` of a task output: ranked labels, or the tensor with its elements in float_data/int_data. */
+/**
+ * A proto `Output` of a task output: ranked labels, one number with its unit, or the tensor with its elements
+ * in float_data/int_data.
+ */
 export function toOutput(output: TaskOutput): Output {
   if (output.kind === "classification") {
     return create(OutputSchema, {
       name: output.name,
       value: { case: "classification", value: { labels: output.labels.map((l) => ({ label: l.label, score: l.score })) } },
     });
+  }
+  if (output.kind === "regression") {
+    return create(OutputSchema, { name: output.name, value: { case: "regression", value: { value: output.value, unit: output.unit } } });
   }
   const values = output.values;
   const isFloat = output.dataType === "float32" || output.dataType === "float64";

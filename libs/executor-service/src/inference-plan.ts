@@ -1,20 +1,12 @@
 import type { ExecuteRequest, OnnxBackend, Payload, Postprocessing } from "@modelrouter/contracts";
 import { DomainError, ErrorReason, Violations } from "@modelrouter/errors";
-import { resourceNameProblem, versionProblem } from "@modelrouter/syntax";
-import { compileImageSpec } from "./image-spec.js";
-import { describeImageInput } from "./image-tensor.js";
+import { MAX_REGRESSION_UNIT_LENGTH, resourceNameProblem, versionProblem } from "@modelrouter/syntax";
 import { modelFileRefused } from "./model-errors.js";
 import { resolveModelUri } from "./model-uri.js";
+import { type CompiledPreprocessing, compilePreprocessing } from "./preprocess/compile-preprocessing.js";
+import { payloadInput } from "./preprocess/payload-input.js";
 import { compileTensorPayload } from "./tensor-payload.js";
-import {
-  ownBytes,
-  type ImageSpec,
-  type InferenceTask,
-  type ModelSource,
-  type OutputSpec,
-  type TaskInput,
-  type TensorPayload,
-} from "./worker-protocol.js";
+import type { InferenceTask, ModelSource, OutputSpec, TaskInput, TensorPayload } from "./worker-protocol.js";
 
 const sha256Pattern = /^[0-9a-f]{64}$/;
 
@@ -27,7 +19,7 @@ const sha256Pattern = /^[0-9a-f]{64}$/;
  *   `backend.onnx.uri` when the model's uri is empty, has a scheme other than `file:` or leaves the model root
  *   (the registered model is wrong, not the request: the router may fall back); PAYLOAD_UNSUPPORTED when the
  *   payload is of a kind the model cannot take (text for an image model, an image for a tensor model), saying
- *   what the model expects.
+ *   what the model expects (see `payloadInput`); INVALID_FIELD for a series record without its samples field.
  */
 export function planInference(request: ExecuteRequest, modelRoot: string): InferenceTask {
   const v = new Violations();
@@ -45,20 +37,21 @@ export function planInference(request: ExecuteRequest, modelRoot: string): Infer
   if (onnx !== undefined && onnx.sha256 !== "" && !sha256Pattern.test(onnx.sha256)) {
     v.add("backend.onnx.sha256", "must be empty or 64 lower-case hex digits (the file's SHA-256)");
   }
-  const image = imageSpec(onnx, v);
+  const pre = onnx?.preprocessing === undefined ? undefined : compilePreprocessing(onnx.preprocessing, "backend.onnx.preprocessing", v);
   const output = onnx === undefined ? undefined : outputSpec(onnx.postprocessing, v);
   const payload = request.payload;
   if (payload === undefined || payload.kind.case === undefined) {
     v.add("payload", "is required: give exactly one kind of data (image, tensor, text, …)");
   }
-  const tensor = payload?.kind.case === "tensor" && onnx?.preprocessing === undefined ? payload.kind.value : undefined;
+  const takesTensor = onnx?.preprocessing === undefined || (pre?.kind === "series" && pre.spec.field === "");
+  const tensor = payload?.kind.case === "tensor" && takesTensor ? payload.kind.value : undefined;
   const tensorPayload = tensor === undefined ? undefined : compileTensorPayload(tensor, "payload.tensor", v);
   v.throwIfAny("invalid execute request");
   if (output === undefined || onnx === undefined || payload === undefined) {
     throw new DomainError(ErrorReason.INTERNAL, "execute request planning lost a validated field");
   }
   const model = modelSource(name, version, onnx, modelRoot);
-  const input: TaskInput = taskInput(model, onnx, image, payload, tensorPayload);
+  const input: TaskInput = taskInput(model, pre, payload, tensorPayload);
   return { model, inputName: onnx.inputName, outputName: onnx.outputName, input, output };
 }
 
@@ -69,35 +62,29 @@ function modelSource(name: string, version: string, onnx: OnnxBackend, modelRoot
   return { name, version, uri: onnx.uri, path: resolved.path, sha256: onnx.sha256, key };
 }
 
-function imageSpec(onnx: OnnxBackend | undefined, v: Violations): ImageSpec | undefined {
-  const kind = onnx?.preprocessing?.kind;
-  if (kind === undefined) return undefined;
-  if (kind.case !== "image") {
-    v.add("backend.onnx.preprocessing", "must be set to one kind (image) or left out for tensor payloads");
-    return undefined;
-  }
-  const compiled = compileImageSpec(kind.value);
-  if ("violations" in compiled) {
-    v.addAll("backend.onnx.preprocessing.image", compiled.violations);
-    return undefined;
-  }
-  return compiled.spec;
-}
-
 function outputSpec(postprocessing: Postprocessing | undefined, v: Violations): OutputSpec | undefined {
   const kind = postprocessing?.kind;
   if (kind === undefined) return { kind: "tensor" };
-  if (kind.case !== "classification") {
-    v.add("backend.onnx.postprocessing", "must be set to one kind (classification) or left out for raw tensors");
-    return undefined;
+  switch (kind.case) {
+    case "classification":
+      return { kind: "classification", labels: [...kind.value.labels], softmax: kind.value.softmax, topK: kind.value.topK };
+    case "regression": {
+      const { scale, offset, unit } = kind.value;
+      const path = "backend.onnx.postprocessing.regression";
+      if (!Number.isFinite(scale)) v.add(`${path}.scale`, "must be a finite number (0 means 1)");
+      if (!Number.isFinite(offset)) v.add(`${path}.offset`, "must be a finite number");
+      if (unit.length > MAX_REGRESSION_UNIT_LENGTH) v.add(`${path}.unit`, `is ${unit.length} characters; at most ${MAX_REGRESSION_UNIT_LENGTH} are allowed`);
+      return { kind: "regression", scale: scale === 0 ? 1 : scale, offset, unit };
+    }
+    default:
+      v.add("backend.onnx.postprocessing", "is empty: set one kind (classification or regression), or leave it out for raw tensors");
+      return undefined;
   }
-  return { kind: "classification", labels: [...kind.value.labels], softmax: kind.value.softmax, topK: kind.value.topK };
 }
 
 function taskInput(
   model: ModelSource,
-  onnx: OnnxBackend,
-  image: ImageSpec | undefined,
+  pre: CompiledPreprocessing | undefined,
   payload: Payload,
   tensor: TensorPayload | undefined,
 ): TaskInput {
@@ -108,13 +95,7 @@ function taskInput(
       metadata: { model: model.name, version: model.version, payloadKind: payload.kind.case ?? "" },
       violations: [{ field: "payload", description: `is ${got}, but model ${ref} takes ${takes}` }],
     });
-  if (onnx.preprocessing !== undefined) {
-    if (image === undefined) throw new DomainError(ErrorReason.INTERNAL, "image pre-processing lost its spec");
-    if (payload.kind.case === "image" || payload.kind.case === "binary") {
-      return { kind: "image", data: ownBytes(payload.kind.value.data), field: `payload.${payload.kind.case}.data`, spec: image };
-    }
-    throw refuse(`a PNG or JPEG image (fed to it as ${describeImageInput(image)})`);
-  }
+  if (pre !== undefined) return payloadInput(pre, payload, tensor, refuse);
   if (tensor !== undefined) return { kind: "tensor", tensor };
   throw refuse("a tensor payload (it has no pre-processing)");
 }

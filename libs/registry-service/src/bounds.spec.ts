@@ -1,7 +1,15 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { LabelOperator, ListModelsResponseSchema, type Modality, type Model, type ModelStatus } from "@modelrouter/contracts";
+import {
+  type ClassificationPostprocessing,
+  type ImagePreprocessing,
+  LabelOperator,
+  ListModelsResponseSchema,
+  type Modality,
+  type Model,
+  type ModelStatus,
+} from "@modelrouter/contracts";
 import { Code } from "@modelrouter/rpc-kit";
 import {
   backendFor,
@@ -21,7 +29,7 @@ const MiB = 1 << 20;
 /** A classification model with `count` class labels of `length` characters. */
 function withClassLabels(model: Model, count: number, length = 8): Model {
   const onnx = model.backend!.kind.value!;
-  const post = onnx.postprocessing!.kind.value!;
+  const post = onnx.postprocessing!.kind.value as ClassificationPostprocessing;
   post.labels = Array.from({ length: count }, (_, i) => String(i).padStart(length, "x"));
   post.topK = 1;
   return model;
@@ -64,7 +72,7 @@ describe.each(drivers)("what a resource may hold, on %s", (driver) => {
       onnx.inputName = "i".repeat(257);
       onnx.outputName = "o".repeat(257);
       model.metrics!.dataset = "s".repeat(257);
-      const image = onnx.preprocessing!.kind.value!;
+      const image = onnx.preprocessing!.kind.value as ImagePreprocessing;
       image.mean = Array.from({ length: 100_000 }, () => Number.NaN);
       withClassLabels(model, 4097);
       expect((await fields(registry.client.registerModel({ model }))).sort()).toEqual(
@@ -85,7 +93,7 @@ describe.each(drivers)("what a resource may hold, on %s", (driver) => {
 
     it("reports at most 10 problems of one list item by item, and counts the rest", async () => {
       const model = withClassLabels(validModel({ name: uniqueName() }), 100);
-      const post = model.backend!.kind.value!.postprocessing!.kind.value!;
+      const post = model.backend!.kind.value!.postprocessing!.kind.value as ClassificationPostprocessing;
       post.labels = post.labels.map(() => "");
       const error = await rpcErrorOf(registry.client.registerModel({ model }));
       const path = "model.backend.onnx.postprocessing.classification.labels";

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { FieldMaskSchema, timestampMs } from "@bufbuild/protobuf/wkt";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { Modality, ModelStatus, type Model } from "@modelrouter/contracts";
+import { type ClassificationPostprocessing, type ImagePreprocessing, Modality, ModelStatus, type Model } from "@modelrouter/contracts";
 import { Code } from "@modelrouter/rpc-kit";
 import {
   backendFor,
@@ -60,12 +60,12 @@ describe.each(drivers)("model versions on %s", (driver) => {
       const onnx = bad.backend!.kind.value!;
       onnx.uri = "../../etc/passwd.onnx";
       onnx.sha256 = "XYZ";
-      const image = onnx.preprocessing!.kind.value!;
+      const image = onnx.preprocessing!.kind.value as ImagePreprocessing;
       image.width = 0;
       image.height = 5000;
       image.mean = [0.1, 0.2];
       image.std = [0];
-      const classification = onnx.postprocessing!.kind.value!;
+      const classification = onnx.postprocessing!.kind.value as ClassificationPostprocessing;
       classification.labels = ["cat", "dog", "cat"];
 
       const error = await rpcErrorOf(registry.client.registerModel({ model: bad }));

@@ -1,7 +1,9 @@
 /**
  * One home for the syntax every modelrouter service checks, so that the policy language, the registry, the
  * analyzer, the executor and the process configuration agree: resource names, model versions, labels,
- * `host:port` addresses, model file locations and tensor payloads. Pure: no I/O, no clock, no randomness.
+ * `host:port` addresses, model file locations, tensor payloads and the declared pre-processing of a model
+ * (text, tabular, audio, series: checked and resolved alike by the registry and the executor). Pure: no I/O,
+ * no clock, no randomness.
  *
  * @packageDocumentation
  */
@@ -18,3 +20,14 @@ export {
   type TensorLimits,
 } from "./tensor.js";
 export { clip, quoted } from "./text.js";
+export * from "./preprocessing/limits.js";
+export { compileTextSpec, type NgramRange, type TextSpec } from "./preprocessing/text-spec.js";
+export {
+  compileTabularSpec,
+  tabularWidth,
+  type MissingRule,
+  type TabularFeatureSpec,
+  type TabularSpec,
+} from "./preprocessing/tabular-spec.js";
+export { compileAudioSpec, audioFrames, nextPowerOfTwo, type AudioSpec } from "./preprocessing/audio-spec.js";
+export { compileSeriesSpec, seriesWidth, SERIES_STATISTICS, type SeriesSpec } from "./preprocessing/series-spec.js";

@@ -1,4 +1,4 @@
-import { MAX_MODEL_URI_LENGTH } from "@modelrouter/syntax";
+import { MAX_MODEL_URI_LENGTH, MAX_REGRESSION_UNIT_LENGTH as MAX_UNIT_LENGTH } from "@modelrouter/syntax";
 
 /**
  * What one registry resource may hold. The figures are far above what a real model card or routing policy
@@ -25,6 +25,11 @@ export const MAX_TENSOR_NAME_LENGTH = 256;
 export const MAX_CLASS_LABELS = 4096;
 /** The longest class label. */
 export const MAX_CLASS_LABEL_LENGTH = 256;
+/**
+ * The longest `postprocessing.regression.unit`. The bounds of text, tabular, audio and series pre-processing
+ * are `@modelrouter/syntax`'s, shared with the executor.
+ */
+export const MAX_REGRESSION_UNIT_LENGTH = MAX_UNIT_LENGTH;
 /** The longest `metrics.dataset`. */
 export const MAX_DATASET_LENGTH = 256;
 /** The most values of one label selector requirement (`match_expressions[i].values`). */

@@ -9,9 +9,18 @@ import {
   type Model,
   type OfflineMetrics,
   type OnnxBackend,
+  type Preprocessing,
+  type RegressionPostprocessing,
 } from "@modelrouter/contracts";
-import type { Violations } from "@modelrouter/errors";
-import { modelUriProblem, quoted } from "@modelrouter/syntax";
+import type { FieldViolation, Violations } from "@modelrouter/errors";
+import {
+  compileAudioSpec,
+  compileSeriesSpec,
+  compileTabularSpec,
+  compileTextSpec,
+  modelUriProblem,
+  quoted,
+} from "@modelrouter/syntax";
 import { ItemReport, checkCount, checkLength } from "./bounds.js";
 import { checkEncodedSize } from "./encoded-size.js";
 import { checkLabels } from "./labels.js";
@@ -21,6 +30,7 @@ import {
   MAX_DATASET_LENGTH,
   MAX_DESCRIPTION_LENGTH,
   MAX_MODEL_BYTES,
+  MAX_REGRESSION_UNIT_LENGTH,
   MAX_TASK_LENGTH,
   MAX_TENSOR_NAME_LENGTH,
 } from "./limits.js";
@@ -35,8 +45,8 @@ const MAX_CHANNELS = 3;
 /**
  * Checks a model version for RegisterModel and records every problem under `path` (for example `model`):
  * name and version syntax, modality, backend (an ONNX file by a path relative to the executor's model root,
- * `modelUriProblem`; a SHA-256 of 64 lower-case hex digits when given), preprocessing and
- * postprocessing sanity, metric ranges, label syntax and status, and the bounds of `limits.ts` on every
+ * `modelUriProblem`; a SHA-256 of 64 lower-case hex digits when given), preprocessing (every kind, with the
+ * bounds of `@modelrouter/syntax`) and postprocessing (classification, regression) sanity, metric ranges, label syntax and status, and the bounds of `limits.ts` on every
  * text and list and on the whole model's encoded size (output-only fields are neither checked nor counted:
  * clear them first).
  */
@@ -100,16 +110,49 @@ function checkOnnxBackend(v: Violations, path: string, onnx: OnnxBackend): void 
   if (onnx.sha256 !== "" && !/^[0-9a-f]{64}$/.test(onnx.sha256)) {
     v.add(`${path}.sha256`, "must be 64 lower-case hex digits (the SHA-256 of the file), or empty");
   }
-  const pre = onnx.preprocessing;
-  if (pre !== undefined) {
-    if (pre.kind.case === "image") checkImagePreprocessing(v, `${path}.preprocessing.image`, pre.kind.value);
-    else v.add(`${path}.preprocessing`, "is empty: set preprocessing.image, or leave preprocessing out for tensor payloads");
-  }
+  if (onnx.preprocessing !== undefined) checkPreprocessing(v, `${path}.preprocessing`, onnx.preprocessing);
   const post = onnx.postprocessing;
   if (post !== undefined) {
     if (post.kind.case === "classification") checkClassification(v, `${path}.postprocessing.classification`, post.kind.value);
-    else v.add(`${path}.postprocessing`, "is empty: set postprocessing.classification, or leave postprocessing out for raw tensors");
+    else if (post.kind.case === "regression") checkRegression(v, `${path}.postprocessing.regression`, post.kind.value);
+    else v.add(`${path}.postprocessing`, "is empty: set classification or regression, or leave postprocessing out for raw tensors");
   }
+}
+
+/**
+ * Checks a pre-processing of any kind. Text, tabular, audio and series are checked by the same functions of
+ * `@modelrouter/syntax` as the executor uses, so that the registry stores exactly what the executor runs.
+ */
+function checkPreprocessing(v: Violations, path: string, pre: Preprocessing): void {
+  const kind = pre.kind;
+  const report = (compiled: { readonly violations: readonly FieldViolation[] } | object): void => {
+    if ("violations" in compiled) v.addAll(`${path}.${kind.case ?? ""}`, compiled.violations);
+  };
+  switch (kind.case) {
+    case "image":
+      checkImagePreprocessing(v, `${path}.image`, kind.value);
+      return;
+    case "text":
+      report(compileTextSpec(kind.value));
+      return;
+    case "tabular":
+      report(compileTabularSpec(kind.value));
+      return;
+    case "audio":
+      report(compileAudioSpec(kind.value));
+      return;
+    case "series":
+      report(compileSeriesSpec(kind.value));
+      return;
+    default:
+      v.add(path, "is empty: set image, text, tabular, audio or series, or leave preprocessing out for tensor payloads");
+  }
+}
+
+function checkRegression(v: Violations, path: string, post: RegressionPostprocessing): void {
+  if (!Number.isFinite(post.scale)) v.add(`${path}.scale`, `is ${post.scale}: give a finite factor (0 means 1)`);
+  if (!Number.isFinite(post.offset)) v.add(`${path}.offset`, `is ${post.offset}: give a finite number`);
+  checkLength(v, `${path}.unit`, post.unit, MAX_REGRESSION_UNIT_LENGTH);
 }
 
 function checkImagePreprocessing(v: Violations, path: string, image: ImagePreprocessing): void {
