@@ -16,21 +16,46 @@ export interface ExecutorConfig {
   /** The most bytes a model file may have. */
   readonly maxModelBytes: number;
   readonly workers: number;
+  /** Tasks waiting for a worker, all models together. */
   readonly maxQueued: number;
+  /** Tasks of one model waiting for a worker. */
+  readonly maxQueuedPerModel: number;
+  /** The most tasks of a batchable model run together; 1: batching off. */
+  readonly maxBatchSize: number;
+  /** How long a batch waits to fill up, in milliseconds. */
+  readonly maxBatchDelayMs: number;
+  /** A model unused this long is unloaded from the workers, in milliseconds; `Infinity`: never. */
+  readonly sessionIdleMs: number;
 }
+
+/** The longest batch delay accepted: a batch that waits longer costs more latency than it saves. */
+const MAX_BATCH_DELAY_MS = 1_000;
 
 /**
  * Reads `MODELROUTER_MODEL_ROOT` (default `defaultModelRoot`; relative paths are taken from `cwd`),
  * `MODELROUTER_MODEL_MAX_BYTES` (default 256 MiB, at most 2 GiB: ONNX Runtime's limit for one model),
- * `MODELROUTER_EXECUTOR_WORKERS` (default: one per CPU) and `MODELROUTER_EXECUTOR_MAX_QUEUE` (default 256).
+ * `MODELROUTER_EXECUTOR_WORKERS` (default: one per CPU), `MODELROUTER_EXECUTOR_MAX_QUEUE` (default 256),
+ * `MODELROUTER_EXECUTOR_MAX_QUEUE_PER_MODEL` (default 128: half the total, so that one model cannot fill it),
+ * `MODELROUTER_EXECUTOR_MAX_BATCH_SIZE` (default 1: off; at most 1024), `MODELROUTER_EXECUTOR_MAX_BATCH_DELAY`
+ * (default 2ms, at most 1s) and `MODELROUTER_EXECUTOR_SESSION_IDLE` (default 30m; 0: never unload idle models).
  */
 export function readExecutorConfig(env: EnvReader, cwd: string, defaultModelRoot: string): ExecutorConfig {
   const root = env.string("MODELROUTER_MODEL_ROOT", defaultModelRoot);
+  let batchDelay = env.durationMs("MODELROUTER_EXECUTOR_MAX_BATCH_DELAY", 2);
+  if (batchDelay > MAX_BATCH_DELAY_MS) {
+    env.problem(`MODELROUTER_EXECUTOR_MAX_BATCH_DELAY: ${batchDelay} ms is too long; expected at most 1s, such as 2ms`);
+    batchDelay = 2;
+  }
+  const idle = env.durationMs("MODELROUTER_EXECUTOR_SESSION_IDLE", 30 * 60_000);
   return {
     modelRoot: isAbsolute(root) ? root : resolve(cwd, root),
     maxModelBytes: env.int("MODELROUTER_MODEL_MAX_BYTES", DEFAULT_MAX_MODEL_BYTES, { min: 1, max: 2 ** 31 - 1 }),
     workers: env.int("MODELROUTER_EXECUTOR_WORKERS", Math.max(1, availableParallelism()), { min: 1, max: 256 }),
     maxQueued: env.int("MODELROUTER_EXECUTOR_MAX_QUEUE", 256, { min: 0, max: 1_000_000 }),
+    maxQueuedPerModel: env.int("MODELROUTER_EXECUTOR_MAX_QUEUE_PER_MODEL", 128, { min: 0, max: 1_000_000 }),
+    maxBatchSize: env.int("MODELROUTER_EXECUTOR_MAX_BATCH_SIZE", 1, { min: 1, max: 1024 }),
+    maxBatchDelayMs: batchDelay,
+    sessionIdleMs: idle === 0 ? Number.POSITIVE_INFINITY : idle,
   };
 }
 
@@ -50,6 +75,10 @@ export function startExecutor(config: ExecutorConfig, logger: Logger): ExecutorC
     maxModelBytes: config.maxModelBytes,
     size: config.workers,
     maxQueued: config.maxQueued,
+    maxQueuedPerModel: config.maxQueuedPerModel,
+    maxBatchSize: config.maxBatchSize,
+    maxBatchDelayMs: config.maxBatchDelayMs,
+    sessionIdleMs: config.sessionIdleMs,
     logger,
   });
   logger.info("worker pool starting", {
@@ -57,6 +86,10 @@ export function startExecutor(config: ExecutorConfig, logger: Logger): ExecutorC
     modelRoot: config.modelRoot,
     maxModelBytes: config.maxModelBytes,
     maxQueued: config.maxQueued,
+    maxQueuedPerModel: config.maxQueuedPerModel,
+    maxBatchSize: config.maxBatchSize,
+    maxBatchDelayMs: config.maxBatchDelayMs,
+    sessionIdleMs: Number.isFinite(config.sessionIdleMs) ? config.sessionIdleMs : "never",
   });
   return { service: ExecutorService, impl: createExecutorService({ pool, logger }), pool, ready: pool.ready(), close: () => pool.close() };
 }

@@ -25,4 +25,32 @@ describe("the executor's configuration", () => {
     expect(read({ MODELROUTER_MODEL_ROOT: "models" }).modelRoot).toBe("/srv/models");
     expect(read({}).modelRoot).toBe("/srv/zoo");
   });
+
+  it("bounds each model's queue at half the total and leaves batching off unless told otherwise", () => {
+    expect(read({})).toMatchObject({ maxQueued: 256, maxQueuedPerModel: 128, maxBatchSize: 1, maxBatchDelayMs: 2, sessionIdleMs: 1_800_000 });
+    expect(
+      read({
+        MODELROUTER_EXECUTOR_MAX_QUEUE_PER_MODEL: "8",
+        MODELROUTER_EXECUTOR_MAX_BATCH_SIZE: "16",
+        MODELROUTER_EXECUTOR_MAX_BATCH_DELAY: "5ms",
+        MODELROUTER_EXECUTOR_SESSION_IDLE: "10m",
+      }),
+    ).toMatchObject({ maxQueuedPerModel: 8, maxBatchSize: 16, maxBatchDelayMs: 5, sessionIdleMs: 600_000 });
+  });
+
+  it("never unloads idle models when MODELROUTER_EXECUTOR_SESSION_IDLE is 0", () => {
+    expect(read({ MODELROUTER_EXECUTOR_SESSION_IDLE: "0" }).sessionIdleMs).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("refuses batch settings out of range, naming the variable", () => {
+    for (const [name, value] of [
+      ["MODELROUTER_EXECUTOR_MAX_BATCH_SIZE", "0"],
+      ["MODELROUTER_EXECUTOR_MAX_BATCH_SIZE", "2000"],
+      ["MODELROUTER_EXECUTOR_MAX_BATCH_DELAY", "2s"],
+      ["MODELROUTER_EXECUTOR_MAX_BATCH_DELAY", "soon"],
+      ["MODELROUTER_EXECUTOR_MAX_QUEUE_PER_MODEL", "-1"],
+    ] as const) {
+      expect(() => read({ [name]: value })).toThrow(name);
+    }
+  });
 });

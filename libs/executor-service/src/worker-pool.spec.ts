@@ -13,7 +13,7 @@ import {
   writeCrashingWorker,
 } from "./executor.test-support.js";
 import { planInference } from "./inference-plan.js";
-import { identityModel, slowModel } from "./onnx-model.test-support.js";
+import { encodeOnnxModel, identityModel, slowModel } from "./onnx-model.test-support.js";
 import { type WorkerPool, createWorkerPool } from "./worker-pool.js";
 
 const N = 512;
@@ -81,12 +81,84 @@ describe("createWorkerPool", () => {
     expect(statsOf(pool, "slow")).toMatchObject({ completed: 3, rejected: 1, inFlight: 0, queued: 0 });
   });
 
+  it("bounds each model's queue on its own and says when to retry, from the queue's drain rate", async () => {
+    executor = await startTestExecutor(root.dir, { maxQueued: 64, maxQueuedPerModel: 2 });
+    const { pool, client } = executor;
+    // one run measures the model's drain rate
+    await pool.run(task(pool, "identity.onnx", "busy"));
+    const blocker = pool.run(task(pool, "long.onnx"));
+    const accepted = [1, 2].map(() => pool.run(task(pool, "identity.onnx", "busy")));
+    const refused = await rejectionOf(client.execute(executeRequest({ uri: "identity.onnx" }, floatTensorPayload([1, 2], [1, 2]), "busy")));
+    expect(refused["code"]).toBe(Code.RESOURCE_EXHAUSTED);
+    expect(refused).toMatchObject({ reason: "OVERLOADED", metadata: expect.objectContaining({ bound: "model", queued: "2", limit: "2" }) });
+    const retryAfterMs = Number((refused["metadata"] as Record<string, string>)["retryAfterMs"]);
+    expect(retryAfterMs).toBeGreaterThanOrEqual(10);
+    expect(retryAfterMs).toBeLessThanOrEqual(30_000);
+    expect(refused.message).toContain(`retry in ${retryAfterMs} ms`);
+    // another model still gets in
+    const other = pool.run(task(pool, "identity.onnx", "other"));
+    await Promise.all([blocker, ...accepted, other]);
+    expect(statsOf(pool, "busy")).toMatchObject({ completed: 3, rejected: 1 });
+    expect(statsOf(pool, "other")).toMatchObject({ completed: 1, rejected: 0 });
+  });
+
+  it("serves the models with waiting tasks in turn, so that one model's burst does not starve another", async () => {
+    executor = await startTestExecutor(root.dir);
+    const { pool } = executor;
+    const order: string[] = [];
+    const blocker = pool.run(task(pool, "long.onnx"));
+    const runs = [
+      ...Array.from({ length: 6 }, () => pool.run(task(pool, "identity.onnx", "burst")).then(() => order.push("burst"))),
+      ...Array.from({ length: 2 }, () => pool.run(task(pool, "identity.onnx", "quiet")).then(() => order.push("quiet"))),
+    ];
+    await Promise.all([blocker, ...runs]);
+    expect(order).toEqual(["burst", "quiet", "burst", "quiet", "burst", "burst", "burst", "burst"]);
+  });
+
+  it("unloads a model version's sessions when asked, so that its next task loads the file again", async () => {
+    executor = await startTestExecutor(root.dir);
+    const { pool } = executor;
+    await root.write("swap.onnx", identityModel("float32", [1, 2]));
+    const swapTask = () => planInference(executeRequest({ uri: "swap.onnx" }, floatTensorPayload([1, 2], [1, 2]), "swap"), pool.modelRoot);
+    const valuesOf = async () => {
+      const output = (await pool.run(swapTask())).outputs[0];
+      return output?.kind === "tensor" ? Array.from(output.values as Float32Array) : [];
+    };
+    expect(await valuesOf()).toEqual([1, 2]);
+    await root.write("swap.onnx", negateModel());
+    expect(await valuesOf()).toEqual([1, 2]);
+    pool.unload("swap", "2");
+    expect(await valuesOf()).toEqual([1, 2]);
+    pool.unload("swap", "1");
+    expect(await valuesOf()).toEqual([-1, -2]);
+  });
+
+  it("unloads a model left idle longer than sessionIdleMs", async () => {
+    executor = await startTestExecutor(root.dir, { sessionIdleMs: 200 });
+    const { pool } = executor;
+    await root.write("idle.onnx", identityModel("float32", [1, 2]));
+    const idleTask = () => planInference(executeRequest({ uri: "idle.onnx" }, floatTensorPayload([1, 2], [3, 4]), "idle"), pool.modelRoot);
+    const valuesOf = async () => {
+      const output = (await pool.run(idleTask())).outputs[0];
+      return output?.kind === "tensor" ? Array.from(output.values as Float32Array) : [];
+    };
+    expect(await valuesOf()).toEqual([3, 4]);
+    await root.write("idle.onnx", negateModel());
+    // the worker sweeps idle sessions every 100 ms; poll instead of timing it (the machine is noisy)
+    let values = await valuesOf();
+    for (let tries = 0; tries < 100 && values[0] === 3; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      values = await valuesOf();
+    }
+    expect(values).toEqual([-3, -4]);
+  });
+
   it("fails a task whose deadline has already passed without queueing it (DEADLINE_EXCEEDED)", async () => {
     executor = await startTestExecutor(root.dir);
     const { pool } = executor;
     const error = await rejectionOf(pool.run(task(pool, "identity.onnx", "late"), { deadline: Date.now() - 1 }));
     expect(error).toMatchObject({ reason: "DEADLINE_EXCEEDED" });
-    expect(statsOf(pool, "late")).toMatchObject({ expired: 1, completed: 0, queued: 0 });
+    expect(statsOf(pool, "late")).toMatchObject({ expired: 1, dropped: 1, completed: 0, queued: 0 });
   });
 
   it("drops a waiting task when its deadline passes, before it runs", async () => {
@@ -98,7 +170,7 @@ describe("createWorkerPool", () => {
     const error = await rejectionOf(waiting);
     expect(error).toMatchObject({ reason: "DEADLINE_EXCEEDED", message: "the deadline passed while it waited for a worker" });
     await blocker;
-    expect(statsOf(pool, "waiting")).toMatchObject({ expired: 1, failed: 0, queued: 0, inFlight: 0 });
+    expect(statsOf(pool, "waiting")).toMatchObject({ expired: 1, dropped: 1, failed: 0, queued: 0, inFlight: 0, runs: 0 });
   });
 
   it("answers DEADLINE_EXCEEDED when the deadline passes while the model runs, and keeps serving", async () => {
@@ -199,3 +271,12 @@ describe("createWorkerPool", () => {
     }
   });
 });
+
+/** `x` [1, 2] → Neg → `y`: answers differently from the identity model, so a reload shows. */
+function negateModel(): Uint8Array {
+  return encodeOnnxModel({
+    inputs: [{ name: "x", type: "float32", dims: [1, 2] }],
+    outputs: [{ name: "y", type: "float32", dims: [1, 2] }],
+    nodes: [{ op: "Neg", inputs: ["x"], outputs: ["y"] }],
+  });
+}

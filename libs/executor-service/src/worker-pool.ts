@@ -2,6 +2,9 @@ import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 import { DomainError, ErrorReason } from "@modelrouter/errors";
 import { type Logger, createLogger } from "@modelrouter/telemetry";
+import { DrainRate, retryAfterMs } from "./capacity-drain-rate.js";
+import { overloaded } from "./capacity-overload.js";
+import { ModelQueues } from "./capacity-queues.js";
 import { modelUnavailable } from "./model-errors.js";
 import { DEFAULT_MAX_MODEL_BYTES } from "./model-file.js";
 import { ModelCounters, type PoolStats, type TaskOutcome } from "./pool-stats.js";
@@ -10,6 +13,7 @@ import {
   DEFAULT_IMAGE_LIMITS,
   type ImageLimits,
   type InferenceTask,
+  type RunMessage,
   type TaskOutput,
   type WorkerMessage,
   type WorkerSettings,
@@ -22,12 +26,23 @@ export interface WorkerPoolOptions {
   readonly modelRoot: string;
   /** The most bytes a model file may have. Default: 256 MiB. */
   readonly maxModelBytes?: number;
-  /** Worker threads (each runs one task at a time). Default: the number of CPUs, at least 1. */
+  /** Worker threads (each runs one task or batch at a time). Default: the number of CPUs, at least 1. */
   readonly size?: number;
-  /** The most tasks waiting for a worker; one more is refused at once with OVERLOADED. Default 64. */
+  /** The most tasks waiting for a worker, all models together; one more is refused at once with OVERLOADED. Default 64. */
   readonly maxQueued?: number;
+  /** The most tasks of one model waiting for a worker; one more is refused at once with OVERLOADED. Default: `maxQueued`. */
+  readonly maxQueuedPerModel?: number;
+  /**
+   * The most tasks of one model run together, stacked along the input's batch axis, when the model's input
+   * has a symbolic first dimension. Default 1: batching off.
+   */
+  readonly maxBatchSize?: number;
+  /** How long the oldest task of a batchable model waits for more to join it, in milliseconds. Default 2. */
+  readonly maxBatchDelayMs?: number;
   /** Models each worker keeps loaded, least recently used first out. Default 8. */
   readonly sessionCacheSize?: number;
+  /** A model unused this many milliseconds is unloaded from a worker. Default: never. */
+  readonly sessionIdleMs?: number;
   /** Limits on decoded images. Default: 25 million pixels, 256 MiB for the JPEG decoder. */
   readonly imageLimits?: Partial<ImageLimits>;
   /**
@@ -56,7 +71,7 @@ export interface InferenceResult {
   readonly queueMs: number;
 }
 
-/** A pool of ONNX worker threads with a bounded queue in front. */
+/** A pool of ONNX worker threads with bounded per-model queues in front. */
 export interface WorkerPool {
   /** The folder model uris are resolved in (absolute): every model file must be under it. */
   readonly modelRoot: string;
@@ -68,14 +83,21 @@ export interface WorkerPool {
    */
   ready(): Promise<void>;
   /**
-   * Runs a task on the next free worker, preferring one that has the model loaded.
+   * Runs a task on the next free worker, preferring one that has the model loaded; models with waiting tasks
+   * are served in turn. Tasks of a batchable model may run together (see `maxBatchSize`).
    *
-   * @throws DomainError OVERLOADED when the queue is full; DEADLINE_EXCEEDED when the deadline passes first;
-   *   CANCELLED when the signal aborts first; MODEL_UNAVAILABLE when the model cannot be loaded or run or its
-   *   worker crashed; PAYLOAD_UNSUPPORTED when the payload does not fit the model; SERVICE_NOT_READY after
-   *   `close()`.
+   * @throws DomainError OVERLOADED when the model's queue or all queues together are full (metadata
+   *   `retryAfterMs`: when to retry, from the queue's measured drain rate); DEADLINE_EXCEEDED when the
+   *   deadline passes first (a task whose deadline passes before its model run starts is never run); CANCELLED
+   *   when the signal aborts first; MODEL_UNAVAILABLE when the model cannot be loaded or run or its worker
+   *   crashed; PAYLOAD_UNSUPPORTED when the payload does not fit the model; SERVICE_NOT_READY after `close()`.
    */
   run(task: InferenceTask, options?: RunOptions): Promise<InferenceResult>;
+  /**
+   * Unloads a model version's sessions from every worker (after the run each is busy with), for example when
+   * the version is deregistered. A later task loads it again.
+   */
+  unload(model: string, version: string): void;
   /** A snapshot of the pool's load and per-model counters. */
   stats(): PoolStats;
   /** Refuses new tasks, fails the waiting and running ones (SERVICE_NOT_READY) and terminates the workers. */
@@ -101,25 +123,38 @@ const maxRestartDelayMs = 5_000;
  * Starts a pool of worker threads, each with its own ONNX Runtime sessions (CPU, one intra-op thread),
  * because a session run blocks the thread it runs on: the event loop stays free while models run.
  *
- * A bounded FIFO queue holds the tasks waiting for a worker. Expired tasks are dropped from it, cancelled ones
- * removed. A worker that dies is replaced (after a growing delay if it never started) and its task fails
- * with MODEL_UNAVAILABLE, so the router can fall back.
+ * Each model has a bounded FIFO queue; a free worker takes the next task of the model served longest ago.
+ * For a model whose input has a batch axis (learnt from its first run), a free worker takes up to
+ * `maxBatchSize` of its tasks at once, as soon as that many wait or the oldest has waited `maxBatchDelayMs`.
+ * Expired tasks are dropped from the queues, cancelled ones removed. A worker that dies is replaced (after a
+ * growing delay if it never started) and its tasks fail with MODEL_UNAVAILABLE, so the router can fall back.
  */
 export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
   const maxQueued = Math.max(0, Math.floor(options.maxQueued ?? 64));
+  const maxQueuedPerModel = Math.max(0, Math.floor(options.maxQueuedPerModel ?? maxQueued));
+  const maxBatchSize = Math.max(1, Math.floor(options.maxBatchSize ?? 1));
+  const maxBatchDelayMs = Math.max(0, options.maxBatchDelayMs ?? 2);
   const logger = options.logger ?? createLogger({ service: "executor" });
   const url = options.workerUrl ?? new URL("./onnx-worker.js", import.meta.url);
   const settings: WorkerSettings = {
     sessionCacheSize: Math.max(1, Math.floor(options.sessionCacheSize ?? 8)),
+    sessionIdleMs: Math.max(1, options.sessionIdleMs ?? Number.POSITIVE_INFINITY),
     imageLimits: { ...DEFAULT_IMAGE_LIMITS, ...options.imageLimits },
     modelFiles: { root: options.modelRoot, maxBytes: Math.max(0, Math.floor(options.maxModelBytes ?? DEFAULT_MAX_MODEL_BYTES)) },
   };
   const counters = new ModelCounters();
-  const queue: Job[] = [];
+  const queues = new ModelQueues<Job>();
   const running = new Map<number, Job>();
   const slots: WorkerSlot[] = [];
   const restartTimers = new Set<NodeJS.Timeout>();
+  /** Model keys whose input has a batch axis (reported by workers after a run). */
+  const batchable = new Set<string>();
+  /** The model (name and version) of each key seen, for the counters of `ran` reports. */
+  const models = new Map<string, { readonly name: string; readonly version: string }>();
+  const drainRates = new Map<string, DrainRate>();
+  const poolDrain = new DrainRate();
+  let batchTimer: NodeJS.Timeout | undefined;
   let nextId = 1;
   let closed = false;
   let restarts = 0;
@@ -131,17 +166,22 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   readyPromise.catch(() => undefined);
 
   const statsOf = (job: Job) => counters.of(job.task.model.name, job.task.model.version);
+  const drainOf = (key: string): DrainRate => {
+    let rate = drainRates.get(key);
+    if (rate === undefined) drainRates.set(key, (rate = new DrainRate()));
+    return rate;
+  };
 
   const settle = (job: Job, outcome: TaskOutcome, result: InferenceResult | unknown): void => {
     if (job.state === "settled") return;
+    const stats = statsOf(job);
     if (job.state === "queued") {
-      const at = queue.indexOf(job);
-      if (at >= 0) queue.splice(at, 1);
-      statsOf(job).queued--;
+      queues.remove(job.task.model.key, job);
+      stats.queued--;
+      if (outcome === "expired") stats.dropped++;
     }
     job.state = "settled";
     for (const undo of job.cleanup) undo();
-    const stats = statsOf(job);
     stats[outcome]++;
     if (outcome === "completed") {
       const done = result as InferenceResult;
@@ -156,28 +196,61 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     settle(job, "expired", new DomainError(ErrorReason.DEADLINE_EXCEEDED, `the deadline passed ${where}`));
   };
 
+  /** The next model to serve and how many of its tasks to take, or when to look again for a filling batch. */
+  const nextBatch = (now: number): { key: string; count: number } | { wakeAt: number } => {
+    let wakeAt = Number.POSITIVE_INFINITY;
+    for (const [key, queue] of queues.queues()) {
+      const oldest = queue[0];
+      if (oldest === undefined) continue;
+      const count = batchable.has(key) ? maxBatchSize : 1;
+      const readyAt = oldest.submittedAt + maxBatchDelayMs;
+      if (count === 1 || queue.length >= count || now >= readyAt) return { key, count };
+      wakeAt = Math.min(wakeAt, readyAt);
+    }
+    return { wakeAt };
+  };
+
   const dispatch = (): void => {
-    for (let job = queue[0]; job !== undefined; job = queue[0]) {
-      if (Date.now() >= job.deadline) {
-        expire(job);
-        continue;
-      }
+    if (batchTimer !== undefined) clearTimeout(batchTimer);
+    batchTimer = undefined;
+    for (;;) {
       const idle = slots.filter((slot) => slot.idle);
-      const slot = idle.find((s) => s.cachedKeys.has(job.task.model.key)) ?? idle[0];
+      if (idle.length === 0 || queues.size === 0) return;
+      const now = performance.now();
+      const next = nextBatch(now);
+      if ("wakeAt" in next) {
+        if (Number.isFinite(next.wakeAt)) {
+          batchTimer = setTimeout(dispatch, Math.max(0, next.wakeAt - now));
+          batchTimer.unref();
+        }
+        return;
+      }
+      const slot = idle.find((s) => s.cachedKeys.has(next.key)) ?? idle[0];
       if (slot === undefined) return;
-      queue.shift();
-      const stats = statsOf(job);
-      stats.queued--;
-      stats.inFlight++;
-      job.state = "running";
-      job.queueMs = performance.now() - job.submittedAt;
-      running.set(job.id, job);
-      slot.run({ type: "run", id: job.id, deadline: job.deadline, task: job.task });
+      const jobs: Job[] = [];
+      for (const job of queues.take(next.key, next.count)) {
+        if (Date.now() >= job.deadline) {
+          expire(job);
+          continue;
+        }
+        const stats = statsOf(job);
+        stats.queued--;
+        stats.inFlight++;
+        job.state = "running";
+        job.queueMs = performance.now() - job.submittedAt;
+        running.set(job.id, job);
+        jobs.push(job);
+      }
+      if (jobs.length === 0) continue;
+      drainOf(next.key).record(jobs.length);
+      poolDrain.record(jobs.length);
+      const items: RunMessage[] = jobs.map((job) => ({ type: "run", id: job.id, deadline: job.deadline, task: job.task }));
+      slot.run(items.length === 1 && items[0] !== undefined ? items[0] : { type: "runBatch", items });
     }
   };
 
   const finish = (slot: WorkerSlot, id: number): Job | undefined => {
-    if (slot.runningId === id) slot.runningId = undefined;
+    slot.runningIds.delete(id);
     const job = running.get(id);
     running.delete(id);
     if (job !== undefined) statsOf(job).inFlight--;
@@ -185,29 +258,43 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   };
 
   const onMessage = (slot: WorkerSlot, message: Exclude<WorkerMessage, { type: "ready" }>): void => {
+    if (message.type === "cached") return;
+    if (message.type === "ran") {
+      if (message.batchable) batchable.add(message.key);
+      const model = models.get(message.key);
+      if (model !== undefined) {
+        const stats = counters.of(model.name, model.version);
+        const size = String(message.batchSize);
+        stats.runs++;
+        stats.batchSizes = { ...stats.batchSizes, [size]: (stats.batchSizes[size] ?? 0) + 1 };
+      }
+      return;
+    }
     const job = finish(slot, message.id);
     if (job !== undefined) {
       if (message.type === "done") {
         settle(job, "completed", { outputs: message.outputs, inferenceMs: message.inferenceMs, queueMs: job.queueMs });
       } else {
         const error = deserializeError(message.error);
+        // A worker answers DEADLINE_EXCEEDED only for a task it dropped before running the model.
+        if (error.reason === ErrorReason.DEADLINE_EXCEEDED) statsOf(job).dropped++;
         settle(job, error.reason === ErrorReason.DEADLINE_EXCEEDED ? "expired" : "failed", error);
       }
     }
-    dispatch();
+    if (slot.idle) dispatch();
   };
 
   const onExit = (slot: WorkerSlot, code: number, error: Error | undefined): void => {
     const index = slots.indexOf(slot);
-    const job = slot.runningId === undefined ? undefined : finish(slot, slot.runningId);
+    const jobs = [...slot.runningIds].flatMap((id) => finish(slot, id) ?? []);
     restarts++;
     logger.error("ONNX worker stopped unexpectedly; replacing it", {
       threadId: slot.threadId,
       exitCode: code,
       ...(error === undefined ? {} : { error: { name: error.name, message: error.message, stack: error.stack } }),
-      ...(job === undefined ? {} : { model: job.task.model.name, version: job.task.model.version }),
+      ...(jobs[0] === undefined ? {} : { model: jobs[0].task.model.name, version: jobs[0].task.model.version, tasks: jobs.length }),
     });
-    if (job !== undefined) {
+    for (const job of jobs) {
       settle(job, "failed", modelUnavailable(job.task.model, "the worker running it crashed", { cause: error }));
     }
     if (!slot.started) {
@@ -234,6 +321,22 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   };
 
   const startSlot = (): WorkerSlot => new WorkerSlot(url, settings, { onReady, onMessage, onExit });
+
+  /** The OVERLOADED error for a task that finds its model's queue, or all queues, full; undefined when it fits. */
+  const refusal = (task: InferenceTask): DomainError | undefined => {
+    const key = task.model.key;
+    const wouldRunNow = slots.some((slot) => slot.idle);
+    const ofModel = queues.sizeOf(key);
+    if (ofModel >= maxQueuedPerModel && !(ofModel === 0 && wouldRunNow)) {
+      const hint = retryAfterMs(ofModel, drainRates.get(key)?.perMs());
+      return overloaded({ model: task.model, bound: "model", waiting: ofModel, limit: maxQueuedPerModel, retryAfterMs: hint });
+    }
+    if (queues.size >= maxQueued && !(queues.size === 0 && wouldRunNow)) {
+      const hint = retryAfterMs(queues.size, poolDrain.perMs());
+      return overloaded({ model: task.model, bound: "executor", waiting: queues.size, limit: maxQueued, retryAfterMs: hint });
+    }
+    return undefined;
+  };
 
   for (let i = 0; i < size; i++) slots.push(startSlot());
 
@@ -263,6 +366,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         }
         if (Date.now() >= deadline) {
           stats.expired++;
+          stats.dropped++;
           reject(new DomainError(ErrorReason.DEADLINE_EXCEEDED, "the deadline passed before the task could be queued"));
           return;
         }
@@ -271,15 +375,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           reject(new DomainError(ErrorReason.CANCELLED, "the call was cancelled"));
           return;
         }
-        if (queue.length >= maxQueued && !(queue.length === 0 && slots.some((slot) => slot.idle))) {
+        const refused = refusal(task);
+        if (refused !== undefined) {
           stats.rejected++;
-          reject(
-            new DomainError(
-              ErrorReason.OVERLOADED,
-              `the executor is overloaded: ${queue.length} tasks wait for its ${size} workers; retry later or elsewhere`,
-              { metadata: { model: task.model.name, version: task.model.version, maxQueued: String(maxQueued) } },
-            ),
-          );
+          reject(refused);
           return;
         }
         if (Number.isFinite(deadline)) {
@@ -296,30 +395,39 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           signal.addEventListener("abort", onAbort, { once: true });
           job.cleanup.push(() => signal.removeEventListener("abort", onAbort));
         }
-        queue.push(job);
+        models.set(task.model.key, { name: task.model.name, version: task.model.version });
+        queues.push(task.model.key, job);
         stats.queued++;
         dispatch();
       });
     },
+    unload(model, version) {
+      const prefix = `${model}@${version}|`;
+      for (const key of [...batchable]) if (key.startsWith(prefix)) batchable.delete(key);
+      for (const slot of slots) slot.unload(model, version);
+    },
     stats() {
-      const models = counters.snapshot();
       return {
         workers: size,
         readyWorkers: slots.filter((slot) => slot.ready).length,
         inFlight: running.size,
-        queued: queue.length,
+        queued: queues.size,
         maxQueued,
+        maxQueuedPerModel,
+        maxBatchSize,
+        maxBatchDelayMs,
         workerRestarts: restarts,
-        models,
+        models: counters.snapshot(),
       };
     },
     async close() {
       if (closed) return;
       closed = true;
+      if (batchTimer !== undefined) clearTimeout(batchTimer);
       for (const timer of restartTimers) clearTimeout(timer);
       restartTimers.clear();
       const stopping = new DomainError(ErrorReason.SERVICE_NOT_READY, "the executor is shutting down");
-      for (const job of [...queue, ...running.values()]) settle(job, "cancelled", stopping);
+      for (const job of [...queues.drain(), ...running.values()]) settle(job, "cancelled", stopping);
       readyState?.reject(stopping);
       await Promise.all(slots.map((slot) => slot.stop()));
     },

@@ -1,5 +1,6 @@
+import type { JsonValue } from "@bufbuild/protobuf";
 import { DomainError, type ErrorReason, type FieldViolation, isDomainError } from "@modelrouter/errors";
-import type { TensorElementType } from "@modelrouter/syntax";
+import type { AudioSpec, SeriesSpec, TabularSpec, TensorElementType, TextSpec } from "@modelrouter/syntax";
 import type { ModelFileLimits } from "./model-file.js";
 
 /**
@@ -52,11 +53,17 @@ export interface TensorPayload {
 }
 
 /**
- * What the worker feeds the model: an encoded image to pre-process (with the request field that holds it, for
- * errors: `payload.image.data` or `payload.binary.data`), or a tensor to pass as is.
+ * What the worker feeds the model: a payload to pre-process by the model's declared pre-processing (with the
+ * request field that holds it, for errors: `payload.image.data`, `payload.binary.data`, `payload.json`,
+ * `payload.json.samples`, `payload.tensor`), or a tensor to pass as is. A series carries only the samples it
+ * uses (at most `spec.length`), still unchecked: the worker checks each.
  */
 export type TaskInput =
   | { readonly kind: "image"; readonly data: Uint8Array; readonly field: string; readonly spec: ImageSpec }
+  | { readonly kind: "text"; readonly text: string; readonly spec: TextSpec }
+  | { readonly kind: "tabular"; readonly record: JsonValue; readonly field: string; readonly spec: TabularSpec }
+  | { readonly kind: "audio"; readonly data: Uint8Array; readonly field: string; readonly spec: AudioSpec }
+  | { readonly kind: "series"; readonly samples: readonly unknown[]; readonly field: string; readonly spec: SeriesSpec }
   | { readonly kind: "tensor"; readonly tensor: TensorPayload };
 
 /** What the worker makes of the model's output. */
@@ -68,6 +75,15 @@ export type OutputSpec =
       readonly softmax: boolean;
       /** How many labels to return; 0: all. */
       readonly topK: number;
+    }
+  | {
+      readonly kind: "regression";
+      /** Multiplies the model's value (resolved: never 0). */
+      readonly scale: number;
+      /** Added after scaling. */
+      readonly offset: number;
+      /** Returned with the value; may be empty. */
+      readonly unit: string;
     }
   | { readonly kind: "tensor" };
 
@@ -97,6 +113,7 @@ export type TensorValues = Float32Array | Float64Array | Int32Array | BigInt64Ar
 /** One answer of a model, ready to become a proto `Output`. */
 export type TaskOutput =
   | { readonly kind: "classification"; readonly name: string; readonly labels: readonly LabelScore[] }
+  | { readonly kind: "regression"; readonly name: string; readonly value: number; readonly unit: string }
   | {
       readonly kind: "tensor";
       readonly name: string;
@@ -112,6 +129,8 @@ export interface WorkerSettings {
   readonly imageLimits: ImageLimits;
   /** Where model files may be read from and how large they may be. */
   readonly modelFiles: ModelFileLimits;
+  /** A loaded model unused for this many milliseconds is unloaded; `Infinity`: never. */
+  readonly sessionIdleMs: number;
 }
 
 /** Limits on the images a worker decodes, against decompression bombs; checked on the header, before decoding. */
@@ -144,6 +163,27 @@ export interface RunMessage {
   readonly task: InferenceTask;
 }
 
+/**
+ * Tasks of one model run together in a worker: each is checked and pre-processed on its own (a bad one fails
+ * alone), the ones whose deadline passed are dropped, and the rest are stacked along the input's batch axis
+ * when the model has one (else run one by one). Each task is answered by its own `done` or `failed`.
+ */
+export interface RunBatchMessage {
+  readonly type: "runBatch";
+  /** Tasks of the same model (the same `task.model.key`). */
+  readonly items: readonly RunMessage[];
+}
+
+/** Asks a worker to unload every session of a model version (for example, because it was deregistered). */
+export interface UnloadMessage {
+  readonly type: "unload";
+  readonly model: string;
+  readonly version: string;
+}
+
+/** What the pool sends a worker. */
+export type PoolMessage = RunMessage | RunBatchMessage | UnloadMessage;
+
 /** A {@link DomainError} flattened for `postMessage`. */
 export interface SerializedError {
   readonly reason: ErrorReason;
@@ -171,7 +211,18 @@ export type WorkerMessage =
       readonly id: number;
       readonly error: SerializedError;
       readonly cachedKeys: readonly string[];
-    };
+    }
+  | {
+      /** One model run, sent before the answers of its tasks. */
+      readonly type: "ran";
+      /** The model's `ModelSource.key`. */
+      readonly key: string;
+      /** Tasks the run answered (1 when not batched). */
+      readonly batchSize: number;
+      /** True when the model's input has a symbolic first dimension, so that its tasks can be batched. */
+      readonly batchable: boolean;
+    }
+  | { readonly type: "cached"; readonly cachedKeys: readonly string[] };
 
 /** Flattens an error for `postMessage`; anything that is not a domain error becomes INTERNAL. */
 export function serializeError(error: unknown): SerializedError {

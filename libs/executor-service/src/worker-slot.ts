@@ -1,19 +1,19 @@
 import { Worker } from "node:worker_threads";
-import type { RunMessage, WorkerMessage, WorkerSettings } from "./worker-protocol.js";
+import type { PoolMessage, RunBatchMessage, RunMessage, WorkerMessage, WorkerSettings } from "./worker-protocol.js";
 
 /** What a {@link WorkerSlot} reports to its pool. */
 export interface WorkerSlotEvents {
   /** The worker has started and takes tasks. */
   onReady(slot: WorkerSlot): void;
-  /** The worker answered its task. */
+  /** The worker answered a task, reported a model run, or changed the models it has loaded. */
   onMessage(slot: WorkerSlot, message: Exclude<WorkerMessage, { type: "ready" }>): void;
   /** The worker stopped without being asked to: it crashed, ran out of memory or exited. */
   onExit(slot: WorkerSlot, code: number, error: Error | undefined): void;
 }
 
 /**
- * One worker thread of the pool and what the pool knows of it: whether it has started, the task it runs (one
- * at a time) and the models it has loaded (as it last reported), so that a task can go to a worker that
+ * One worker thread of the pool and what the pool knows of it: whether it has started, the tasks it runs (one
+ * batch at a time) and the models it has loaded (as it last reported), so that a task can go to a worker that
  * already has its model.
  */
 export class WorkerSlot {
@@ -23,9 +23,9 @@ export class WorkerSlot {
   #started = false;
   #stopping = false;
   #error: Error | undefined;
-  /** The id of the task running in this worker, if any. */
-  runningId: number | undefined;
-  /** The model keys this worker reported loaded after its last task. */
+  /** The ids of the tasks of the batch running in this worker (empty when idle). */
+  readonly runningIds = new Set<number>();
+  /** The model keys this worker reported loaded last. */
   cachedKeys: ReadonlySet<string> = new Set();
 
   constructor(url: URL, settings: WorkerSettings, events: WorkerSlotEvents) {
@@ -37,7 +37,7 @@ export class WorkerSlot {
         this.#started = true;
         events.onReady(this);
       } else {
-        this.cachedKeys = new Set(message.cachedKeys);
+        if ("cachedKeys" in message) this.cachedKeys = new Set(message.cachedKeys);
         events.onMessage(this, message);
       }
     });
@@ -62,7 +62,7 @@ export class WorkerSlot {
 
   /** True when the worker has started and runs no task. */
   get idle(): boolean {
-    return this.ready && this.runningId === undefined;
+    return this.ready && this.runningIds.size === 0;
   }
 
   /** The worker's thread id (for logs). */
@@ -70,10 +70,15 @@ export class WorkerSlot {
     return this.#threadId;
   }
 
-  /** Hands the worker a task. */
-  run(message: RunMessage): void {
-    this.runningId = message.id;
-    this.#worker.postMessage(message);
+  /** Hands the worker a task, or a batch of tasks of one model. */
+  run(message: RunMessage | RunBatchMessage): void {
+    for (const item of message.type === "run" ? [message] : message.items) this.runningIds.add(item.id);
+    this.#worker.postMessage(message satisfies PoolMessage);
+  }
+
+  /** Asks the worker to unload a model version's sessions (after the task it runs, if any). */
+  unload(model: string, version: string): void {
+    if (this.ready) this.#worker.postMessage({ type: "unload", model, version } satisfies PoolMessage);
   }
 
   /** Stops the worker; no event is reported for it afterwards. */

@@ -1,0 +1,39 @@
+import { DomainError, ErrorReason } from "@modelrouter/errors";
+import type { ModelSource } from "./worker-protocol.js";
+
+/** Which bound refused a task, how many tasks waited behind it, and the hint derived from its drain rate. */
+export interface OverloadFacts {
+  readonly model: Pick<ModelSource, "name" | "version">;
+  /** "model": the model's own queue was full; "executor": all queues together were. */
+  readonly bound: "model" | "executor";
+  readonly waiting: number;
+  readonly limit: number;
+  readonly retryAfterMs: number;
+}
+
+/**
+ * The OVERLOADED error (gRPC RESOURCE_EXHAUSTED) of a refused task. Its retry hint is in the `ErrorInfo`
+ * metadata as `retryAfterMs` (whole milliseconds), with the bound that refused it (`bound`, `limit`,
+ * `queued`), since the error table carries `ErrorInfo` and `BadRequest` details only.
+ */
+export function overloaded(facts: OverloadFacts): DomainError {
+  const ref = `${facts.model.name}@${facts.model.version}`;
+  const what =
+    facts.bound === "model"
+      ? `${facts.waiting} tasks of model ${ref} wait, its queue's limit`
+      : `${facts.waiting} tasks wait for its workers, its queues' limit`;
+  return new DomainError(
+    ErrorReason.OVERLOADED,
+    `the executor is overloaded: ${what}; retry in ${facts.retryAfterMs} ms or elsewhere`,
+    {
+      metadata: {
+        model: facts.model.name,
+        version: facts.model.version,
+        bound: facts.bound,
+        queued: String(facts.waiting),
+        limit: String(facts.limit),
+        retryAfterMs: String(facts.retryAfterMs),
+      },
+    },
+  );
+}
