@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "@jest/globals";
 import { type InputProfile, Modality, type Payload, PayloadSchema, TensorSchema } from "@modelrouter/contracts";
 import { ErrorReason, type FieldViolation, isDomainError } from "@modelrouter/errors";
 import fc from "fast-check";
+import { deflateSync } from "node:zlib";
 import { analyzePayload } from "./analyze-payload.js";
 import { readBmpHeader } from "./image/bmp-header.js";
 import {
@@ -14,6 +15,7 @@ import {
   jpegBytes,
   jpegFrameBytes,
   pngBytes,
+  pngChunk,
   pngHeaderBytes,
   u32be,
   u32le,
@@ -308,5 +310,176 @@ describe("real PNG, JPEG and WAV files, truncated and with bytes flipped", () =>
     expect(checkSteps(many, pngWalk(many))).toBe(100_003);
     const segments = concat([0xff, 0xd8], ...Array.from({ length: 100_000 }, () => Uint8Array.of(0xff, 0xfe, 0, 2)), [0xff, 0xd9]);
     expect(checkSteps(segments, jpegWalk(segments))).toBe(100_001);
+  });
+});
+
+/** The scripts `input.text.script` may name. */
+const SCRIPTS = new Set(["", "Latin", "Greek", "Cyrillic", "Armenian", "Hebrew", "Arabic", "Devanagari", "Bengali", "Gurmukhi", "Gujarati", "Oriya", "Tamil", "Telugu", "Kannada", "Malayalam", "Sinhala", "Thai", "Lao", "Tibetan", "Myanmar", "Georgian", "Hangul", "Ethiopic", "Khmer", "Hiragana", "Katakana", "Han"]);
+
+/** Checks the derived features of a profile against each other and their documented ranges. */
+function checkFeatures(profile: InputProfile): void {
+  const { image, audio, text, tabular } = profile;
+  if (image !== undefined) {
+    expect(["gray", "color"]).toContain(image.color);
+    expect(image.minSide).toBe(Math.min(image.width, image.height));
+    expect(Number.isFinite(image.sharpness) && image.sharpness >= 0).toBe(true);
+    expect(image.pixelsAnalyzed === 0 || image.pixelsAnalyzed === image.width * image.height).toBe(true);
+    if (image.pixelsAnalyzed === 0) expect(image.sharpness).toBe(0);
+    if (image.channels <= 2) expect(image.color).toBe("gray");
+  }
+  if (audio !== undefined) {
+    for (const level of [audio.rmsDbfs, audio.peakDbfs]) {
+      expect(level).toBeGreaterThanOrEqual(-120);
+      expect(level).toBeLessThanOrEqual(0);
+    }
+    expect(audio.rmsDbfs).toBeLessThanOrEqual(audio.peakDbfs + 1e-9);
+    expect(audio.speechRatio).toBeGreaterThanOrEqual(0);
+    expect(audio.speechRatio).toBeLessThanOrEqual(1);
+    expect(audio.analyzedSeconds).toBeLessThanOrEqual(Math.min(audio.durationSeconds, 10) + 1e-9);
+  }
+  if (text !== undefined) {
+    expect(SCRIPTS.has(text.script)).toBe(true);
+    expect(text.tokenEstimate).toBeGreaterThanOrEqual(Math.ceil(text.length / 4));
+    expect(text.tokenEstimate).toBeLessThanOrEqual(text.length);
+    expect(text.lineCount).toBeGreaterThanOrEqual(1);
+    expect(text.lineCount).toBeLessThanOrEqual(text.length);
+  }
+  for (const field of Object.values(tabular?.fields ?? {})) {
+    if (field.type !== "array") expect([field.minLength, field.maxLength]).toEqual([0, 0]);
+    expect(field.minLength).toBeLessThanOrEqual(field.maxLength);
+  }
+}
+
+/** A WAV header of any recognised encoding, with a data chunk that may declare more or fewer bytes than follow. */
+const hostileWavs = fc
+  .record({
+    layout: fc.constantFrom("pcm" as const, "float" as const),
+    bits: fc.constantFrom(8, 16, 24, 32, 64),
+    channels: fc.integer({ min: 1, max: 6 }),
+    sampleRateHz: fc.oneof(fc.integer({ min: 1, max: 200_000 }), fc.constant(0xffff_ffff)),
+    declared: fc.oneof(fc.nat(), fc.constant(0xffff_ffff), fc.constant(undefined)),
+    samples: fc.uint8Array({ maxLength: 4000 }),
+  })
+  .map(({ layout, bits, channels, sampleRateHz, declared, samples }) => {
+    const bitsPerSample = layout === "float" ? (bits === 64 ? 64 : 32) : Math.min(bits, 32);
+    const declaredDataSize = declared ?? samples.length;
+    const header = wavBytes({ layout, bitsPerSample, channels, sampleRateHz, frames: 0, declaredDataSize });
+    return concat(header, samples);
+  });
+
+/** A real PNG's signature and IHDR, then an IDAT of random (mostly not deflate) bytes and IEND, CRCs correct. */
+const pngsWithRandomData = fc
+  .record({
+    width: fc.integer({ min: 1, max: 64 }),
+    height: fc.integer({ min: 1, max: 64 }),
+    colourType: fc.constantFrom(0, 2, 4, 6),
+    data: fc.oneof(fc.uint8Array({ maxLength: 500 }), fc.uint8Array({ maxLength: 500 }).map((bytes) => deflateSync(bytes))),
+  })
+  .map(({ width, height, colourType, data }) => {
+    const header = pngHeaderBytes({ width, height, bitDepth: 8, colourType });
+    return concat(header.subarray(0, 33), pngChunk("IDAT", data), pngChunk("IEND", []));
+  });
+
+/** JSON text nested, repeated or shaped to hurt a parser or a table builder. */
+const hostileJsonTexts = fc.oneof(
+  fc.integer({ min: 1, max: 5000 }).map((depth) => `${"[".repeat(depth)}${"]".repeat(depth)}`),
+  fc.integer({ min: 1, max: 5000 }).map((depth) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`),
+  fc.integer({ min: 1, max: 5000 }).map((depth) => `[{"samples": ${"[".repeat(depth)}${"]".repeat(depth)}}]`),
+  fc.array(fc.jsonValue({ maxDepth: 4 }), { maxLength: 50 }).map((values) => JSON.stringify(values.map((v) => ({ v, samples: [v, v] })))),
+  fc.integer({ min: 9_990, max: 10_010 }).map((rows) => `[${Array.from({ length: rows }, () => '{"x":[1]}').join(",")}]`),
+);
+
+/** Bytes that are almost UTF-8 text: valid text with bytes cut, flipped or inserted, including lone continuation and lead bytes. */
+const nearlyUtf8 = fc
+  .record({
+    text: fc.string({ unit: "grapheme", maxLength: 80 }),
+    edits: fc.array(fc.tuple(fc.nat(), fc.constantFrom(0x80, 0xbf, 0xc0, 0xc3, 0xe2, 0xed, 0xf0, 0xf4, 0xf8, 0xff, 0x0a, 0x00)), { maxLength: 4 }),
+  })
+  .map(({ text, edits }) => {
+    const bytes = Array.from(new TextEncoder().encode(text));
+    for (const [at, byte] of edits) bytes.splice(bytes.length === 0 ? 0 : at % (bytes.length + 1), 0, byte);
+    return Uint8Array.from(bytes);
+  });
+
+describe("the analyzer's features for hostile payloads", () => {
+  const run = (payload: Payload) => outcome(payload, {});
+  const media = (kind: "image" | "audio" | "binary", data: Uint8Array) => create(PayloadSchema, { kind: { case: kind, value: { data } } });
+
+  it("measures WAVs of any encoding, rate and channel count, with lying data sizes and random samples, within their ranges", () => {
+    let measured = 0;
+    fc.assert(
+      fc.property(hostileWavs, (wav) => {
+        const profile = run(media("audio", wav));
+        if (profile === undefined) return;
+        checkFeatures(profile);
+        if (profile.audio!.peakDbfs > -120) measured++;
+      }),
+      { numRuns: 300 },
+    );
+    expect(measured).toBeGreaterThan(30);
+  });
+
+  it("profiles PNGs whose image data is random, with a warning naming the field, or refuses them naming it", () => {
+    fc.assert(
+      fc.property(pngsWithRandomData, (png) => {
+        const profile = run(media("image", png));
+        if (profile === undefined) return;
+        checkFeatures(profile);
+        for (const warning of profile.warnings) expect(warning).toMatch(/^payload\.image\.data: the pixels were not analysed: /);
+        if (profile.image!.pixelsAnalyzed === 0) expect(profile.warnings).toHaveLength(1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("gives every damaged real file that is still profiled features within their ranges, decoded or not", () => {
+    const flippedFiles = fc.constantFrom(...REAL_FILES).chain((file) =>
+      fc.array(fc.tuple(fc.nat(file.length - 1), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 }).map((flips) => {
+        const bytes = file.slice();
+        for (const [at, mask] of flips) bytes[at] = (bytes[at] as number) ^ mask;
+        return bytes;
+      }),
+    );
+    let decoded = 0;
+    fc.assert(
+      fc.property(fc.oneof(damagedFiles, flippedFiles), (data) => {
+        const profile = run(media("binary", data));
+        if (profile === undefined) return;
+        checkFeatures(profile);
+        if ((profile.image?.pixelsAnalyzed ?? 0) > 0) decoded++;
+      }),
+      { numRuns: 400 },
+    );
+    expect(decoded).toBeGreaterThan(10);
+  });
+
+  it("profiles deeply nested, array-laden or oversized JSON text as a table or text, or refuses it naming payload.text", () => {
+    fc.assert(
+      fc.property(hostileJsonTexts, (json) => {
+        const profile = run(create(PayloadSchema, { kind: { case: "text", value: json } }));
+        if (profile !== undefined) checkFeatures(profile);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("profiles nearly-UTF-8 bytes as text with consistent counts, or as JSON or binary", () => {
+    fc.assert(
+      fc.property(nearlyUtf8, (bytes) => {
+        const profile = run(media("binary", bytes));
+        if (profile !== undefined) checkFeatures(profile);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("keeps every text's script, token estimate and line count within their ranges", () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const profile = run(create(PayloadSchema, { kind: { case: "text", value: text } }));
+        if (profile !== undefined) checkFeatures(profile);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -19,9 +19,12 @@ export interface AnalyzerDeps {
  * Turns a payload and the request metadata into an {@link InputProfile}: the modality detected from the bytes
  * (magic numbers and file structure, UTF-8 validity, JSON structure), never from the payload kind or MIME type
  * the client chose; the detected and declared MIME types; the size; the sub-profile of the detected modality;
- * the metadata, unchanged; and warnings where the client's claims and the bytes disagree.
+ * the metadata, unchanged; and warnings where the client's claims and the bytes disagree, or where an image's
+ * pixels could not be analysed.
  *
- * Pure, apart from the language detector, and linear in the size of the payload: nothing is decompressed.
+ * Pure, apart from the language detector, and linear in the size of the payload; decoding is bounded: the
+ * pixels of images of at most `ANALYZER_LIMITS.maxDecodedPixels` pixels (for colour and sharpness) and the first
+ * `maxAudioAnalysisSeconds` of audio (for levels and voice activity).
  * Throws a {@link DomainError} listing every problem of the payload and the metadata at once, each naming its
  * field (for example `payload.image.data`, `payload.tensor.shape[1]`, `metadata["bad key"]`): INVALID_FIELD, or
  * PAYLOAD_UNSUPPORTED when the only problem is a well-formed payload no model takes (a GIF image). Throws

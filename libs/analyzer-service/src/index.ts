@@ -1,7 +1,8 @@
 /**
  * The analyzer: turns a payload into an `InputProfile` (modality detected from the bytes, MIME type, size,
  * image/audio/text/tabular/tensor sub-profile, metadata, warnings), and serves it as
- * `modelrouter.analyzer.v1.AnalyzerService`. Detection is pure and linear in the payload's size; the only
+ * `modelrouter.analyzer.v1.AnalyzerService`. Detection is pure and linear in the payload's size, with bounded
+ * decoding of small images' pixels and the first seconds of audio (see docs/analyzer.md); the only
  * dependency is a language detector, loaded once per service instance.
  *
  * @packageDocumentation

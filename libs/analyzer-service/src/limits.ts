@@ -25,6 +25,18 @@ export const ANALYZER_LIMITS = {
    * bound on width or height, so neither has the analyzer (each is at most this many pixels).
    */
   maxImagePixels: 25_000_000,
+  /**
+   * Pixels decoded to measure an image's colour and sharpness (256×256): jpeg-js decodes about 7 pixels a µs here,
+   * so a budget of 65,536 pixels keeps the worst image under about 10 ms. Larger images (and interlaced PNGs, whose
+   * decoder cannot bound its work) are profiled from the header alone, with `pixels_analyzed` 0.
+   */
+  maxDecodedPixels: 65_536,
+  /** Side of the grey image, in pixels, that sharpness is measured on: larger images are scaled down to it. */
+  sharpnessSide: 256,
+  /** Seconds of audio from the start that levels and voice activity are measured over. */
+  maxAudioAnalysisSeconds: 10,
+  /** Samples (all channels) that levels and voice activity are measured over: 10 s of 48 kHz mono. */
+  maxAudioAnalysisSamples: 480_000,
   /** Entries of the request metadata. */
   maxMetadataEntries: 64,
   /** Characters of a metadata key (which must match `[A-Za-z0-9._/-]+`). */

@@ -38,12 +38,20 @@ export class ImageValue {
   readonly height: bigint;
   readonly channels: bigint;
   readonly bit_depth: bigint;
+  readonly color: string;
+  readonly min_side: bigint;
+  readonly sharpness: number;
+  readonly pixels_analyzed: bigint;
   constructor(p: ImageProfile | undefined) {
     this.format = p?.format ?? "";
     this.width = int(p?.width);
     this.height = int(p?.height);
     this.channels = int(p?.channels);
     this.bit_depth = int(p?.bitDepth);
+    this.color = p?.color ?? "";
+    this.min_side = int(p?.minSide);
+    this.sharpness = double(p?.sharpness);
+    this.pixels_analyzed = int(p?.pixelsAnalyzed);
   }
 }
 
@@ -54,12 +62,20 @@ export class AudioValue {
   readonly channels: bigint;
   readonly bits_per_sample: bigint;
   readonly duration_seconds: number;
+  readonly rms_dbfs: number;
+  readonly peak_dbfs: number;
+  readonly speech_ratio: number;
+  readonly analyzed_seconds: number;
   constructor(p: AudioProfile | undefined) {
     this.format = p?.format ?? "";
     this.sample_rate_hz = int(p?.sampleRateHz);
     this.channels = int(p?.channels);
     this.bits_per_sample = int(p?.bitsPerSample);
     this.duration_seconds = double(p?.durationSeconds);
+    this.rms_dbfs = double(p?.rmsDbfs);
+    this.peak_dbfs = double(p?.peakDbfs);
+    this.speech_ratio = double(p?.speechRatio);
+    this.analyzed_seconds = double(p?.analyzedSeconds);
   }
 }
 
@@ -69,11 +85,17 @@ export class TextValue {
   readonly word_count: bigint;
   readonly language: string;
   readonly language_confidence: number;
+  readonly script: string;
+  readonly token_estimate: bigint;
+  readonly line_count: bigint;
   constructor(p: TextProfile | undefined) {
     this.length = int(p?.length);
     this.word_count = int(p?.wordCount);
     this.language = p?.language ?? "";
     this.language_confidence = double(p?.languageConfidence);
+    this.script = p?.script ?? "";
+    this.token_estimate = int(p?.tokenEstimate);
+    this.line_count = int(p?.lineCount);
   }
 }
 
@@ -84,12 +106,16 @@ export class FieldValue {
   readonly min: number;
   readonly max: number;
   readonly mean: number;
+  readonly min_length: bigint;
+  readonly max_length: bigint;
   constructor(p: FieldProfile | undefined) {
     this.type = p?.type ?? "";
     this.present_count = int(p?.presentCount);
     this.min = double(p?.min);
     this.max = double(p?.max);
     this.mean = double(p?.mean);
+    this.min_length = int(p?.minLength);
+    this.max_length = int(p?.maxLength);
   }
 }
 
@@ -178,7 +204,17 @@ export function celTypes(): readonly CelTypeDeclaration[] {
     {
       name: "ImageProfile",
       ctor: ImageValue,
-      fields: { format: "string", width: "int", height: "int", channels: "int", bit_depth: "int" },
+      fields: {
+        format: "string",
+        width: "int",
+        height: "int",
+        channels: "int",
+        bit_depth: "int",
+        color: "string",
+        min_side: "int",
+        sharpness: "double",
+        pixels_analyzed: "int",
+      },
     },
     {
       name: "AudioProfile",
@@ -189,17 +225,37 @@ export function celTypes(): readonly CelTypeDeclaration[] {
         channels: "int",
         bits_per_sample: "int",
         duration_seconds: "double",
+        rms_dbfs: "double",
+        peak_dbfs: "double",
+        speech_ratio: "double",
+        analyzed_seconds: "double",
       },
     },
     {
       name: "TextProfile",
       ctor: TextValue,
-      fields: { length: "int", word_count: "int", language: "string", language_confidence: "double" },
+      fields: {
+        length: "int",
+        word_count: "int",
+        language: "string",
+        language_confidence: "double",
+        script: "string",
+        token_estimate: "int",
+        line_count: "int",
+      },
     },
     {
       name: "FieldProfile",
       ctor: FieldValue,
-      fields: { type: "string", present_count: "int", min: "double", max: "double", mean: "double" },
+      fields: {
+        type: "string",
+        present_count: "int",
+        min: "double",
+        max: "double",
+        mean: "double",
+        min_length: "int",
+        max_length: "int",
+      },
     },
     { name: "TabularProfile", ctor: TabularValue, fields: { row_count: "int", fields: "map<string, FieldProfile>" } },
     { name: "TensorProfile", ctor: TensorValue, fields: { data_type: "string", shape: "list<int>", element_count: "int" } },

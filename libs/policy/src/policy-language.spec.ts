@@ -83,6 +83,49 @@ describe("the policy language", () => {
       expect(holds(when, imageInput(16, 8))).toBe(true);
     });
 
+    it("exposes the image's colour, smaller side, sharpness and the pixels they were measured on", () => {
+      const profile = create(InputProfileSchema, {
+        modality: Modality.IMAGE,
+        image: { format: "jpeg", width: 640, height: 480, channels: 3, color: "gray", minSide: 480, sharpness: 42.5, pixelsAnalyzed: 307200 },
+      });
+      const when =
+        'input.image.color == "gray" && input.image.min_side == 480 && input.image.sharpness < 100.0 && ' +
+        "input.image.pixels_analyzed > 0";
+      expect(holds(when, profile)).toBe(true);
+      expect(holds('input.image.color == "color"', profile)).toBe(false);
+    });
+
+    it("exposes the audio's levels and speech estimate as doubles", () => {
+      const profile = create(InputProfileSchema, {
+        modality: Modality.AUDIO,
+        audio: { format: "wav", rmsDbfs: -23.5, peakDbfs: -3, speechRatio: 0.6, analyzedSeconds: 1 },
+      });
+      const when =
+        "input.audio.rms_dbfs > -30.0 && input.audio.peak_dbfs == -3.0 && input.audio.speech_ratio >= 0.5 && " +
+        "input.audio.analyzed_seconds == 1.0";
+      expect(holds(when, profile)).toBe(true);
+    });
+
+    it("exposes the text's script, token estimate and line count", () => {
+      const profile = create(InputProfileSchema, {
+        modality: Modality.TEXT,
+        text: { length: 40, script: "Cyrillic", tokenEstimate: 20, lineCount: 3 },
+      });
+      const when = 'input.text.script == "Cyrillic" && input.text.token_estimate <= 20 && input.text.line_count == 3';
+      expect(holds(when, profile)).toBe(true);
+    });
+
+    it("exposes the lengths of array fields, so that a sensor record is told from a plain row", () => {
+      const profile = create(InputProfileSchema, {
+        modality: Modality.TABULAR,
+        tabular: { rowCount: 1, fields: { samples: { type: "array", presentCount: 1, minLength: 128, maxLength: 128 } } },
+      });
+      const when =
+        '"samples" in input.tabular.fields && input.tabular.fields["samples"].type == "array" && ' +
+        'input.tabular.fields["samples"].min_length >= 64 && input.tabular.fields["samples"].max_length == 128';
+      expect(holds(when, profile)).toBe(true);
+    });
+
     it("exposes the audio profile, with durations as doubles", () => {
       const profile = create(InputProfileSchema, {
         modality: Modality.AUDIO,
@@ -132,7 +175,9 @@ describe("the policy language", () => {
       const when =
         'input.image.width == 0 && input.image.format == "" && input.audio.duration_seconds == 0.0 && ' +
         'input.text.language == "" && size(input.tabular.fields) == 0 && input.tensor.shape == [] && ' +
-        'input.tensor.data_type == "" && size(input.metadata) == 0 && size(input.warnings) == 0';
+        'input.tensor.data_type == "" && size(input.metadata) == 0 && size(input.warnings) == 0 && ' +
+        'input.image.color == "" && input.image.sharpness == 0.0 && input.audio.speech_ratio == 0.0 && ' +
+        'input.text.script == "" && input.text.token_estimate == 0';
       expect(holds(when, create(InputProfileSchema, {}))).toBe(true);
       expect(holds("input.text.length == 0", imageInput())).toBe(true);
     });

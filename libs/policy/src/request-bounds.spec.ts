@@ -69,4 +69,12 @@ describe("requestBoundsViolations", () => {
     );
     expect(found[2]?.description).toBe(`has ${B.warnings + 1} entries; a policy input may have at most ${B.warnings}`);
   });
+
+  it("bounds the analyzer's names for the text's script and the image's colour", () => {
+    const long = text(B.profileNameLength + 1);
+    const textProfile = create(InputProfileSchema, { text: { script: long } });
+    const imageProfile = create(InputProfileSchema, { image: { color: long } });
+    expect(requestBoundsViolations(textProfile, undefined).map((v) => v.field)).toEqual(["profile.text.script"]);
+    expect(requestBoundsViolations(imageProfile, undefined).map((v) => v.field)).toEqual(["profile.image.color"]);
+  });
 });

@@ -24,7 +24,7 @@ export interface RequestBounds {
   readonly requestIdLength: number;
   /** `input.declared_mime_type`, as the client declared it. */
   readonly declaredMimeTypeLength: number;
-  /** Names the analyzer produces: modality, MIME type, formats, language, field types, tensor data type. */
+  /** Names the analyzer produces: modality, MIME type, formats, language, script, colour, field types, tensor data type. */
   readonly profileNameLength: number;
   /** Entries of `input.tabular.fields`, and the length of a field's name. */
   readonly tabularFields: number;
@@ -80,6 +80,8 @@ function checkProfile(report: Report, profile: InputProfile, bounds: RequestBoun
     ["profile.image.format", profile.image?.format],
     ["profile.audio.format", profile.audio?.format],
     ["profile.text.language", profile.text?.language],
+    ["profile.text.script", profile.text?.script],
+    ["profile.image.color", profile.image?.color],
   ];
   for (const [field, value] of names) checkLength(report, field, value ?? "", bounds.profileNameLength);
   checkLength(report, "profile.declared_mime_type", profile.declaredMimeType ?? "", bounds.declaredMimeTypeLength);

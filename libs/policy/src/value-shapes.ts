@@ -143,21 +143,51 @@ export function hashWork(key: Shape): number {
 export function variableShapes(bounds: RequestBounds): ReadonlyMap<string, Shape> {
   const name = textShape(bounds.profileNameLength);
   const metadata = requestMapShape(bounds.metadataEntries, textShape(bounds.metadataKeyLength), textShape(bounds.metadataValueLength));
-  const field = messageShape({ type: name, present_count: SCALAR, min: SCALAR, max: SCALAR, mean: SCALAR });
+  const field = messageShape({
+    type: name,
+    present_count: SCALAR,
+    min: SCALAR,
+    max: SCALAR,
+    mean: SCALAR,
+    min_length: SCALAR,
+    max_length: SCALAR,
+  });
   const input = messageShape({
     modality: name,
     mime_type: name,
     declared_mime_type: textShape(bounds.declaredMimeTypeLength),
     size_bytes: SCALAR,
-    image: messageShape({ format: name, width: SCALAR, height: SCALAR, channels: SCALAR, bit_depth: SCALAR }),
+    image: messageShape({
+      format: name,
+      width: SCALAR,
+      height: SCALAR,
+      channels: SCALAR,
+      bit_depth: SCALAR,
+      color: name,
+      min_side: SCALAR,
+      sharpness: SCALAR,
+      pixels_analyzed: SCALAR,
+    }),
     audio: messageShape({
       format: name,
       sample_rate_hz: SCALAR,
       channels: SCALAR,
       bits_per_sample: SCALAR,
       duration_seconds: SCALAR,
+      rms_dbfs: SCALAR,
+      peak_dbfs: SCALAR,
+      speech_ratio: SCALAR,
+      analyzed_seconds: SCALAR,
     }),
-    text: messageShape({ length: SCALAR, word_count: SCALAR, language: name, language_confidence: SCALAR }),
+    text: messageShape({
+      length: SCALAR,
+      word_count: SCALAR,
+      language: name,
+      language_confidence: SCALAR,
+      script: name,
+      token_estimate: SCALAR,
+      line_count: SCALAR,
+    }),
     tabular: messageShape({
       row_count: SCALAR,
       fields: requestMapShape(bounds.tabularFields, textShape(bounds.fieldNameLength), field),

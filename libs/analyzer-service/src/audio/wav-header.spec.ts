@@ -14,9 +14,19 @@ describe("readWavHeader", () => {
     ["extensible-float", 32, "float"],
   ] as const)("reads a %s WAV of %i-bit samples", (layout, bitsPerSample, encoding) => {
     const bytes = wavBytes({ layout, bitsPerSample, sampleRateHz: 22_050, channels: 2, frames: 11_025 });
+    const dataBytes = 11_025 * 2 * (bitsPerSample / 8);
     expect(readWavHeader(bytes)).toEqual({
       ok: true,
-      value: { format: "wav", encoding, sampleRateHz: 22_050, channels: 2, bitsPerSample, durationSeconds: 0.5 },
+      value: {
+        format: "wav",
+        encoding,
+        sampleRateHz: 22_050,
+        channels: 2,
+        bitsPerSample,
+        durationSeconds: 0.5,
+        dataOffset: bytes.length - dataBytes,
+        dataBytes,
+      },
     });
   });
 

@@ -58,7 +58,8 @@ export function readWavHeader(bytes: Uint8Array): Detection<AudioHeader> {
       }
       const dataBytes = Math.min(size, available);
       const { blockAlign, ...rest } = format;
-      return detected({ format: "wav", ...rest, durationSeconds: dataBytes / (format.sampleRateHz * blockAlign) });
+      const durationSeconds = dataBytes / (format.sampleRateHz * blockAlign);
+      return detected({ format: "wav", ...rest, durationSeconds, dataOffset: body, dataBytes });
     } else if (body + size > end) {
       return rejected(
         `is truncated: chunk '${asciiTag(bytes, pos, 4)}' at byte ${pos} declares ${size} bytes but ${end - body} follow`,

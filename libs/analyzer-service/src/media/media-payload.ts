@@ -1,7 +1,8 @@
-import { create } from "@bufbuild/protobuf";
-import { AudioProfileSchema, ImageProfileSchema, type Media, Modality } from "@modelrouter/contracts";
+import { type Media, Modality } from "@modelrouter/contracts";
+import { analyzeAudio } from "../audio/audio-profile.js";
 import { hexPreview } from "../common/byte-reader.js";
 import { TAKEN_IMAGE_FORMATS, checkImage } from "../image/image-check.js";
+import { analyzeImage } from "../image/image-profile.js";
 import type { PayloadProblems } from "../problems.js";
 import { type ProfileParts, clampSize } from "../profile-parts.js";
 import type { LanguageDetector } from "../text/language-detector.js";
@@ -33,7 +34,8 @@ function describe(parts: ProfileParts, format: MediaFormat | undefined): string 
 
 /**
  * Profiles `payload.image`, `payload.audio` or `payload.binary` from its bytes, whatever the client claimed.
- * A recognised media format is checked and profiled by its structure (see `checkImage`; a WAV by its chunks):
+ * A recognised media format is checked by its structure (see `checkImage`; a WAV by its chunks) and profiled
+ * (see `analyzeImage`, `analyzeAudio`; an image whose pixels do not decode gets a warning):
  * a damaged or oversized file is a violation on `payload.<kind>.data`, and a format or variant that models
  * cannot decode (GIF, WebP, BMP, an arithmetic-coded JPEG) is an unsupported one. Image bytes that are audio,
  * or audio bytes that are an image, are profiled as what they are, with a warning. Image or audio bytes of no
@@ -78,9 +80,8 @@ function profileImage(format: ImageMediaFormat, bytes: Uint8Array, path: string,
     problems[checked.kind].add(path, checked.description);
     return undefined;
   }
-  const { format: name, width, height, channels, bitDepth } = checked.header;
-  const image = create(ImageProfileSchema, { format: name, width, height, channels, bitDepth });
-  return { modality: Modality.IMAGE, mimeType: format.mimeType, sizeBytes: clampSize(bytes.length), image, warnings: [] };
+  const { image, warnings } = analyzeImage(bytes, checked.header, path);
+  return { modality: Modality.IMAGE, mimeType: format.mimeType, sizeBytes: clampSize(bytes.length), image, warnings };
 }
 
 function profileAudio(format: AudioMediaFormat, bytes: Uint8Array, path: string, problems: PayloadProblems): ProfileParts | undefined {
@@ -89,7 +90,6 @@ function profileAudio(format: AudioMediaFormat, bytes: Uint8Array, path: string,
     problems[header.kind].add(path, `starts like a ${format.label} but ${header.problem}`);
     return undefined;
   }
-  const { format: name, sampleRateHz, channels, bitsPerSample, durationSeconds } = header.value;
-  const audio = create(AudioProfileSchema, { format: name, sampleRateHz, channels, bitsPerSample, durationSeconds });
+  const audio = analyzeAudio(bytes, header.value);
   return { modality: Modality.AUDIO, mimeType: format.mimeType, sizeBytes: clampSize(bytes.length), audio, warnings: [] };
 }

@@ -90,7 +90,8 @@ export function tabularFromJsonText(text: string): JsonTextTable {
     builder.addRow();
     for (const key of Object.keys(row)) {
       const value = row[key];
-      if (!builder.addField(key, jsonType(value), typeof value === "number" ? finite(value) : 0)) {
+      const measure = typeof value === "number" ? finite(value) : Array.isArray(value) ? value.length : 0;
+      if (!builder.addField(key, jsonType(value), measure)) {
         return {
           kind: "too-large",
           problem: `is JSON with more than ${ANALYZER_LIMITS.maxFields} distinct field names; at most ${ANALYZER_LIMITS.maxFields} can be analysed`,

@@ -78,15 +78,15 @@ export function tabularFromValue(value: Value, path: string, violations: Violati
   for (const [rowPath, row] of rows) {
     builder.addRow();
     for (const [key, cell] of Object.entries(row.fields)) {
-      let number = 0;
+      let measure = cell.kind.case === "listValue" ? cell.kind.value.values.length : 0;
       if (cell.kind.case === "numberValue") {
-        number = cell.kind.value;
-        if (!Number.isFinite(number)) {
-          bad.add(fieldPath(rowPath, key), `is ${number}; JSON numbers must be finite`);
+        measure = cell.kind.value;
+        if (!Number.isFinite(measure)) {
+          bad.add(fieldPath(rowPath, key), `is ${measure}; JSON numbers must be finite`);
           continue;
         }
       }
-      if (!builder.addField(key, jsonType(cell), number)) {
+      if (!builder.addField(key, jsonType(cell), measure)) {
         violations.add(path, `has more than ${ANALYZER_LIMITS.maxFields} distinct field names; at most ${ANALYZER_LIMITS.maxFields} can be analysed`);
         return undefined;
       }

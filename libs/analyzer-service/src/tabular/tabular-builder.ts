@@ -12,11 +12,15 @@ interface FieldStats {
   min: number;
   max: number;
   mean: number;
+  /** Fewest and most elements of the array values so far (arrays only). */
+  minLength: number;
+  maxLength: number;
 }
 
 /**
  * Accumulates per-field statistics over JSON rows in one pass: the type of the non-null values (or "mixed",
- * or "null" when every value is null), how many rows have a non-null value, and min/max/mean of numbers.
+ * or "null" when every value is null), how many rows have a non-null value, min/max/mean of numbers, and the
+ * fewest and most elements of arrays (so that a sensor record's `"samples": [...]` is told from a plain row).
  * The mean is updated incrementally so that it cannot overflow where the values do not, and kept within
  * [min, max] against rounding.
  */
@@ -30,20 +34,24 @@ export class TabularBuilder {
   }
 
   /**
-   * Records one field of the current row; `value` is its number for type "number" (finite) and ignored
-   * otherwise. Returns false, recording nothing, when the field is new and the field limit is reached.
+   * Records one field of the current row; `value` is its number for type "number" (finite), its element count
+   * for type "array", and ignored otherwise. Returns false, recording nothing, when the field is new and the
+   * field limit is reached.
    */
   addField(name: string, type: JsonType, value: number): boolean {
     let stats = this.#fields.get(name);
     if (stats === undefined) {
       if (this.#fields.size >= ANALYZER_LIMITS.maxFields) return false;
-      stats = { type: undefined, present: 0, min: 0, max: 0, mean: 0 };
+      stats = { type: undefined, present: 0, min: 0, max: 0, mean: 0, minLength: Infinity, maxLength: 0 };
       this.#fields.set(name, stats);
     }
     if (type === "null") return true;
     stats.type = stats.type === undefined || stats.type === type ? type : "mixed";
     stats.present++;
-    if (type === "number") {
+    if (type === "array") {
+      stats.minLength = Math.min(stats.minLength, value);
+      stats.maxLength = Math.max(stats.maxLength, value);
+    } else if (type === "number") {
       const n = stats.present;
       if (n === 1) {
         stats.min = value;
@@ -57,7 +65,10 @@ export class TabularBuilder {
     return true;
   }
 
-  /** The profile of the rows so far. Numeric statistics are set only for fields whose type is "number". */
+  /**
+   * The profile of the rows so far. Numeric statistics are set only for fields whose type is "number", lengths
+   * only for fields whose type is "array".
+   */
   build(): TabularProfile {
     const fields: Record<string, FieldProfile> = {};
     for (const [name, stats] of this.#fields) {
@@ -75,11 +86,14 @@ export class TabularBuilder {
 
 function fieldProfile(stats: FieldStats): FieldProfile {
   const numeric = stats.type === "number";
+  const array = stats.type === "array";
   return create(FieldProfileSchema, {
     type: stats.type ?? "null",
     presentCount: stats.present,
     min: numeric ? stats.min : 0,
     max: numeric ? stats.max : 0,
     mean: numeric ? Math.min(stats.max, Math.max(stats.min, stats.mean)) : 0,
+    minLength: array ? Math.min(stats.minLength, 0xffff_ffff) : 0,
+    maxLength: array ? Math.min(stats.maxLength, 0xffff_ffff) : 0,
   });
 }

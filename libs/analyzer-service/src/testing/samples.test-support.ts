@@ -1,11 +1,13 @@
 /**
- * Files written by real encoders, for the specs (a few hundred bytes each, in `samples/`):
+ * Files written by real encoders, for the specs (in `samples/`; a few hundred bytes each, the speech 29 KB):
  * - `zoo-*.png`: two of the model zoo's digit samples (`libs/model-zoo/samples`), as users send them;
  * - `cjpeg-*.jpg`, `jpegtran-progressive.jpg`: a 24×16 picture encoded by libjpeg-turbo 2.1.5 (`cjpeg` with
  *   `-quality 80`, `-progressive`, `-restart 1 -optimize`, a greyscale input, and `-arithmetic`; and `jpegtran
  *   -progressive -copy all` of the baseline file). Every one ends with EOI, nothing after it;
  * - `sox-*.wav`: 20 ms of a 440 Hz tone from SoX 14.4.2, 16-bit PCM mono and 32-bit float stereo (whose
- *   `fmt ` chunk is 18 bytes, followed by a `fact` chunk).
+ *   `fmt ` chunk is 18 bytes, followed by a `fact` chunk);
+ * - `espeak-seven-eight.wav`: espeak-ng 1.51 (`-v en -s 150`) saying "seven, eight", converted by SoX to 8 kHz 16-bit
+ *   mono with 0.2 s of silence before and after (`sox -t wav - -r 8000 -b 16 -c 1 out.wav pad 0.2 0.2`): 1.82 s.
  */
 import { readFileSync } from "node:fs";
 

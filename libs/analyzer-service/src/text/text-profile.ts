@@ -1,7 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { type TextProfile, TextProfileSchema } from "@modelrouter/contracts";
 import { LANGUAGE_SAMPLE_CHARS, type LanguageDetector } from "./language-detector.js";
-import type { TextStats } from "./text-stats.js";
+import { type TextStats, lineCount, tokenEstimate } from "./text-stats.js";
+import { dominantScript } from "./unicode-script.js";
 
 /** UTF-8 needs at most 4 bytes per character, so this many bytes hold a full language sample. */
 const SAMPLE_BYTES = LANGUAGE_SAMPLE_CHARS * 4;
@@ -21,7 +22,10 @@ export function utf8Sample(bytes: Uint8Array): string {
   return stringSample(new TextDecoder("utf-8").decode(bytes.subarray(0, end)));
 }
 
-/** A TextProfile from a text's counts and a sample of its beginning for language detection. */
+/**
+ * A TextProfile from a text's counts and a sample of its beginning (at most {@link LANGUAGE_SAMPLE_CHARS}
+ * characters), from which the language and the dominant script are told.
+ */
 export function textProfile(stats: TextStats, sample: string, detector: LanguageDetector): TextProfile {
   const guess = detector.detect(sample);
   return create(TextProfileSchema, {
@@ -29,5 +33,8 @@ export function textProfile(stats: TextStats, sample: string, detector: Language
     wordCount: stats.words,
     language: guess.language,
     languageConfidence: guess.confidence,
+    script: dominantScript(sample),
+    tokenEstimate: Math.min(tokenEstimate(stats), 0xffff_ffff),
+    lineCount: Math.min(lineCount(stats), 0xffff_ffff),
   });
 }

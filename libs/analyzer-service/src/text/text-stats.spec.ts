@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { utf8 } from "../testing/fixtures.test-support.js";
-import { stringTextStats, utf8TextStats } from "./text-stats.js";
+import { lineCount, stringTextStats, tokenEstimate, utf8TextStats } from "./text-stats.js";
 
 /** Unicode White_Space, written out independently of the implementation's checks. */
 const WHITE_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
@@ -12,7 +12,7 @@ const withSpaces = fc.oneof(
 
 describe("TextStats", () => {
   it("counts code points, not UTF-16 units, and UTF-8 bytes", () => {
-    expect(stringTextStats("naïve 🦊 日本")).toEqual({ codePoints: 10, words: 3, utf8Bytes: 18, hasControlCharacters: false });
+    expect(stringTextStats("naïve 🦊 日本")).toMatchObject({ codePoints: 10, words: 3, utf8Bytes: 18, hasControlCharacters: false });
   });
 
   it("counts runs of non-white-space as words, across Unicode white space", () => {
@@ -32,6 +32,22 @@ describe("TextStats", () => {
     expect(stringTextStats("del\u007f").hasControlCharacters).toBe(true);
   });
 
+  it("counts lines as line feeds, plus one for a last line without a line feed", () => {
+    expect(lineCount(stringTextStats("one"))).toBe(1);
+    expect(lineCount(stringTextStats("one\ntwo"))).toBe(2);
+    expect(lineCount(stringTextStats("one\ntwo\n"))).toBe(2);
+    expect(lineCount(stringTextStats("one\r\n\nthree"))).toBe(3);
+    expect(lineCount(stringTextStats(""))).toBe(0);
+  });
+
+  it("estimates tokens as a quarter per ASCII character, a half per other two-byte character and one per wider character", () => {
+    expect(tokenEstimate(stringTextStats("The quick brown fox"))).toBe(5);
+    expect(tokenEstimate(stringTextStats("Привет"))).toBe(3);
+    expect(tokenEstimate(stringTextStats("日本語"))).toBe(3);
+    expect(tokenEstimate(stringTextStats("🦊a"))).toBe(2);
+    expect(tokenEstimate(stringTextStats(""))).toBe(0);
+  });
+
   it("gives the same counts for a well-formed string and its UTF-8 bytes, and the lengths the platform gives", () => {
     fc.assert(
       fc.property(fc.string({ unit: withSpaces, maxLength: 200 }), (text) => {
@@ -40,6 +56,7 @@ describe("TextStats", () => {
         expect(stats.codePoints).toBe([...text].length);
         expect(stats.utf8Bytes).toBe(utf8(text).length);
         expect(stats.words).toBe(text.split(WHITE_SPACE).filter((w) => w !== "").length);
+        expect(stats.lineFeeds).toBe(text.split("\n").length - 1);
       }),
       { numRuns: 500 },
     );

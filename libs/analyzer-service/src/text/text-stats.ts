@@ -8,6 +8,31 @@ export interface TextStats {
   readonly utf8Bytes: number;
   /** True when the text holds a C0 control character other than tab, line feed, vertical tab, form feed and carriage return, or DEL: a sign of binary data. */
   readonly hasControlCharacters: boolean;
+  /** Line feeds (U+000A). */
+  readonly lineFeeds: number;
+  /** True when the last code point is a line feed. */
+  readonly endsWithLineFeed: boolean;
+  /**
+   * Four times the token estimate: 1 per ASCII code point, 2 per code point of two UTF-8 bytes, 4 per any other
+   * (see `tokenEstimate`). An integer, so that counting is exact.
+   */
+  readonly tokenQuarters: number;
+}
+
+/** Lines of a text with these counts: line feeds, plus one unless the text ends with one (0 for empty text). */
+export function lineCount(stats: TextStats): number {
+  if (stats.codePoints === 0) return 0;
+  return stats.lineFeeds + (stats.endsWithLineFeed ? 0 : 1);
+}
+
+/**
+ * A cheap estimate of the tokens a subword tokenizer (BPE, WordPiece) makes of the text: about four ASCII
+ * characters per token (the usual rule for English), two characters per token for the other alphabets of two
+ * UTF-8 bytes (accented Latin, Greek, Cyrillic, Hebrew, Arabic), and one token per character of three or four
+ * bytes (CJK, Indic scripts, Thai, emoji), rounded up.
+ */
+export function tokenEstimate(stats: TextStats): number {
+  return Math.ceil(stats.tokenQuarters / 4);
 }
 
 /** Unicode White_Space. */
@@ -38,6 +63,8 @@ export function stringTextStats(text: string): TextStats {
   let utf8Bytes = 0;
   let control = false;
   let inWord = false;
+  let lineFeeds = 0;
+  let quarters = 0;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -50,11 +77,14 @@ export function stringTextStats(text: string): TextStats {
       } else {
         utf8Bytes += 3;
       }
+      quarters += 4;
       if (!inWord) words++;
       inWord = true;
       continue;
     }
     utf8Bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+    quarters += c < 0x80 ? 1 : c < 0x800 ? 2 : 4;
+    if (c === 0x0a) lineFeeds++;
     if (isWhiteSpace(c)) inWord = false;
     else {
       if (!inWord) words++;
@@ -62,7 +92,8 @@ export function stringTextStats(text: string): TextStats {
       if (isControl(c)) control = true;
     }
   }
-  return { codePoints, words, utf8Bytes, hasControlCharacters: control };
+  const endsWithLineFeed = n > 0 && text.charCodeAt(n - 1) === 0x0a;
+  return { codePoints, words, utf8Bytes, hasControlCharacters: control, lineFeeds, endsWithLineFeed, tokenQuarters: quarters };
 }
 
 /** Lead bytes of the only multi-byte sequences that can encode white space (U+0085 … U+3000). */
@@ -79,11 +110,15 @@ export function utf8TextStats(bytes: Uint8Array): TextStats {
   let words = 0;
   let control = false;
   let inWord = false;
+  let lineFeeds = 0;
+  let quarters = 0;
   const n = bytes.length;
   for (let i = 0; i < n; i++) {
     const b = bytes[i] as number;
     if (b < 0x80) {
       codePoints++;
+      quarters++;
+      if (b === 0x0a) lineFeeds++;
       if (b === 0x20 || (b >= 0x09 && b <= 0x0d)) inWord = false;
       else {
         if (!inWord) words++;
@@ -92,6 +127,7 @@ export function utf8TextStats(bytes: Uint8Array): TextStats {
       }
     } else if (b >= 0xc0) {
       codePoints++;
+      quarters += b < 0xe0 ? 2 : 4;
       let space = false;
       if (mayBeWhiteSpaceLead(b)) {
         const cp =
@@ -107,5 +143,6 @@ export function utf8TextStats(bytes: Uint8Array): TextStats {
       }
     }
   }
-  return { codePoints, words, utf8Bytes: n, hasControlCharacters: control };
+  const endsWithLineFeed = n > 0 && bytes[n - 1] === 0x0a;
+  return { codePoints, words, utf8Bytes: n, hasControlCharacters: control, lineFeeds, endsWithLineFeed, tokenQuarters: quarters };
 }
