@@ -8,6 +8,7 @@ import {
   ExecuteRequestSchema,
   ExecutorService,
   type Model,
+  Modality,
   ModelRefSchema,
 } from "@modelrouter/contracts";
 import {
@@ -44,7 +45,8 @@ import {
 import { planInference } from "./inference-plan.js";
 import { type WorkerPool, createWorkerPool } from "./worker-pool.js";
 
-const models = loadDemoModels();
+/** The zoo's image models: the ones these digit samples are for (the other modalities: zoo-modalities.spec.ts). */
+const models = loadDemoModels().filter((m) => m.modality === Modality.IMAGE);
 const samples = loadSampleIndex();
 const modelNamed = (name: string): Model => {
   const model = models.find((m) => m.name === name);

@@ -1,12 +1,21 @@
 /**
  * The model-zoo builder: a small, seeded neural-network trainer in plain TypeScript (dense, conv2d, max-pool,
  * ReLU, softmax cross-entropy, Adam), an ONNX writer, and the pipeline that trains, verifies, evaluates and
- * writes the zoo into libs/model-zoo. Model inputs are made by the executor's own image pre-processing
- * (`preprocessImage` from @modelrouter/executor-service). `main.ts` runs the pipeline.
+ * writes the zoo into libs/model-zoo: the digit image models and the text, tabular, sensor and audio families.
+ * Model inputs are made by the executor's own pre-processing (`preprocessImage`, `textFeatures`,
+ * `tabularFeatures`, `seriesFeatures`, `audioFeatures` from @modelrouter/executor-service). `main.ts` runs the
+ * pipeline (`--only` selects parts).
  *
  * @packageDocumentation
  */
-export { buildModelZoo, type BuildOptions, type BuildReport } from "./zoo/build.js";
+export { buildModelZoo, ZOO_PARTS, type ZooPart, type BuildOptions, type BuildReport } from "./zoo/build.js";
+export { parseBuilderArgs, type BuilderArgs } from "./zoo/parse-args.js";
+export { buildFamilies, FAMILY_MODELS, type FamilyBuildOptions } from "./families/build-families.js";
+export { FAMILIES, type Family, type FamilyModelSpec, type FamilyTraining, type FamilyDataset } from "./families/family-spec.js";
+export type { FamilyResult } from "./families/family-result.js";
+export { featurizerFor, type Featurizer } from "./families/featurizer.js";
+export type { Payload, LabelledPayload, PayloadDataset } from "./data/payload.js";
+export { encodeWav16 } from "./audio/wav.js";
 export {
   ZOO_MODELS,
   SPLIT_SEEDS,

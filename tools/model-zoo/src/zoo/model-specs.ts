@@ -58,7 +58,7 @@ export interface ZooModelSpec {
 
 /** Seeds of the fixed train/test splits. */
 export const SPLIT_SEEDS = { mnist: 20240611, lowres: 20240612 } as const;
-/** Test split sizes: MNIST 10,010 → 8,010 train / 2,000 test; 8×8 scans 1,797 → 1,257 / 540 (70/30). */
+/** Test split sizes: MNIST 10,000 → 8,000 train / 2,000 test; 8×8 scans 1,797 → 1,257 / 540 (70/30). */
 export const TEST_SIZES = { mnist: 2000, lowres: 540 } as const;
 /** The class labels, in output order. */
 export const DIGIT_LABELS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"] as const;
@@ -80,7 +80,7 @@ export const ZOO_MODELS: readonly ZooModelSpec[] = [
     intendedUse:
       "The default model for handwritten-digit images of ordinary resolution: a centred white-on-black digit, 28×28 or larger (it is resized).",
     limits: [
-      "Trained on 8,010 MNIST digits only: centred, size-normalised white ink on black. Dark-on-light scans need `invert: true` in the preprocessing.",
+      "Trained on 8,000 MNIST digits only: centred, size-normalised white ink on black. Dark-on-light scans need `invert: true` in the preprocessing.",
       "Low-resolution scans upscaled to 28×28 are out of its domain (see the routing-gain table): route them to digits-lowres-specialist.",
       "No reject option: any image gets a digit.",
     ],
