@@ -22,6 +22,9 @@ describe("the start banner", () => {
     expect(commands(banner).filter((c) => c.startsWith("node "))).toEqual([
       "node tools/cli/bin/modelrouter.mjs infer --image libs/model-zoo/samples/lowres-3-0.png --meta image_type=lowres_scan",
       "node tools/cli/bin/modelrouter.mjs explain --image libs/model-zoo/samples/mnist-7-0.png",
+      "node tools/cli/bin/modelrouter.mjs infer --file libs/model-zoo/samples/sentence-de.txt",
+      "node tools/cli/bin/modelrouter.mjs infer --audio libs/model-zoo/samples/spoken-seven.wav",
+      "node tools/cli/bin/modelrouter.mjs infer --json @libs/model-zoo/samples/breast-cancer-row.json",
       "node tools/cli/bin/modelrouter.mjs feedback <request-id> --label 3",
       "node tools/cli/bin/modelrouter.mjs models list",
       "node tools/cli/bin/modelrouter.mjs policies list",
@@ -34,6 +37,9 @@ describe("the start banner", () => {
     expect(commands(banner).map((c) => c.replace(/ -d (".*?[^\\]"|'.*?')/, " -d …"))).toEqual([
       "node tools/cli/bin/modelrouter.mjs --router 127.0.0.1:6001 infer --image libs/model-zoo/samples/lowres-3-0.png --meta image_type=lowres_scan",
       "node tools/cli/bin/modelrouter.mjs --router 127.0.0.1:6001 explain --image libs/model-zoo/samples/mnist-7-0.png",
+      "node tools/cli/bin/modelrouter.mjs --router 127.0.0.1:6001 infer --file libs/model-zoo/samples/sentence-de.txt",
+      "node tools/cli/bin/modelrouter.mjs --router 127.0.0.1:6001 infer --audio libs/model-zoo/samples/spoken-seven.wav",
+      "node tools/cli/bin/modelrouter.mjs --router 127.0.0.1:6001 infer --json @libs/model-zoo/samples/breast-cancer-row.json",
       "node tools/cli/bin/modelrouter.mjs --router 127.0.0.1:6001 feedback <request-id> --label 3",
       "node tools/cli/bin/modelrouter.mjs --registry 127.0.0.1:6004 models list",
       "node tools/cli/bin/modelrouter.mjs --registry 127.0.0.1:6004 policies list",
