@@ -39,6 +39,10 @@ beforeAll(async () => {
   languageDetector = await createLanguageDetector();
 });
 
+// One seed for every property, so that CI runs the same cases each time and a failure reproduces; change it to
+// explore other cases locally.
+fc.configureGlobal({ seed: 20_261_206 });
+
 const RUNS = { numRuns: 300 };
 
 /** Valid files of every recognised format, the seeds of the mutation arbitraries. */
