@@ -15,6 +15,15 @@ describe("the executor's configuration", () => {
     expect(loadConfig({ MODELROUTER_MODEL_ROOT: "models" }, "/srv").executor.modelRoot).toBe("/srv/models");
   });
 
+  it("follows no registry unless MODELROUTER_REGISTRY_ADDRESS names one", () => {
+    expect(loadConfig({}, "/srv").registryAddress).toBeUndefined();
+    expect(loadConfig({ MODELROUTER_REGISTRY_ADDRESS: "10.0.0.9:50054" }, "/srv").registryAddress).toBe("10.0.0.9:50054");
+  });
+
+  it("rejects a registry address that is not host:port, naming the variable", () => {
+    expect(() => loadConfig({ MODELROUTER_REGISTRY_ADDRESS: "registry" }, "/")).toThrow(/MODELROUTER_REGISTRY_ADDRESS="registry": expected host:port/);
+  });
+
   it("rejects a worker count that is not a positive whole number", () => {
     expect(() => loadConfig({ MODELROUTER_EXECUTOR_WORKERS: "0" }, "/")).toThrow(ConfigError);
   });

@@ -25,7 +25,10 @@ runMain("router", async () => {
   const decision = config.colocate.has("decision-engine")
     ? startDecisionEngine(registryClient, logger.child({ component: "decision-engine" }))
     : undefined;
-  const executor = config.executor === undefined ? undefined : startExecutor(config.executor, logger.child({ component: "executor" }));
+  const executor =
+    config.executor === undefined
+      ? undefined
+      : startExecutor(config.executor, logger.child({ component: "executor" }), { registry: registryClient });
   const router = createRouterService({
     analyzer: topology.connect(AnalyzerService, analyzer ?? config.addresses.analyzer),
     decision: topology.connect(DecisionService, decision ?? config.addresses["decision-engine"]),

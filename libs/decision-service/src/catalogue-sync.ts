@@ -8,11 +8,10 @@ import {
   createPolicyEnvironment,
   orderPolicies,
 } from "@modelrouter/policy";
-import type { ServiceClient } from "@modelrouter/rpc-kit";
+import { runWatchLoop, type ServiceClient } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
 import type { CatalogueSnapshot, CatalogueSource } from "./catalogue-snapshot.js";
 import { type ModelState, type PolicyState, SnapshotTracker, applyModelMessage, applyPolicyMessage } from "./catalogue-state.js";
-import { runWatchLoop } from "./watch-loop.js";
 
 /** Options of {@link createCatalogueSync}. */
 export interface CatalogueSyncOptions {

@@ -1,12 +1,13 @@
 import { availableParallelism } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import type { EnvReader } from "@modelrouter/config";
-import { ExecutorService } from "@modelrouter/contracts";
+import { ExecutorService, type RegistryService } from "@modelrouter/contracts";
 import type { Component } from "@modelrouter/host";
-import type { ServiceImpl } from "@modelrouter/rpc-kit";
+import type { ServiceClient, ServiceImpl } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
 import { createExecutorService } from "./executor-service.js";
 import { DEFAULT_MAX_MODEL_BYTES } from "./model-file.js";
+import { followModelLifecycle, type ModelLifecycleOptions } from "./model-lifecycle.js";
 import { createWorkerPool, type WorkerPool } from "./worker-pool.js";
 
 /** The executor's settings. */
@@ -59,17 +60,31 @@ export function readExecutorConfig(env: EnvReader, cwd: string, defaultModelRoot
   };
 }
 
+/** Options of {@link startExecutor}. */
+export interface StartExecutorOptions {
+  /**
+   * The registry to follow: its ACTIVE ONNX versions are preloaded as they are registered and its
+   * deregistered, retired or replaced ones unloaded. Absent: models load on first use and unload when idle only.
+   */
+  readonly registry?: ServiceClient<typeof RegistryService>;
+  /** Reconnection and deadline settings of the registry watch (tests shorten them). */
+  readonly watch?: Pick<ModelLifecycleOptions, "retryDelayMs" | "maxRetryDelayMs" | "watchTimeoutMs">;
+  /** The worker entry module (see `WorkerPoolOptions.workerUrl`); tests running TypeScript sources pass the built one. */
+  readonly workerUrl?: URL;
+}
+
 /** A running executor: its handlers, its pool (for load statistics), and how to stop the workers. */
 export interface ExecutorComponent extends Component<typeof ExecutorService> {
   readonly impl: ServiceImpl<typeof ExecutorService>;
   readonly pool: WorkerPool;
   /** Resolves once every worker thread has loaded ONNX Runtime. */
   readonly ready: Promise<void>;
+  /** Stops following the registry, then stops the workers. */
   readonly close: () => Promise<void>;
 }
 
-/** Starts the worker pool and creates the executor service on it. */
-export function startExecutor(config: ExecutorConfig, logger: Logger): ExecutorComponent {
+/** Starts the worker pool, creates the executor service on it and, given a registry, follows its models. */
+export function startExecutor(config: ExecutorConfig, logger: Logger, options: StartExecutorOptions = {}): ExecutorComponent {
   const pool = createWorkerPool({
     modelRoot: config.modelRoot,
     maxModelBytes: config.maxModelBytes,
@@ -80,6 +95,7 @@ export function startExecutor(config: ExecutorConfig, logger: Logger): ExecutorC
     maxBatchDelayMs: config.maxBatchDelayMs,
     sessionIdleMs: config.sessionIdleMs,
     logger,
+    ...(options.workerUrl === undefined ? {} : { workerUrl: options.workerUrl }),
   });
   logger.info("worker pool starting", {
     workers: pool.size,
@@ -90,6 +106,22 @@ export function startExecutor(config: ExecutorConfig, logger: Logger): ExecutorC
     maxBatchSize: config.maxBatchSize,
     maxBatchDelayMs: config.maxBatchDelayMs,
     sessionIdleMs: Number.isFinite(config.sessionIdleMs) ? config.sessionIdleMs : "never",
+    followsRegistry: options.registry !== undefined,
   });
-  return { service: ExecutorService, impl: createExecutorService({ pool, logger }), pool, ready: pool.ready(), close: () => pool.close() };
+  const stop = new AbortController();
+  const following =
+    options.registry === undefined
+      ? Promise.resolve()
+      : followModelLifecycle({ registry: options.registry, pool, logger, signal: stop.signal, ...options.watch });
+  return {
+    service: ExecutorService,
+    impl: createExecutorService({ pool, logger }),
+    pool,
+    ready: pool.ready(),
+    close: async () => {
+      stop.abort();
+      await following;
+      await pool.close();
+    },
+  };
 }

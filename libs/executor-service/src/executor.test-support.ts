@@ -25,10 +25,11 @@ import { createLogger } from "@modelrouter/telemetry";
 import { PNG } from "pngjs";
 import { createExecutorService } from "./executor-service.js";
 import { type WorkerPool, type WorkerPoolOptions, createWorkerPool } from "./worker-pool.js";
+import { builtWorkerUrl as builtWorkerEntry } from "./testing.js";
 
 /** The built worker entry. Tests need `npx tsc -b tsconfig.lib.json` first (nx runs it before `test`). */
 export function builtWorkerUrl(): URL {
-  const url = new URL("../dist/onnx-worker.js", import.meta.url);
+  const url = builtWorkerEntry();
   if (!existsSync(fileURLToPath(url))) {
     throw new Error(`${fileURLToPath(url)} is missing: build first (npx tsc -b tsconfig.lib.json)`);
   }

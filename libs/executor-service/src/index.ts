@@ -6,14 +6,21 @@
  * models with a batch axis, and per-model statistics for load-aware routing.
  *
  * A process reads {@link readExecutorConfig} once and {@link startExecutor} returns the component to serve (or
- * to call in-process). {@link preprocessImage} is the image pre-processing spec itself, and the `*Features`
+ * to call in-process); given a registry client, the component follows the registry's models (preloads the
+ * ACTIVE ones as they are registered, unloads the deregistered ones). {@link preprocessImage} is the image pre-processing spec itself, and the `*Features`
  * functions (with the `compile*Spec` checks of `@modelrouter/syntax`, re-exported) the text, tabular, audio and
  * series pre-processing: shared with the model-zoo trainer, so that a model is trained on exactly what it is
  * served. What other projects' tests need is in `@modelrouter/executor-service/testing`.
  *
  * @packageDocumentation
  */
-export { readExecutorConfig, startExecutor, type ExecutorComponent, type ExecutorConfig } from "./executor-component.js";
+export {
+  readExecutorConfig,
+  startExecutor,
+  type ExecutorComponent,
+  type ExecutorConfig,
+  type StartExecutorOptions,
+} from "./executor-component.js";
 export { preprocessImage, type PreprocessedImage } from "./preprocess-image.js";
 export {
   audioFrames,

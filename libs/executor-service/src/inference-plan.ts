@@ -55,7 +55,13 @@ export function planInference(request: ExecuteRequest, modelRoot: string): Infer
   return { model, inputName: onnx.inputName, outputName: onnx.outputName, input, output };
 }
 
-function modelSource(name: string, version: string, onnx: OnnxBackend, modelRoot: string): ModelSource {
+/**
+ * Where a model version's file is, resolved under `modelRoot`, and the key its sessions are cached by.
+ *
+ * @throws DomainError MODEL_UNAVAILABLE naming `backend.onnx.uri` when the uri is empty, has a scheme other
+ *   than `file:` or leaves the model root.
+ */
+export function modelSource(name: string, version: string, onnx: OnnxBackend, modelRoot: string): ModelSource {
   const resolved = resolveModelUri(onnx.uri, modelRoot);
   if (!resolved.ok) throw modelFileRefused({ name, version, uri: onnx.uri }, resolved.problem);
   const key = `${name}@${version}|${resolved.path}|${onnx.sha256}`;

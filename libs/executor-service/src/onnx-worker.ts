@@ -1,7 +1,8 @@
 /**
  * The entry of an ONNX worker thread (compiled to `dist/onnx-worker.js`): it runs the tasks the pool sends,
  * one batch at a time, reports each model run, and answers each task with its outputs or a serialised domain
- * error. It unloads a model's sessions when asked, and sessions left idle for `sessionIdleMs`.
+ * error. It loads a model's session ahead of its first task when asked (preload), unloads a model's sessions
+ * when asked, and sessions left idle for `sessionIdleMs`.
  *
  * @packageDocumentation
  */
@@ -25,6 +26,17 @@ port.on("message", (message: PoolMessage) => {
   if (message.type === "unload") {
     enqueue(() => {
       if (runtime.unload(message.model, message.version) > 0) post({ type: "cached", cachedKeys: runtime.cachedKeys() });
+    });
+    return;
+  }
+  if (message.type === "preload") {
+    enqueue(async () => {
+      try {
+        await runtime.preload(message.model);
+        post({ type: "preloaded", id: message.id, cachedKeys: runtime.cachedKeys() });
+      } catch (error) {
+        post({ type: "preloaded", id: message.id, error: serializeError(error), cachedKeys: runtime.cachedKeys() });
+      }
     });
     return;
   }

@@ -6,3 +6,12 @@
  */
 export { createExecutorService, type ExecutorServiceOptions } from "./executor-service.js";
 export { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from "./worker-pool.js";
+
+/**
+ * The built worker entry, `dist/onnx-worker.js`, to pass as `workerUrl`: tests that run this package from its
+ * TypeScript sources (Jest maps workspace packages to `src/`) need it, since the default would name a source file.
+ */
+export function builtWorkerUrl(): URL {
+  const here = new URL(".", import.meta.url);
+  return here.pathname.endsWith("/src/") ? new URL("../dist/onnx-worker.js", here) : new URL("onnx-worker.js", here);
+}

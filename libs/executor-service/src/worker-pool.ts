@@ -13,6 +13,7 @@ import {
   DEFAULT_IMAGE_LIMITS,
   type ImageLimits,
   type InferenceTask,
+  type ModelSource,
   type RunMessage,
   type TaskOutput,
   type WorkerMessage,
@@ -71,6 +72,13 @@ export interface InferenceResult {
   readonly queueMs: number;
 }
 
+/** A model version loaded in the pool, and in how many workers. */
+export interface LoadedModelVersion {
+  readonly name: string;
+  readonly version: string;
+  readonly workers: number;
+}
+
 /** A pool of ONNX worker threads with bounded per-model queues in front. */
 export interface WorkerPool {
   /** The folder model uris are resolved in (absolute): every model file must be under it. */
@@ -98,6 +106,17 @@ export interface WorkerPool {
    * the version is deregistered. A later task loads it again.
    */
   unload(model: string, version: string): void;
+  /**
+   * Loads a model's session in one worker (the one with the fewest models loaded or being preloaded, after
+   * the run it is busy with) without running it, so that the model's first task does not wait for the load.
+   * Resolves at once when a worker has it loaded already.
+   *
+   * @throws DomainError MODEL_UNAVAILABLE when the file cannot be read or loaded (as a task would fail), or
+   *   its worker crashed; SERVICE_NOT_READY when no worker runs or after `close()`.
+   */
+  preload(model: ModelSource): Promise<void>;
+  /** The model versions loaded in at least one worker now, as the workers last reported, by name then version. */
+  loadedModels(): LoadedModelVersion[];
   /** A snapshot of the pool's load and per-model counters. */
   stats(): PoolStats;
   /** Refuses new tasks, fails the waiting and running ones (SERVICE_NOT_READY) and terminates the workers. */
@@ -115,6 +134,13 @@ interface Job {
   readonly resolve: (result: InferenceResult) => void;
   readonly reject: (error: unknown) => void;
   readonly cleanup: (() => void)[];
+}
+
+interface PendingPreload {
+  readonly slot: WorkerSlot;
+  readonly model: ModelSource;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
 }
 
 const maxRestartDelayMs = 5_000;
@@ -146,6 +172,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const counters = new ModelCounters();
   const queues = new ModelQueues<Job>();
   const running = new Map<number, Job>();
+  const preloads = new Map<number, PendingPreload>();
   const slots: WorkerSlot[] = [];
   const restartTimers = new Set<NodeJS.Timeout>();
   /** Model keys whose input has a batch axis (reported by workers after a run). */
@@ -259,6 +286,13 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   const onMessage = (slot: WorkerSlot, message: Exclude<WorkerMessage, { type: "ready" }>): void => {
     if (message.type === "cached") return;
+    if (message.type === "preloaded") {
+      const pending = preloads.get(message.id);
+      preloads.delete(message.id);
+      if (message.error === undefined) pending?.resolve();
+      else pending?.reject(deserializeError(message.error));
+      return;
+    }
     if (message.type === "ran") {
       if (message.batchable) batchable.add(message.key);
       const model = models.get(message.key);
@@ -296,6 +330,11 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     });
     for (const job of jobs) {
       settle(job, "failed", modelUnavailable(job.task.model, "the worker running it crashed", { cause: error }));
+    }
+    for (const [id, pending] of preloads) {
+      if (pending.slot !== slot) continue;
+      preloads.delete(id);
+      pending.reject(modelUnavailable(pending.model, "the worker loading it crashed", { cause: error }));
     }
     if (!slot.started) {
       failedStarts++;
@@ -406,6 +445,34 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       for (const key of [...batchable]) if (key.startsWith(prefix)) batchable.delete(key);
       for (const slot of slots) slot.unload(model, version);
     },
+    async preload(model) {
+      await readyPromise.catch(() => undefined);
+      if (closed) throw new DomainError(ErrorReason.SERVICE_NOT_READY, "the executor is shutting down");
+      const ready = slots.filter((slot) => slot.ready);
+      if (ready.some((slot) => slot.cachedKeys.has(model.key))) return;
+      const pendingOn = (s: WorkerSlot): number => [...preloads.values()].filter((p) => p.slot === s).length;
+      const load = (s: WorkerSlot): number => s.cachedKeys.size + pendingOn(s);
+      const slot = ready.reduce<WorkerSlot | undefined>((best, s) => (best === undefined || load(s) < load(best) ? s : best), undefined);
+      if (slot === undefined) throw new DomainError(ErrorReason.SERVICE_NOT_READY, "no ONNX worker is running; the executor logged why");
+      models.set(model.key, { name: model.name, version: model.version });
+      const id = nextId++;
+      await new Promise<void>((resolve, reject) => {
+        preloads.set(id, { slot, model, resolve, reject });
+        slot.preload(id, model);
+      });
+    },
+    loadedModels() {
+      const workers = new Map<string, LoadedModelVersion>();
+      for (const slot of slots) {
+        for (const key of slot.cachedKeys) {
+          const model = models.get(key);
+          if (model === undefined) continue;
+          const ref = `${model.name}@${model.version}`;
+          workers.set(ref, { ...model, workers: (workers.get(ref)?.workers ?? 0) + 1 });
+        }
+      }
+      return [...workers.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
+    },
     stats() {
       return {
         workers: size,
@@ -428,6 +495,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       restartTimers.clear();
       const stopping = new DomainError(ErrorReason.SERVICE_NOT_READY, "the executor is shutting down");
       for (const job of [...queues.drain(), ...running.values()]) settle(job, "cancelled", stopping);
+      for (const pending of preloads.values()) pending.reject(stopping);
+      preloads.clear();
       readyState?.reject(stopping);
       await Promise.all(slots.map((slot) => slot.stop()));
     },

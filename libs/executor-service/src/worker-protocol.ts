@@ -181,8 +181,16 @@ export interface UnloadMessage {
   readonly version: string;
 }
 
+/** Asks a worker to load a model's session without running it, so that its first task does not wait for the load. */
+export interface PreloadMessage {
+  readonly type: "preload";
+  /** Answered by the `preloaded` message with the same id. */
+  readonly id: number;
+  readonly model: ModelSource;
+}
+
 /** What the pool sends a worker. */
-export type PoolMessage = RunMessage | RunBatchMessage | UnloadMessage;
+export type PoolMessage = RunMessage | RunBatchMessage | UnloadMessage | PreloadMessage;
 
 /** A {@link DomainError} flattened for `postMessage`. */
 export interface SerializedError {
@@ -222,7 +230,14 @@ export type WorkerMessage =
       /** True when the model's input has a symbolic first dimension, so that its tasks can be batched. */
       readonly batchable: boolean;
     }
-  | { readonly type: "cached"; readonly cachedKeys: readonly string[] };
+  | { readonly type: "cached"; readonly cachedKeys: readonly string[] }
+  | {
+      /** The answer to a `preload`: the session is loaded, or `error` says why it could not be. */
+      readonly type: "preloaded";
+      readonly id: number;
+      readonly error?: SerializedError;
+      readonly cachedKeys: readonly string[];
+    };
 
 /** Flattens an error for `postMessage`; anything that is not a domain error becomes INTERNAL. */
 export function serializeError(error: unknown): SerializedError {

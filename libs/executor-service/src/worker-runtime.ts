@@ -44,6 +44,8 @@ export interface WorkerRuntime {
    * at fault fails.
    */
   runBatch(items: readonly RunMessage[]): Promise<BatchOutcome>;
+  /** Loads a model's session (if not loaded yet) without running it; rejects as a task's load would. */
+  preload(source: ModelSource): Promise<void>;
   /** Unloads every session of a model version; returns how many. */
   unload(model: string, version: string): number;
   /** Unloads the sessions unused for longer than `settings.sessionIdleMs`; returns how many. */
@@ -82,6 +84,7 @@ export function createWorkerRuntime(settings: WorkerSettings): WorkerRuntime {
 
   return {
     cachedKeys: () => cache.keys(),
+    preload: async (source) => void (await cache.get(source.key, () => loadModel(source, settings.modelFiles))),
     unload: (model, version) => cache.removeWhere((key) => key.startsWith(`${model}@${version}|`)),
     evictIdle: () => cache.evictIdle(),
     async runBatch(items) {

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { PoolMessage, RunBatchMessage, RunMessage, WorkerMessage, WorkerSettings } from "./worker-protocol.js";
+import type { ModelSource, PoolMessage, RunBatchMessage, RunMessage, WorkerMessage, WorkerSettings } from "./worker-protocol.js";
 
 /** What a {@link WorkerSlot} reports to its pool. */
 export interface WorkerSlotEvents {
@@ -76,9 +76,19 @@ export class WorkerSlot {
     this.#worker.postMessage(message satisfies PoolMessage);
   }
 
-  /** Asks the worker to unload a model version's sessions (after the task it runs, if any). */
+  /**
+   * Asks the worker to unload a model version's sessions (after the task it runs, if any), and forgets them
+   * at once, so that no task or preload counts on them meanwhile.
+   */
   unload(model: string, version: string): void {
+    const prefix = `${model}@${version}|`;
+    this.cachedKeys = new Set([...this.cachedKeys].filter((key) => !key.startsWith(prefix)));
     if (this.ready) this.#worker.postMessage({ type: "unload", model, version } satisfies PoolMessage);
+  }
+
+  /** Asks the worker to load a model's session (after the task it runs, if any); it answers `preloaded` with `id`. */
+  preload(id: number, model: ModelSource): void {
+    this.#worker.postMessage({ type: "preload", id, model } satisfies PoolMessage);
   }
 
   /** Stops the worker; no event is reported for it afterwards. */

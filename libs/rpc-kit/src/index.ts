@@ -3,7 +3,8 @@
  * over Connect at the HTTP edge, through a tunnel, or call them in-process — all through one call lifecycle
  * (span, context, deadline, handler, error table) — with deadlines on every call, one table from domain errors
  * to gRPC statuses (with `google.rpc.ErrorInfo`), W3C trace propagation with one span per hop, and
- * `grpc.health.v1` plus server reflection on every server.
+ * `grpc.health.v1` plus server reflection on every server; and {@link runWatchLoop}, the one way a process follows
+ * a registry watch stream (resume from the last revision, snapshot restart, bounded backoff).
  *
  * @packageDocumentation
  */
@@ -36,3 +37,4 @@ export { AsyncQueue } from "./async-queue.js";
 export { DEFAULT_MAX_DEADLINE_MS } from "./timeout-header.js";
 export { callSpan, callTraceId, RpcAttr, traceLogFields } from "./tracing.js";
 export { onShutdownSignal, keepAliveOnStrayErrors, type ShutdownSignalOptions } from "./shutdown.js";
+export { runWatchLoop, type WatchLoopLogger, type WatchLoopOptions, type WatchMessage } from "./watch-loop.js";

@@ -54,7 +54,7 @@ describe("launch, with fake services", () => {
     expect(Object.fromEntries(["registry", "analyzer", "executor", "decision-engine", "router"].map((name) => [name, settingsOf(linesOf(name))]))).toEqual({
       registry: expect.objectContaining({ MODELROUTER_REGISTRY_LISTEN: `0.0.0.0:${registryPort}`, MODELROUTER_REGISTRY_DATA_DIR: "/tmp/registry-data" }),
       analyzer: expect.objectContaining({ MODELROUTER_ANALYZER_LISTEN: listen.analyzer }),
-      executor: expect.objectContaining({ MODELROUTER_EXECUTOR_LISTEN: listen.executor }),
+      executor: expect.objectContaining({ MODELROUTER_EXECUTOR_LISTEN: listen.executor, MODELROUTER_REGISTRY_ADDRESS: registryAddress }),
       "decision-engine": expect.objectContaining({ MODELROUTER_DECISION_LISTEN: listen["decision-engine"], MODELROUTER_REGISTRY_ADDRESS: registryAddress }),
       router: expect.objectContaining({
         MODELROUTER_ROUTER_LISTEN: listen.router,

@@ -60,7 +60,7 @@ export function planProcesses(topology: Topology, listen: ListenAddresses, dataD
     [{ name: "registry", app: "registry", env: { ...listenOf("registry"), ...storage } }],
     [
       { name: "analyzer", app: "analyzer", env: listenOf("analyzer") },
-      { name: "executor", app: "executor", env: listenOf("executor") },
+      { name: "executor", app: "executor", env: { ...listenOf("executor"), ...addressOf("registry") } },
       { name: "decision-engine", app: "decision-engine", env: { ...listenOf("decision-engine"), ...addressOf("registry") } },
     ],
     [

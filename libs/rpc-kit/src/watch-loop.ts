@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { Code, isRpcError } from "@modelrouter/rpc-kit";
-import type { Logger } from "@modelrouter/telemetry";
+import { Code } from "./code.js";
+import { isRpcError } from "./rpc-error.js";
+
+/** Where {@link runWatchLoop} logs: any structured logger (the telemetry library's `Logger` is one). */
+export interface WatchLoopLogger {
+  debug(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  warn(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  error(message: string, fields?: Readonly<Record<string, unknown>>): void;
+}
 
 /**
  * The part of a watch message the loop needs: whether it starts a snapshot, whether it completes one, and
@@ -20,7 +27,7 @@ export interface WatchLoopOptions<M extends WatchMessage> {
   readonly open: (sinceRevision: bigint, signal: AbortSignal) => AsyncIterable<M>;
   /** Applies one message to the state. It should not throw; if it does, the stream is reopened. */
   readonly apply: (message: M) => void;
-  readonly logger: Logger;
+  readonly logger: WatchLoopLogger;
   /** Stops the loop. */
   readonly signal: AbortSignal;
   /** The deadline the stream is opened with, in milliseconds; one that ends after half of it is healthy. */
