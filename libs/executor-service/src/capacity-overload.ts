@@ -1,4 +1,5 @@
 import { DomainError, ErrorReason } from "@modelrouter/errors";
+import { RETRY_AFTER_MS_KEY } from "@modelrouter/rpc-kit";
 import type { ModelSource } from "./worker-protocol.js";
 
 /** Which bound refused a task, how many tasks waited behind it, and the hint derived from its drain rate. */
@@ -13,8 +14,8 @@ export interface OverloadFacts {
 
 /**
  * The OVERLOADED error (gRPC RESOURCE_EXHAUSTED) of a refused task. Its retry hint is in the `ErrorInfo`
- * metadata as `retryAfterMs` (whole milliseconds), with the bound that refused it (`bound`, `limit`,
- * `queued`), since the error table carries `ErrorInfo` and `BadRequest` details only.
+ * metadata as `retryAfterMs` (whole milliseconds; rpc-kit also sends it as a `google.rpc.RetryInfo`), with
+ * the bound that refused it (`bound`, `limit`, `queued`).
  */
 export function overloaded(facts: OverloadFacts): DomainError {
   const ref = `${facts.model.name}@${facts.model.version}`;
@@ -32,7 +33,7 @@ export function overloaded(facts: OverloadFacts): DomainError {
         bound: facts.bound,
         queued: String(facts.waiting),
         limit: String(facts.limit),
-        retryAfterMs: String(facts.retryAfterMs),
+        [RETRY_AFTER_MS_KEY]: String(facts.retryAfterMs),
       },
     },
   );

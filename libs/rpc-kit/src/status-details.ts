@@ -1,6 +1,6 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
-import { BadRequestSchema, ErrorInfoSchema, StatusSchema, type Status } from "@modelrouter/contracts";
+import { anyPack, anyUnpack, type Any } from "@bufbuild/protobuf/wkt";
+import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema, StatusSchema, type Status } from "@modelrouter/contracts";
 import type { FieldViolation } from "@modelrouter/errors";
 import { type Code, isCode, Code as Codes } from "./code.js";
 import { RpcError } from "./rpc-error.js";
@@ -9,10 +9,19 @@ import { boundedForWire } from "./wire-bounds.js";
 /** The trailer that carries a binary `google.rpc.Status` with the error details. */
 export const STATUS_DETAILS_KEY = "grpc-status-details-bin";
 
-/** An error as a `google.rpc.Status` with one `ErrorInfo` and, for violations, a `BadRequest`. */
+/**
+ * The `ErrorInfo` metadata key of a retry hint in whole milliseconds (an overloaded executor sets it); the hint
+ * is also sent as a `google.rpc.RetryInfo`, the detail gRPC clients read.
+ */
+export const RETRY_AFTER_MS_KEY = "retryAfterMs";
+
+/**
+ * An error as a `google.rpc.Status` with one `ErrorInfo`, for violations a `BadRequest`, and for a retry hint
+ * (metadata {@link RETRY_AFTER_MS_KEY}) a `RetryInfo`.
+ */
 export function statusOf(unbounded: RpcError): Status {
   const error = boundedForWire(unbounded);
-  const details = [];
+  const details: Any[] = [];
   if (error.reason !== undefined) {
     details.push(
       anyPack(
@@ -28,6 +37,16 @@ export function statusOf(unbounded: RpcError): Status {
         create(BadRequestSchema, {
           fieldViolations: error.violations.map((v) => ({ field: v.field, description: v.description })),
         }),
+      ),
+    );
+  }
+  const retryAfterMs = error.metadata[RETRY_AFTER_MS_KEY];
+  if (retryAfterMs !== undefined && /^[0-9]{1,9}$/.test(retryAfterMs)) {
+    const ms = Number(retryAfterMs);
+    details.push(
+      anyPack(
+        RetryInfoSchema,
+        create(RetryInfoSchema, { retryDelay: { seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 } }),
       ),
     );
   }
