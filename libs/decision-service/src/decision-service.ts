@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { DecideResponseSchema, type DecisionService } from "@modelrouter/contracts";
 import { DomainError, ErrorReason } from "@modelrouter/errors";
-import { evaluatePolicies } from "@modelrouter/policy";
+import { type CandidateStatsProvider, evaluatePolicies } from "@modelrouter/policy";
 import type { ServiceImpl } from "@modelrouter/rpc-kit";
 import type { CatalogueSource } from "./catalogue-snapshot.js";
 import { parseDecideRequest } from "./decide-request.js";
@@ -14,6 +14,11 @@ export interface DecisionServiceOptions {
   readonly clock?: () => number;
   /** Uniform numbers in [0, 1) for strategies that choose at random. Default: `Math.random`. */
   readonly random?: () => number;
+  /**
+   * The latency, quality and cost figures that the best, fastest and cheapest strategies rank by. Default: the
+   * models' declared offline metrics.
+   */
+  readonly stats?: CandidateStatsProvider;
 }
 
 /**
@@ -43,6 +48,7 @@ export function createDecisionService(options: DecisionServiceOptions): ServiceI
         context,
         now: clock(),
         random,
+        stats: options.stats,
       });
       return create(DecideResponseSchema, { decision: result.decision });
     },

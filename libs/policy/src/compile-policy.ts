@@ -134,21 +134,29 @@ function compileChecked(policy: Policy, options: CompileOptions): CompileResult 
     if (route === undefined) {
       report.violation(`${path}.route`, "is required: give the route's targets (and optionally strategy and fallbacks)");
     }
-    const compiledRoute = route === undefined ? undefined : compileRoute(route, `${path}.route`, report, limits);
+    const compiledRoute = route === undefined ? undefined : compileRoute(route, `${path}.route`, report, environment);
     if (condition !== undefined && compiledRoute !== undefined) {
       rules.push({ name, index, when: condition, route: compiledRoute });
     }
   });
   const defaultRoute =
-    policy.defaultRoute === undefined ? undefined : compileRoute(policy.defaultRoute, "default_route", report, limits);
+    policy.defaultRoute === undefined ? undefined : compileRoute(policy.defaultRoute, "default_route", report, environment);
+  const routes = rules.map((rule) => rule.route);
+  if (defaultRoute !== undefined) routes.push(defaultRoute);
+  const costliestRoute = routes.reduce<CompiledRoute | undefined>(
+    (top, route) => (top === undefined || route.strategy.cost > top.strategy.cost ? route : top),
+    undefined,
+  );
+  if (costliestRoute !== undefined && costliestRoute.strategy.cost > 0) {
+    spent += costliestRoute.strategy.cost;
+    priced.push({ field: `${costliestRoute.path}.constraints`, cost: costliestRoute.strategy.cost });
+  }
   if (unpriced === 0 && spent > limits.maxPolicyCost) reportPolicyCost(spent, priced, limits.maxPolicyCost, report);
 
   if (report.violations.length > 0) return { kind: "invalid", violations: report.violations };
 
   reportReachability(rules, defaultRoute, report);
   if (options.catalogue !== undefined) {
-    const routes = rules.map((rule) => rule.route);
-    if (defaultRoute !== undefined) routes.push(defaultRoute);
     reportCatalogueWarnings(routes, asCatalogue(options.catalogue), report);
   }
   const compiled: CompiledPolicy = {

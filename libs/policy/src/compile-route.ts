@@ -2,9 +2,9 @@ import type { Route, Target } from "@modelrouter/contracts";
 import { resourceNameProblem, versionProblem } from "@modelrouter/syntax";
 import type { CompiledRoute, CompiledTarget } from "./compiled-policy.js";
 import { compileLabelSelector } from "./label-selector.js";
-import type { PolicyLimits } from "./limits.js";
+import { compileStrategy } from "./compile-strategy.js";
+import type { PolicyEnvironment } from "./policy-environment.js";
 import type { CompileReport } from "./policy-violation.js";
-import { createFirstStrategy, strategyFor } from "./route-strategy.js";
 
 function compileTarget(target: Target | undefined, path: string, report: CompileReport): CompiledTarget | undefined {
   const kind = target?.kind;
@@ -40,10 +40,16 @@ function compileTarget(target: Target | undefined, path: string, report: Compile
 
 /**
  * Checks a route (targets required; at most `maxRouteTargets` targets and fallbacks; each target's kind,
- * names, versions and selectors; a known strategy; no model named twice across targets and fallbacks, the
+ * names, versions and selectors; the strategy and its settings (see `compileStrategy`); no model named twice across targets and fallbacks, the
  * rule that makes fallback cycles impossible) and compiles it. Problems are reported under `path`.
  */
-export function compileRoute(route: Route, path: string, report: CompileReport, limits: PolicyLimits): CompiledRoute {
+export function compileRoute(
+  route: Route,
+  path: string,
+  report: CompileReport,
+  environment: PolicyEnvironment,
+): CompiledRoute {
+  const limits = environment.limits;
   const targetList = route.targets ?? [];
   const fallbackList = route.fallbacks ?? [];
   if (targetList.length === 0) {
@@ -60,13 +66,7 @@ export function compileRoute(route: Route, path: string, report: CompileReport, 
         "Select models by label instead of listing them",
     );
   }
-  const strategy = strategyFor(route.strategy);
-  if (strategy === undefined) {
-    report.violation(
-      `${path}.strategy`,
-      `${String(route.strategy)} is not a known strategy: use STRATEGY_FIRST (or leave it unset)`,
-    );
-  }
+  const strategy = compileStrategy(route, path, environment, report);
   const namedAt = new Map<string, string>();
   const selectorAt = new Map<string, string>();
   const compileList = (list: readonly Target[], listName: "targets" | "fallbacks"): CompiledTarget[] =>
@@ -94,5 +94,5 @@ export function compileRoute(route: Route, path: string, report: CompileReport, 
     });
   const targets = compileList(targetList, "targets");
   const fallbacks = compileList(fallbackList, "fallbacks");
-  return { path, targets, strategy: strategy ?? createFirstStrategy(), fallbacks };
+  return { path, targets, strategy, fallbacks };
 }

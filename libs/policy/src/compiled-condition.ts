@@ -1,4 +1,5 @@
 import { ParseError, TypeError as CelTypeError, type ParseResult } from "@marcbachmann/cel-js";
+import type { CandidateValue } from "./candidate-values.js";
 import type { Activation } from "./cel-values.js";
 import { type CostEstimate, estimateCost } from "./cost-estimate.js";
 import { formatCost } from "./cost-text.js";
@@ -7,6 +8,9 @@ import type { PolicyEnvironment } from "./policy-environment.js";
 import type { CompileReport } from "./policy-violation.js";
 import { excerptAt, positionAt } from "./source-position.js";
 import { suggestField, suggestVariable } from "./suggestions.js";
+
+/** The values an expression reads: a request's `input`, `request` and `now`, or a constraint's `candidate`. */
+export type ExpressionActivation = Activation | { readonly candidate: CandidateValue };
 
 /** The outcome of one condition for one request: matched, not matched, or failed at run time (not matched). */
 export type ConditionOutcome = boolean | { readonly error: string };
@@ -28,7 +32,7 @@ export interface CompiledCondition {
    */
   readonly cost: number;
   /** Evaluates the expression; a run-time error (for example a missing map key) is returned, not thrown. */
-  evaluate(activation: Activation): ConditionOutcome;
+  evaluate(activation: ExpressionActivation): ConditionOutcome;
 }
 
 interface CelError {
@@ -57,7 +61,7 @@ function hint(error: CelError, source: string): string {
   }
 }
 
-function runOutcome(parsed: ParseResult, activation: Activation | Record<string, never>, source: string): ConditionOutcome {
+function runOutcome(parsed: ParseResult, activation: ExpressionActivation | Record<string, never>, source: string): ConditionOutcome {
   try {
     const value: unknown = parsed(activation);
     if (value === true || value === false) return value;

@@ -21,10 +21,18 @@ export function decisionSummary(policy: CompiledPolicy, rule: string, choice: Ro
   return `${deciderLabel(policy, rule)} chose ${modelLabel(target.name, target.version)}${tail}`;
 }
 
-/** Why the deciding route has no servable model: every candidate with its rejection, and empty selectors. */
-export function noServableModelMessage(policy: CompiledPolicy, rule: string, resolution: RouteResolution): string {
-  const parts = resolution.candidates.map(
-    (c) => `${modelLabel(c.name, c.version)} (${c.source}): ${c.rejection ?? "not eligible"}`,
+/**
+ * Why the deciding route has no servable model: every candidate with the reason it was rejected (by the
+ * resolution or by a strategy's constraint), and empty selectors.
+ */
+export function noServableModelMessage(
+  policy: CompiledPolicy,
+  rule: string,
+  resolution: RouteResolution,
+  choice: RouteChoice,
+): string {
+  const parts = choice.outcomes.map(
+    ({ candidate: c, reason }) => `${modelLabel(c.name, c.version)} (${c.source}): ${reason}`,
   );
   for (const selector of resolution.emptySelectors) parts.push(`${selector} matches no active or deprecated model`);
   const listed = parts.length === 0 ? "the route has no candidates" : parts.join("; ");

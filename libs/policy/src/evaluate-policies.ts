@@ -11,6 +11,7 @@ import {
   RuleEvaluationSchema,
 } from "@modelrouter/contracts";
 import { DomainError, ErrorReason } from "@modelrouter/errors";
+import { declaredStats } from "./candidate-stats.js";
 import { type Activation, createActivation } from "./cel-values.js";
 import type { CompiledPolicy, CompiledRoute } from "./compiled-policy.js";
 import { decisionSummary, modelLabel, noServableModelMessage } from "./decision-text.js";
@@ -67,11 +68,12 @@ function decide(
     profile: input.profile,
     context: input.context,
     random: input.random,
+    stats: input.stats ?? declaredStats,
   });
   const summary = decisionSummary(policy, rule, choice);
   const target = choice.target;
   if (target === undefined) {
-    const error = new DomainError(ErrorReason.NO_SERVABLE_MODEL, noServableModelMessage(policy, rule, resolution), {
+    const error = new DomainError(ErrorReason.NO_SERVABLE_MODEL, noServableModelMessage(policy, rule, resolution, choice), {
       metadata: {
         policy: policy.name,
         rule,

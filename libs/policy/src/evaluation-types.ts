@@ -6,6 +6,7 @@ import type {
   RoutingDecision,
 } from "@modelrouter/contracts";
 import type { DomainError } from "@modelrouter/errors";
+import type { CandidateStatsProvider } from "./candidate-stats.js";
 import type { CompiledPolicy } from "./compiled-policy.js";
 import type { ModelCatalogue } from "./model-catalogue.js";
 
@@ -21,8 +22,13 @@ export interface EvaluationInput {
   readonly context?: RequestContext | undefined;
   /** The time of the request (a Date, or epoch milliseconds): `now` in the policy language. */
   readonly now: Date | number;
-  /** Uniform numbers in [0, 1) for strategies that choose at random (FIRST does not). */
+  /** Uniform numbers in [0, 1) for strategies that choose at random (WEIGHTED, for requests without a key). */
   readonly random: () => number;
+  /**
+   * The latency, quality and cost figures that BEST, FASTEST and CHEAPEST rank candidates by, and that
+   * constraints read as `candidate.metrics`. Default: {@link declaredStats}, the models' declared metrics.
+   */
+  readonly stats?: CandidateStatsProvider | undefined;
   /** The registry revision to report as the decision's `catalogue_revision`. Default: the catalogue's. */
   readonly catalogueRevision?: bigint | undefined;
 }

@@ -10,12 +10,12 @@ export interface ExpressionProblem {
 /** What {@link inspectExpression} learnt about an expression. */
 export interface ExpressionFacts {
   readonly problems: readonly ExpressionProblem[];
-  /** True when the expression reads `input`, `request` or `now`; false means it is a constant. */
+  /** True when the expression reads `input`, `request`, `now` or `candidate`; false means it is a constant. */
   readonly readsVariables: boolean;
 }
 
 const comprehensions = new Set(["all", "exists", "exists_one", "map", "filter"]);
-const languageVariables = new Set(["input", "request", "now"]);
+const languageVariables = new Set(["input", "request", "now", "candidate"]);
 
 function isNode(value: unknown): value is ASTNode {
   return typeof value === "object" && value !== null && "op" in value && "args" in value;

@@ -26,3 +26,5 @@ export { createPolicyEnvironment, type PolicyEnvironment } from "./policy-enviro
 export { POLICY_LIMITS, type PolicyLimits } from "./limits.js";
 export { REQUEST_BOUNDS, requestBoundsViolations, type RequestBounds } from "./request-bounds.js";
 export type { RouteStrategy, StrategyCandidate, StrategyChoice, StrategyContext } from "./route-strategy.js";
+export { declaredStats, type CandidateStats, type CandidateStatsProvider } from "./candidate-stats.js";
+export { stableUnit } from "./stable-hash.js";

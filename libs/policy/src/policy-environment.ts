@@ -1,19 +1,22 @@
 import { Environment } from "@marcbachmann/cel-js";
-import { celTypes, celVariables } from "./cel-values.js";
+import { candidateCelTypes } from "./candidate-values.js";
+import { type CelTypeDeclaration, celTypes, celVariables } from "./cel-values.js";
 import { POLICY_LIMITS, type PolicyLimits } from "./limits.js";
 
 /**
  * The policy language: a cel-js environment declaring `input`, `request` and `now` with their types, and the
- * limits expressions are compiled under. Creating one costs about 0.1 ms; compile many policies with one.
+ * limits expressions are compiled under, and the constraint language of routes (`candidate`). Creating one
+ * costs about 0.2 ms; compile many policies with one.
  */
 export interface PolicyEnvironment {
   /** The cel-js environment. Expressions compiled with it evaluate against an activation of its types. */
   readonly cel: Environment;
+  /** The constraint language of a route's `constraints`: the one variable `candidate`. */
+  readonly constraints: Environment;
   readonly limits: PolicyLimits;
 }
 
-/** Creates the policy language's environment (see the package README for the language). */
-export function createPolicyEnvironment(limits: PolicyLimits = POLICY_LIMITS): PolicyEnvironment {
+function celEnvironment(limits: PolicyLimits, types: readonly CelTypeDeclaration[], variables: Record<string, string>): Environment {
   const cel = new Environment({
     unlistedVariablesAreDyn: false,
     homogeneousAggregateLiterals: true,
@@ -26,7 +29,16 @@ export function createPolicyEnvironment(limits: PolicyLimits = POLICY_LIMITS): P
       maxCallArguments: 32,
     },
   });
-  for (const type of celTypes()) cel.registerType(type.name, { ctor: type.ctor, fields: { ...type.fields } });
-  for (const [name, type] of Object.entries(celVariables())) cel.registerVariable(name, type);
-  return { cel, limits };
+  for (const type of types) cel.registerType(type.name, { ctor: type.ctor, fields: { ...type.fields } });
+  for (const [name, type] of Object.entries(variables)) cel.registerVariable(name, type);
+  return cel;
+}
+
+/** Creates the policy language's environment (see the package README for the language). */
+export function createPolicyEnvironment(limits: PolicyLimits = POLICY_LIMITS): PolicyEnvironment {
+  return {
+    cel: celEnvironment(limits, celTypes(), { ...celVariables() }),
+    constraints: celEnvironment(limits, candidateCelTypes(), { candidate: "Candidate" }),
+    limits,
+  };
 }

@@ -26,8 +26,9 @@ function isEligible(candidate: Candidate): candidate is EligibleCandidate {
 
 /**
  * Assigns roles: the route's strategy picks the target among the eligible candidates of `targets` (when none
- * is eligible, the first eligible fallback serves); the fallbacks are the other eligible targets in order,
- * then the eligible fallbacks in order. A model name appears at most once: a later candidate of a model
+ * is eligible, or the strategy rejects them all, the first eligible fallback serves); the fallbacks are the
+ * other eligible targets the strategy did not reject, in order, each with the strategy's note on why it was
+ * not chosen, then the eligible fallbacks in order. A model name appears at most once: a later candidate of a model
  * already listed is not chosen, so the target never reappears among the fallbacks.
  */
 export function chooseRoute(route: CompiledRoute, resolution: RouteResolution, context: StrategyContext): RouteChoice {
@@ -48,27 +49,51 @@ export function chooseRoute(route: CompiledRoute, resolution: RouteResolution, c
 
   let target: EligibleCandidate | undefined;
   let targetReason = "";
-  let fallbacks: EligibleCandidate[];
+  let notChosen: ReadonlyMap<number, string> = new Map();
+  const rejected = new Map<Candidate, string>();
+  let servingTargets: EligibleCandidate[] = eligibleTargets;
   if (eligibleTargets.length > 0) {
     const options: StrategyCandidate[] = eligibleTargets;
     const choice = route.strategy.choose(options, context);
-    const index = Number.isInteger(choice.index) && choice.index >= 0 && choice.index < options.length ? choice.index : 0;
-    target = eligibleTargets[index];
+    for (const [i, reason] of choice.rejected ?? []) {
+      const candidate = eligibleTargets[i];
+      if (candidate !== undefined) rejected.set(candidate, reason);
+    }
+    const index = choice.index;
+    const valid = index !== undefined && Number.isInteger(index) && index >= 0 && index < options.length;
+    target = valid ? eligibleTargets[index] : undefined;
     targetReason = choice.reason;
-    fallbacks = [...eligibleTargets.filter((_, i) => i !== index), ...eligibleFallbacks];
+    notChosen = choice.notChosen ?? notChosen;
+    servingTargets = eligibleTargets.filter((c) => c !== target && !rejected.has(c));
+  }
+  let fallbacks: EligibleCandidate[];
+  if (target !== undefined) {
+    fallbacks = [...servingTargets, ...eligibleFallbacks];
   } else {
     target = eligibleFallbacks[0];
-    targetReason = "no target is eligible: the first eligible fallback";
+    targetReason =
+      eligibleTargets.length === 0
+        ? "no target is eligible: the first eligible fallback"
+        : `${targetReason}: the first eligible fallback`;
     fallbacks = eligibleFallbacks.slice(1);
   }
 
+  const targetNotes = new Map<Candidate, string>();
+  for (const [i, note] of notChosen) {
+    const candidate = eligibleTargets[i];
+    if (candidate !== undefined) targetNotes.set(candidate, note);
+  }
   const fallbackIndex = new Map<Candidate, number>(fallbacks.map((c, i) => [c, i]));
   const outcomes = resolution.candidates.map((candidate): CandidateOutcome => {
     if (candidate === target) return { candidate, role: CandidateRole.TARGET, reason: targetReason };
     const position = fallbackIndex.get(candidate);
     if (position !== undefined) {
-      return { candidate, role: CandidateRole.FALLBACK, reason: `fallback ${position + 1} of ${fallbacks.length}` };
+      const note = targetNotes.get(candidate);
+      const order = `fallback ${position + 1} of ${fallbacks.length}`;
+      return { candidate, role: CandidateRole.FALLBACK, reason: note === undefined ? order : `${order}; ${note}` };
     }
+    const failed = rejected.get(candidate);
+    if (failed !== undefined) return { candidate, role: CandidateRole.REJECTED, reason: failed };
     const duplicate = duplicates.get(candidate);
     if (duplicate !== undefined) return { candidate, role: CandidateRole.NOT_CHOSEN, reason: duplicate };
     return { candidate, role: CandidateRole.REJECTED, reason: candidate.rejection ?? "not eligible" };

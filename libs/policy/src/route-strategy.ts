@@ -1,4 +1,5 @@
-import { type InputProfile, type Model, type RequestContext, Strategy } from "@modelrouter/contracts";
+import type { InputProfile, Model, RequestContext } from "@modelrouter/contracts";
+import type { CandidateStatsProvider } from "./candidate-stats.js";
 
 /** An eligible model version from a route's targets, in target order. */
 export interface StrategyCandidate {
@@ -13,22 +14,33 @@ export interface StrategyContext {
   readonly context: RequestContext | undefined;
   /** A source of uniform numbers in [0, 1), for strategies that split traffic at random. */
   readonly random: () => number;
+  /** The latency, quality and cost figures of a candidate, for strategies that rank candidates. */
+  readonly stats: CandidateStatsProvider;
 }
 
-/** The strategy's pick: an index into the candidates, and why, for the explanation. */
+/** The strategy's pick, and why, for the explanation. */
 export interface StrategyChoice {
-  readonly index: number;
+  /** An index into the candidates; undefined when none may serve (every one failed a constraint). */
+  readonly index: number | undefined;
   readonly reason: string;
+  /** Why each other candidate was not chosen, by index. They stay fallbacks, in target order. */
+  readonly notChosen?: ReadonlyMap<number, string>;
+  /** Candidates that may not serve this request (a constraint failed), by index, with the reason. */
+  readonly rejected?: ReadonlyMap<number, string>;
 }
 
 /**
  * Picks the target among a route's eligible target candidates (never an empty list). The other eligible
- * candidates become fallbacks, in target order. New strategies (weighted, least loaded, best, bandit) plug in
- * here, with their own inputs added to {@link StrategyContext}.
+ * candidates, except those it rejects, become fallbacks in target order.
  */
 export interface RouteStrategy {
   /** The strategy's name in explanations, for example "first". */
   readonly name: string;
+  /**
+   * The estimated cost, in cost units, of the strategy's own expressions (constraints) for one request:
+   * counted in the policy's cost. 0 for strategies without expressions.
+   */
+  readonly cost: number;
   choose(candidates: readonly StrategyCandidate[], context: StrategyContext): StrategyChoice;
 }
 
@@ -36,17 +48,7 @@ export interface RouteStrategy {
 export function createFirstStrategy(): RouteStrategy {
   return {
     name: "first",
+    cost: 0,
     choose: () => ({ index: 0, reason: "the first eligible target (strategy first)" }),
   };
-}
-
-/** The implementation of a Strategy enum value (UNSPECIFIED means FIRST); undefined for an unknown value. */
-export function strategyFor(strategy: Strategy): RouteStrategy | undefined {
-  switch (strategy) {
-    case Strategy.UNSPECIFIED:
-    case Strategy.FIRST:
-      return createFirstStrategy();
-    default:
-      return undefined;
-  }
 }

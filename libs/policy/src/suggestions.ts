@@ -1,3 +1,4 @@
+import { candidateCelTypes } from "./candidate-values.js";
 import { celTypes, celVariables } from "./cel-values.js";
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
@@ -33,7 +34,7 @@ function closest(word: string, candidates: Iterable<string>): string | undefined
 
 /** " Did you mean \"width\"?" for a misspelt field, or "" when no field of the language is close. */
 export function suggestField(name: string): string {
-  const fields = new Set(celTypes().flatMap((type) => Object.keys(type.fields)));
+  const fields = new Set([...celTypes(), ...candidateCelTypes()].flatMap((type) => Object.keys(type.fields)));
   const match = closest(name, fields);
   return match === undefined ? "" : ` Did you mean "${match}"?`;
 }
@@ -41,6 +42,12 @@ export function suggestField(name: string): string {
 /** " Did you mean \"input\"?" for a misspelt variable; otherwise a list of the variables there are. */
 export function suggestVariable(name: string): string {
   const variables = Object.keys(celVariables());
+  if (name === "candidate") {
+    return (
+      " `candidate` exists only in a route's `constraints` (with STRATEGY_BEST, STRATEGY_FASTEST or " +
+      `STRATEGY_CHEAPEST); move the condition there. The variables here are ${variables.join(", ")}.`
+    );
+  }
   const match = closest(name, variables);
   return match === undefined
     ? ` The variables are ${variables.join(", ")}.`

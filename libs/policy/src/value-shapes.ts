@@ -205,8 +205,23 @@ export function variableShapes(bounds: RequestBounds): ReadonlyMap<string, Shape
     request_id: textShape(bounds.requestIdLength),
     deadline_ms: SCALAR,
   });
+  const label = textShape(63);
+  const candidate = messageShape({
+    name: label,
+    version: label,
+    task: textShape(bounds.identityLength),
+    labels: mapShape(64, label, label),
+    metrics: messageShape({
+      accuracy: SCALAR,
+      f1: SCALAR,
+      p50_latency_ms: SCALAR,
+      cost_per_request: SCALAR,
+      evaluation_samples: SCALAR,
+    }),
+  });
   return new Map([
     ["input", input],
+    ["candidate", candidate],
     ["request", request],
     ["now", SCALAR],
     ["cel", SCALAR],

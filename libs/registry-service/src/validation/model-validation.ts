@@ -91,7 +91,10 @@ export function checkStatus(v: Violations, field: string, status: ModelStatus): 
   }
 }
 
-/** Checks offline metrics: accuracy and F1 are fractions, latency is not negative, the dataset name is short. */
+/**
+ * Checks offline metrics: accuracy and F1 are fractions, latency and cost per request are not negative, the
+ * dataset name is short.
+ */
 export function checkMetrics(v: Violations, path: string, metrics: OfflineMetrics): void {
   checkLength(v, `${path}.dataset`, metrics.dataset, MAX_DATASET_LENGTH);
   for (const [name, value] of [["accuracy", metrics.accuracy], ["f1", metrics.f1]] as const) {
@@ -99,6 +102,9 @@ export function checkMetrics(v: Violations, path: string, metrics: OfflineMetric
   }
   if (!(metrics.p50LatencyMs >= 0) || !Number.isFinite(metrics.p50LatencyMs)) {
     v.add(`${path}.p50_latency_ms`, `is ${metrics.p50LatencyMs}: give the median latency in milliseconds, 0 or more`);
+  }
+  if (!(metrics.costPerRequest >= 0) || !Number.isFinite(metrics.costPerRequest)) {
+    v.add(`${path}.cost_per_request`, `is ${metrics.costPerRequest}: give the cost of one request, 0 or more`);
   }
 }
 

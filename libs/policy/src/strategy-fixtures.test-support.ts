@@ -1,0 +1,74 @@
+import { create } from "@bufbuild/protobuf";
+import { CandidateRole, type Model, OfflineMetricsSchema, type Strategy } from "@modelrouter/contracts";
+import { type CompiledPolicy, type EvaluationResult, createModelCatalogue, evaluatePolicies } from "./index.js";
+import { NOON, compiled, imageInput, model, requestContext } from "./policy-fixtures.test-support.js";
+
+/** A deterministic uniform source in [0, 1) (mulberry32), so that random splits are reproducible. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A model version declaring these offline metrics. */
+export function measuredModel(
+  name: string,
+  metrics: { accuracy?: number; f1?: number; p50LatencyMs?: number; costPerRequest?: number },
+  labels: Record<string, string> = {},
+): Model {
+  return { ...model(name, "1", { labels }), metrics: create(OfflineMetricsSchema, metrics) };
+}
+
+/** A policy with one default route over model targets, with per-target weights and the route's settings. */
+export function strategyPolicy(
+  strategy: Strategy,
+  targets: readonly { name: string; weight?: number }[],
+  settings: { stickyKey?: string; metric?: string; constraints?: string[]; fallbacks?: string[] } = {},
+): CompiledPolicy {
+  return compiled({
+    name: "strategies",
+    defaultRoute: {
+      strategy,
+      targets: targets.map((t) => ({ kind: { case: "model", value: { name: t.name } }, weight: t.weight ?? 0 })),
+      fallbacks: (settings.fallbacks ?? []).map((name) => ({ kind: { case: "model", value: { name } } })),
+      stickyKey: settings.stickyKey ?? "",
+      metric: settings.metric ?? "",
+      constraints: settings.constraints ?? [],
+    },
+  });
+}
+
+/** Decides one request of `user` (none when empty) with a policy over these models. */
+export function decideFor(
+  policy: CompiledPolicy,
+  models: readonly Model[],
+  options: { user?: string; metadata?: Record<string, string>; random?: () => number } = {},
+): EvaluationResult {
+  return evaluatePolicies({
+    policies: [policy],
+    catalogue: createModelCatalogue(models, 1n),
+    profile: imageInput(),
+    context: requestContext({ userId: options.user ?? "", metadata: options.metadata ?? {} }),
+    now: NOON,
+    random:
+      options.random ??
+      (() => {
+        throw new Error("a keyed request must not draw random numbers");
+      }),
+  });
+}
+
+/** The name of the decision's target model. */
+export function chosen(result: EvaluationResult): string {
+  return result.decision.target?.model?.name ?? "";
+}
+
+/** Each candidate of the explanation as "name: ROLE: reason". */
+export function explained(result: EvaluationResult): string[] {
+  return (result.decision.explanation?.candidates ?? []).map((c) => `${c.model?.name}: ${CandidateRole[c.role]}: ${c.reason}`);
+}
