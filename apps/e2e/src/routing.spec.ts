@@ -144,6 +144,11 @@ describe.each(["distributed", "co-located"] as Topology[])("modelrouter, %s", (t
     const logged = await system.registry.getDecision({ requestId: answer.requestId });
     expect(logged.decision).toMatchObject({ policy: "digits", rule: "lowres-scans", topLabel: sample.label, traceId: answer.traceId });
     expect(logged.decision?.feedback?.value).toEqual({ case: "label", value: "not-a-digit" });
+    // The record names the policy revision that decided, and the log can be queried by it.
+    const revision = (await system.registry.getPolicy({ name: "digits" })).policy!.revision;
+    expect(logged.decision?.policyRevision).toBe(revision);
+    const listed = await system.registry.listDecisions({ policy: "digits", rule: "lowres-scans", policyRevision: revision });
+    expect(listed.decisions.map((d) => d.requestId)).toContain(answer.requestId);
   });
 
   it("answers curl: Connect with JSON on the HTTP port", async () => {

@@ -10,6 +10,12 @@
  *
  * @packageDocumentation
  */
-export { readRegistryConfig, startRegistry, type RegistryComponent, type RegistryConfig } from "./registry-component.js";
+export {
+  POLICY_REVISIONS_SETTING,
+  readRegistryConfig,
+  startRegistry,
+  type RegistryComponent,
+  type RegistryConfig,
+} from "./registry-component.js";
 export type { RegistryDatabaseConfig } from "./storage/open-registry-database.js";
 export type { RegistryQuotas } from "./store/quotas.js";

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { type Model } from "@modelrouter/contracts";
+import { create } from "@bufbuild/protobuf";
+import { RuleSchema, TargetSchema, type Model } from "@modelrouter/contracts";
 import { Code } from "@modelrouter/rpc-kit";
 import {
   backendFor,
@@ -81,26 +82,16 @@ describe.each(drivers)("policies on %s", (driver) => {
       const name = uniqueName("policy");
       const missing = uniqueName("missing");
       const policy = validPolicy(name, model.name);
-      policy.rules[0]!.route!.fallbacks.push({
-        $typeName: "modelrouter.registry.v1.Target",
-        kind: { case: "model", value: { $typeName: "modelrouter.registry.v1.ModelTarget", name: missing, version: "" } },
-      });
-      policy.rules.push({
-        $typeName: "modelrouter.registry.v1.Rule",
-        name: "pinned",
-        when: 'input.modality == "text"',
-        route: {
-          $typeName: "modelrouter.registry.v1.Route",
-          strategy: 0,
-          fallbacks: [],
-          targets: [
-            {
-              $typeName: "modelrouter.registry.v1.Target",
-              kind: { case: "model", value: { $typeName: "modelrouter.registry.v1.ModelTarget", name: model.name, version: "9" } },
-            },
-          ],
-        },
-      });
+      policy.rules[0]!.route!.fallbacks.push(
+        create(TargetSchema, { kind: { case: "model", value: { name: missing, version: "" } } }),
+      );
+      policy.rules.push(
+        create(RuleSchema, {
+          name: "pinned",
+          when: 'input.modality == "text"',
+          route: { targets: [{ kind: { case: "model", value: { name: model.name, version: "9" } } }] },
+        }),
+      );
       const { warnings, created } = await registry.client.applyPolicy({ policy });
       expect(created).toBe(true);
       expect(warnings).toEqual(

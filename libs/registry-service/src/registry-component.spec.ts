@@ -12,6 +12,7 @@ describe("readRegistryConfig", () => {
       database: { kind: "pglite", dataDir: "/srv/app/.modelrouter/registry" },
       decisionRetentionMs: 7 * 24 * 3_600_000,
       quotas: { maxModels: 10_000, maxPolicies: 1_000 },
+      policyRevisionsKept: 50,
     });
     env.done();
   });
@@ -22,6 +23,7 @@ describe("readRegistryConfig", () => {
       database: { kind: "postgres", url: "postgres://db/registry" },
       decisionRetentionMs: 36 * 3_600_000,
       quotas: { maxModels: 10_000, maxPolicies: 1_000 },
+      policyRevisionsKept: 50,
     });
     env.done();
   });
@@ -30,6 +32,15 @@ describe("readRegistryConfig", () => {
     const env = new EnvReader({ MODELROUTER_REGISTRY_MAX_MODELS: "50000", MODELROUTER_REGISTRY_MAX_POLICIES: "20" });
     expect(readRegistryConfig(env, "/srv/app").quotas).toEqual({ maxModels: 50_000, maxPolicies: 20 });
     env.done();
+  });
+
+  it("reads how many revisions of one policy the registry keeps", () => {
+    const env = new EnvReader({ MODELROUTER_REGISTRY_POLICY_REVISIONS: "5" });
+    expect(readRegistryConfig(env, "/srv/app").policyRevisionsKept).toBe(5);
+    env.done();
+    const none = new EnvReader({ MODELROUTER_REGISTRY_POLICY_REVISIONS: "0" });
+    readRegistryConfig(none, "/srv/app");
+    expect(() => none.done()).toThrow(/MODELROUTER_REGISTRY_POLICY_REVISIONS="0": expected a whole number from 1 to 10000/);
   });
 
   it.each([

@@ -15,7 +15,11 @@ import {
   MAX_POLICIES_SETTING,
   type RegistryQuotas,
 } from "./store/quotas.js";
+import { DEFAULT_POLICY_REVISIONS_KEPT } from "./store/policy-revisions.js";
 import { openRegistryStore } from "./store/registry-store.js";
+
+/** The environment variable that sets how many revisions of one policy the registry keeps. */
+export const POLICY_REVISIONS_SETTING = "MODELROUTER_REGISTRY_POLICY_REVISIONS";
 
 /** The registry's settings. */
 export interface RegistryConfig {
@@ -24,6 +28,8 @@ export interface RegistryConfig {
   readonly decisionRetentionMs: number;
   /** How many model versions and policies the registry may hold (default 10,000 and 1,000). */
   readonly quotas?: RegistryQuotas;
+  /** How many revisions of one policy are kept, oldest pruned first (default 50). */
+  readonly policyRevisionsKept?: number;
 }
 
 /** The shortest decision log retention accepted from the environment: 1 minute, in ms. */
@@ -37,13 +43,15 @@ const MAX_QUOTA = 1_000_000;
  * relative to `cwd`), `MODELROUTER_DECISION_RETENTION` (how long decision records are kept, a duration
  * such as `7d` or `12h`; default 7 days, at least 1 minute), and `MODELROUTER_REGISTRY_MAX_MODELS` and
  * `MODELROUTER_REGISTRY_MAX_POLICIES` (how many model versions and policies the registry accepts; default
- * 10,000 and 1,000; every decision engine holds them all in memory).
+ * 10,000 and 1,000; every decision engine holds them all in memory), and
+ * `MODELROUTER_REGISTRY_POLICY_REVISIONS` (how many revisions of one policy are kept; default 50).
  */
 export function readRegistryConfig(env: EnvReader, cwd: string): RegistryConfig {
   const quotas: RegistryQuotas = {
     maxModels: env.int(MAX_MODELS_SETTING, DEFAULT_MAX_MODELS, { min: 1, max: MAX_QUOTA }),
     maxPolicies: env.int(MAX_POLICIES_SETTING, DEFAULT_MAX_POLICIES, { min: 1, max: MAX_QUOTA }),
   };
+  const policyRevisionsKept = env.int(POLICY_REVISIONS_SETTING, DEFAULT_POLICY_REVISIONS_KEPT, { min: 1, max: 10_000 });
   const decisionRetentionMs = env.durationMs("MODELROUTER_DECISION_RETENTION", DEFAULT_DECISION_RETENTION_MS);
   if (decisionRetentionMs < MIN_DECISION_RETENTION_MS) {
     const raw = JSON.stringify(env.optionalString("MODELROUTER_DECISION_RETENTION"));
@@ -54,10 +62,11 @@ export function readRegistryConfig(env: EnvReader, cwd: string): RegistryConfig 
     if (!/^postgres(ql)?:\/\//.test(url)) {
       env.problem("MODELROUTER_REGISTRY_DATABASE_URL: expected a postgres:// or postgresql:// URL");
     }
-    return { database: { kind: "postgres", url }, decisionRetentionMs, quotas };
+    return { database: { kind: "postgres", url }, decisionRetentionMs, quotas, policyRevisionsKept };
   }
   const dir = env.string("MODELROUTER_REGISTRY_DATA_DIR", ".modelrouter/registry");
-  return { database: { kind: "pglite", dataDir: isAbsolute(dir) ? dir : resolve(cwd, dir) }, decisionRetentionMs, quotas };
+  const dataDir = isAbsolute(dir) ? dir : resolve(cwd, dir);
+  return { database: { kind: "pglite", dataDir }, decisionRetentionMs, quotas, policyRevisionsKept };
 }
 
 /** A running registry: its handlers, and how to close its database. */
@@ -74,6 +83,7 @@ export async function startRegistry(config: RegistryConfig, logger: Logger): Pro
     logger,
     decisionRetentionMs: config.decisionRetentionMs,
     ...(config.quotas === undefined ? {} : { quotas: config.quotas }),
+    ...(config.policyRevisionsKept === undefined ? {} : { policyRevisionsKept: config.policyRevisionsKept }),
   });
   const where = config.database.kind === "pglite" ? `PGlite at ${config.database.dataDir ?? "memory"}` : "PostgreSQL";
   logger.info("registry store open", {

@@ -6,6 +6,9 @@ import {
   GetDecisionResponseSchema,
   GetModelResponseSchema,
   GetPolicyResponseSchema,
+  ListDecisionsResponseSchema,
+  ListPolicyRevisionsResponseSchema,
+  DecisionRecordSchema,
   ListModelsResponseSchema,
   ListPoliciesResponseSchema,
   ModelSchema,
@@ -23,6 +26,7 @@ import type { ServiceImpl } from "@modelrouter/rpc-kit";
 import { Violations } from "@modelrouter/errors";
 import type { Logger } from "@modelrouter/telemetry";
 import { applyPolicy } from "./policies/apply-policy.js";
+import { decisionKeyOf } from "./store/decision-query.js";
 import type { RegistryStore } from "./store/registry-store.js";
 import type { BatchLimits } from "./store/watch-changes.js";
 import { pageWithin, wholeOrKeys } from "./response-bounds.js";
@@ -36,7 +40,23 @@ import {
   parseRegisterModel,
   parseUpdateModel,
 } from "./validation/model-requests.js";
-import { parseApplyPolicy, parseListPolicies, parsePolicyName, parseSinceRevision } from "./validation/policy-requests.js";
+import { parseListDecisions } from "./validation/list-decisions.js";
+import {
+  parseApplyPolicy,
+  parseGetPolicy,
+  parseListPolicies,
+  parseListPolicyRevisions,
+  parsePolicyName,
+  parseSinceRevision,
+} from "./validation/policy-requests.js";
+
+/**
+ * The request header naming who calls (a user or a deployment tool), kept with every policy revision they
+ * apply as `applied_by`.
+ */
+export const CALLER_HEADER = "x-modelrouter-caller";
+/** The longest `applied_by` kept; a longer caller header is cut to this. */
+const MAX_CALLER_LENGTH = 256;
 
 /** Options of {@link createRegistryService}. */
 export interface RegistryServiceOptions {
@@ -120,8 +140,9 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
       }
     },
 
-    async applyPolicy(request) {
-      const outcome = await applyPolicy(store, parseApplyPolicy(request));
+    async applyPolicy(request, ctx) {
+      const appliedBy = (ctx.header(CALLER_HEADER) ?? "").slice(0, MAX_CALLER_LENGTH);
+      const outcome = await applyPolicy(store, { ...parseApplyPolicy(request), appliedBy });
       if (!request.validateOnly) {
         logger.info(outcome.created ? "policy created" : "policy replaced", {
           name: outcome.policy.name,
@@ -137,7 +158,17 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
     },
 
     async getPolicy(request) {
-      return create(GetPolicyResponseSchema, { policy: await store.getPolicy(parsePolicyName(request)) });
+      const { name, revision } = parseGetPolicy(request);
+      return create(GetPolicyResponseSchema, { policy: await store.getPolicy(name, revision) });
+    },
+
+    async listPolicyRevisions(request) {
+      const { name, page, tokens } = parseListPolicyRevisions(request);
+      const result = await store.listPolicyRevisions(name, page);
+      return create(ListPolicyRevisionsResponseSchema, {
+        revisions: [...result.items],
+        nextPageToken: result.nextAfter === undefined ? "" : tokens.encode(result.nextAfter),
+      });
     },
 
     async listPolicies(request) {
@@ -171,6 +202,16 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
 
     async getDecision(request) {
       return create(GetDecisionResponseSchema, { decision: await store.getDecision(parseGetDecision(request)) });
+    },
+
+    async listDecisions(request) {
+      const { filter, page, tokens } = parseListDecisions(request);
+      const result = await store.listDecisions(filter, page);
+      const { items, nextAfter } = pageWithin(DecisionRecordSchema, result, decisionKeyOf);
+      return create(ListDecisionsResponseSchema, {
+        decisions: items,
+        nextPageToken: nextAfter === undefined ? "" : tokens.encode(nextAfter),
+      });
     },
 
     async recordFeedback(request) {

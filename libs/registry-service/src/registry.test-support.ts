@@ -54,6 +54,7 @@ export interface OpenOptions {
       | "decisionPruneIntervalMs"
       | "decisionPruneBatchSize"
       | "quotas"
+      | "policyRevisionsKept"
     >
   >;
   readonly service?: Partial<Pick<RegistryServiceOptions, "watchLimits">>;

@@ -3,7 +3,7 @@ import type { WatchModelsResponse } from "@modelrouter/contracts";
 import { startPostgresCluster, type PostgresCluster } from "@modelrouter/testing";
 import { nextAfterWrite, readStream, registryOn, uniqueName, validModel, type Registry, type StreamReader } from "./registry.test-support.js";
 import { unsafeDurabilitySettings } from "./storage/durability.js";
-import { applyMigrations } from "./storage/migrations.js";
+import { applyMigrations, REGISTRY_MIGRATIONS } from "./storage/migrations.js";
 import { openPostgresDatabase } from "./storage/postgres-database.js";
 import { CHANGE_CHANNEL } from "./store/store-context.js";
 
@@ -55,8 +55,9 @@ describe("registry replicas sharing one PostgreSQL database", () => {
     const dbs = await Promise.all([1, 2, 3].map(() => openPostgresDatabase({ url })));
     try {
       const results = await Promise.all(dbs.map((db) => applyMigrations(db)));
-      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 2]);
-      expect(results.map((r) => r.version)).toEqual([2, 2, 2]);
+      const newest = REGISTRY_MIGRATIONS.length;
+      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, newest]);
+      expect(results.map((r) => r.version)).toEqual([newest, newest, newest]);
     } finally {
       await Promise.all(dbs.map((db) => db.close()));
     }

@@ -11,6 +11,8 @@ import { openPostgresDatabase } from "./storage/postgres-database.js";
 import type { SqlDatabase } from "./storage/sql-database.js";
 import { createChangeFeed } from "./store/change-feed.js";
 import { insertModel } from "./store/model-store.js";
+import { policyDigest } from "./store/policy-revisions.js";
+import { policyToJson } from "./store/policy-store.js";
 import { DEFAULT_QUOTAS } from "./store/quotas.js";
 import { openRegistryStore, type RegistryStore } from "./store/registry-store.js";
 
@@ -110,9 +112,9 @@ describe.each(["pglite", "postgres"] as const)("the schema on %s", (driver) => {
   it("applies each migration once, and refuses a database with a newer schema", async () => {
     const db = await freshDatabase();
     try {
-      expect(await applyMigrations(db)).toEqual({ applied: [1, 2], version: 2 });
-      expect(await applyMigrations(db)).toEqual({ applied: [], version: 2 });
-      await expect(applyMigrations(db, [])).rejects.toThrow(/schema version 2, newer than this registry knows \(0\)/);
+      expect(await applyMigrations(db)).toEqual({ applied: [1, 2, 3], version: 3 });
+      expect(await applyMigrations(db)).toEqual({ applied: [], version: 3 });
+      await expect(applyMigrations(db, [])).rejects.toThrow(/schema version 3, newer than this registry knows \(0\)/);
     } finally {
       await db.close();
     }
@@ -121,7 +123,7 @@ describe.each(["pglite", "postgres"] as const)("the schema on %s", (driver) => {
   it("rolls back a migration that fails, leaving no part of it", async () => {
     const db = await freshDatabase();
     try {
-      const broken = { version: 3, name: "broken", statements: ["CREATE TABLE half_done (id int)", "SELECT * FROM missing_table"] };
+      const broken = { version: 99, name: "broken", statements: ["CREATE TABLE half_done (id int)", "SELECT * FROM missing_table"] };
       await expect(applyMigrations(db, [...REGISTRY_MIGRATIONS, broken])).rejects.toThrow(/missing_table/);
       const { rows } = await db.query("SELECT to_regclass('registry_models') AS models, to_regclass('half_done') AS half");
       expect(rows).toEqual([{ models: null, half: null }]);
@@ -130,7 +132,7 @@ describe.each(["pglite", "postgres"] as const)("the schema on %s", (driver) => {
     }
   }, 60_000);
 
-  it("brings an existing version 1 database to version 2, keeping its models and revision", async () => {
+  it("brings an existing version 1 database to the newest version, keeping its models and revision", async () => {
     const db = await freshDatabase();
     const logs: string[] = [];
     let store: RegistryStore | undefined;
@@ -146,7 +148,29 @@ describe.each(["pglite", "postgres"] as const)("the schema on %s", (driver) => {
       const record = validDecision({ requestId: uniqueName("req") });
       await store.recordDecision(record);
       expect(await store.getDecision(record.requestId)).toEqual(record);
-      expect(await applyMigrations(db)).toEqual({ applied: [], version: 2 });
+      expect(await applyMigrations(db)).toEqual({ applied: [], version: 3 });
+    } finally {
+      if (store === undefined) await db.close();
+      else await store.close();
+    }
+  }, 60_000);
+
+  it("starts the history of a policy stored before revisions were kept with its current body", async () => {
+    const db = await freshDatabase();
+    let store: RegistryStore | undefined;
+    try {
+      await applyMigrations(db, REGISTRY_MIGRATIONS.filter((m) => m.version <= 2));
+      const policy = validPolicy(uniqueName("policy"), "digits-lowres", { revision: 7n });
+      const body = JSON.stringify(policyToJson(policy));
+      await db.query(
+        "INSERT INTO registry_policies (name, create_time, update_time, revision, body) VALUES ($1, now(), now(), 7, $2::jsonb)",
+        [policy.name, body],
+      );
+
+      store = await openRegistryStore({ db, logger: memoryLogger([]) });
+      const { items } = await store.listPolicyRevisions(policy.name, { size: 10 });
+      expect(items.map((r) => [r.revision, r.appliedBy, r.digest])).toEqual([[7n, "", policyDigest(policy)]]);
+      expect(await store.getPolicy(policy.name, 7n)).toEqual(policy);
     } finally {
       if (store === undefined) await db.close();
       else await store.close();

@@ -29,6 +29,7 @@ export function decisionRecordOf(routed: RoutedRequest, execution: Execution): D
     time: timestampFromMs(routed.time),
     model: execution.ok ? execution.served.model : undefined,
     policy: routed.decision.policy,
+    policyRevision: routed.decision.policyRevision,
     rule: routed.decision.rule,
     fallbackUsed: execution.ok && execution.attempts.length > 1,
     attempted: execution.attempts.flatMap((attempt) => (attempt.model === undefined ? [] : [attempt.model])),

@@ -41,7 +41,10 @@ async function applyOne(policy: Policy, connection: Connection, io: Io, options:
   for (let attempt = 1; ; attempt++) {
     const previous = options.createOnly === true ? 0n : await revisionOf(policy.name, connection);
     try {
-      const response = await connection.registry.applyPolicy({ policy, validateOnly, expectedRevision: previous });
+      const response = await connection.registry.applyPolicy(
+        { policy, validateOnly, expectedRevision: previous },
+        { headers: connection.callerHeaders },
+      );
       const revision = response.policy?.revision ?? 0n;
       if (validateOnly) io.err(`policy ${policy.name} is valid: ${previous === 0n ? "would create it" : `would replace revision ${previous}`}`);
       else if (previous === 0n) io.err(`created policy ${policy.name} (revision ${revision})`);

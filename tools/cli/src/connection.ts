@@ -6,7 +6,12 @@ export interface ConnectionOptions {
   readonly router: string;
   readonly registry: string;
   readonly timeoutMs: number;
+  /** Who runs the CLI (`$MODELROUTER_CALLER`, else `$USER`): kept by the registry with the policies it applies. */
+  readonly caller?: string;
 }
+
+/** The request header naming the caller, which the registry keeps as a policy revision's `applied_by`. */
+export const CALLER_HEADER = "x-modelrouter-caller";
 
 /** Lazily opened clients of the router and the registry; `close()` closes what was opened. */
 export class Connection {
@@ -26,6 +31,11 @@ export class Connection {
       defaultTimeoutMs: this.options.timeoutMs,
     });
     return this.#registry;
+  }
+
+  /** The headers of calls that change policies: the caller's name, when known. */
+  get callerHeaders(): Readonly<Record<string, string>> {
+    return this.options.caller === undefined || this.options.caller === "" ? {} : { [CALLER_HEADER]: this.options.caller };
   }
 
   close(): void {

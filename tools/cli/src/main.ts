@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { Command } from "./commands.js";
 import { Connection } from "./connection.js";
+import { decisionsCommand } from "./decisions-command.js";
 import { explainCommand, feedbackCommand, inferCommand } from "./inference-commands.js";
 import { UsageError, processIo, type Io } from "./io.js";
 import { modelsCommand } from "./models-command.js";
@@ -15,6 +16,7 @@ const commands: Readonly<Record<string, Command>> = {
   infer: inferCommand,
   explain: explainCommand,
   feedback: feedbackCommand,
+  decisions: decisionsCommand,
   watch: watchCommand,
   seed: seedCommand,
 };
@@ -63,6 +65,7 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
       router: typeof values.router === "string" ? values.router : (env["MODELROUTER_ROUTER_ADDRESS"] ?? "127.0.0.1:50051"),
       registry: typeof values.registry === "string" ? values.registry : (env["MODELROUTER_REGISTRY_ADDRESS"] ?? "127.0.0.1:50054"),
       timeoutMs,
+      caller: env["MODELROUTER_CALLER"] ?? env["USER"] ?? "",
     });
     return await command.run(argv.slice(commandAt + 1), connection, io);
   } catch (error) {

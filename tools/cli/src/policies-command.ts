@@ -5,13 +5,16 @@ import type { Command } from "./commands.js";
 import { UsageError } from "./io.js";
 import { readManifests } from "./manifests.js";
 import { printMessage } from "./output.js";
+import { policyHistory, rollbackPolicy } from "./policy-history.js";
 
 export const policiesCommand: Command = {
   usage: `modelrouter policies apply -f FILE|DIR... [--dry-run] [--create-only]
                                                create or replace policies (compiled first), saying which
                                                it replaced; --create-only refuses to replace one
 modelrouter policies list
-modelrouter policies get NAME
+modelrouter policies get NAME [--revision N]   the policy, or its body as applied at revision N
+modelrouter policies history NAME              its kept revisions, newest first: when, who, digest
+modelrouter policies rollback NAME --to N      apply revision N's body again, as a new revision
 modelrouter policies delete NAME`,
 
   async run(args, connection, io) {
@@ -23,6 +26,8 @@ modelrouter policies delete NAME`,
         file: { type: "string", short: "f", multiple: true },
         "dry-run": { type: "boolean" },
         "create-only": { type: "boolean" },
+        revision: { type: "string" },
+        to: { type: "string" },
       },
     });
     switch (action) {
@@ -46,8 +51,20 @@ modelrouter policies delete NAME`,
       case "get": {
         const name = positionals[0];
         if (name === undefined) throw new UsageError("policies get: give the policy's NAME");
-        printMessage(io, GetPolicyResponseSchema, await connection.registry.getPolicy({ name }));
+        const revision = values.revision === undefined ? 0n : revisionOption("--revision", values.revision);
+        printMessage(io, GetPolicyResponseSchema, await connection.registry.getPolicy({ name, revision }));
         return 0;
+      }
+      case "history": {
+        const name = positionals[0];
+        if (name === undefined) throw new UsageError("policies history: give the policy's NAME");
+        for (const line of await policyHistory(name, connection)) io.out(line);
+        return 0;
+      }
+      case "rollback": {
+        const name = positionals[0];
+        if (name === undefined || values.to === undefined) throw new UsageError("policies rollback: give the policy's NAME and --to REVISION");
+        return (await rollbackPolicy(name, revisionOption("--to", values.to), connection, io)) === 0 ? 0 : 1;
       }
       case "delete": {
         const name = positionals[0];
@@ -60,3 +77,8 @@ modelrouter policies delete NAME`,
     }
   },
 };
+
+function revisionOption(option: string, text: string): bigint {
+  if (!/^[1-9][0-9]{0,18}$/.test(text)) throw new UsageError(`${option} ${text}: expected a revision listed by "policies history NAME"`);
+  return BigInt(text);
+}

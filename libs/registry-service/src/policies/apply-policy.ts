@@ -12,6 +12,8 @@ export interface ApplyPolicyInput {
   readonly policy: Policy;
   readonly expectedRevision: bigint | undefined;
   readonly validateOnly: boolean;
+  /** Who applies it, kept with the revision: the caller's identity, or "". */
+  readonly appliedBy?: string;
 }
 
 /** The outcome of {@link applyPolicy}. */
@@ -44,6 +46,7 @@ export async function applyPolicy(store: RegistryStore, input: ApplyPolicyInput)
   checkPolicyBudget(compiled.policy, others, POLICY_LIMITS.maxTotalCost);
   const result = await store.putPolicy(input.policy, {
     validateOnly: input.validateOnly,
+    appliedBy: input.appliedBy ?? "",
     ...(input.expectedRevision === undefined ? {} : { expectedRevision: input.expectedRevision }),
   });
   return { ...result, warnings: compiled.warnings.map((warning) => `policy.${warning}`) };

@@ -28,6 +28,10 @@ export interface Migration {
  *   `feedback_time`, so that recording a request again replaces `body` and keeps the feedback. The other
  *   columns copy fields of `body` for queries (model names and versions are NULL when no model answered);
  *   the index on `time` serves retention.
+ * - `registry_policy_revisions` (migration 3): every applied body of every policy, kept after the policy is
+ *   deleted, pruned to a count per policy. Migration 3 also copies the current policies in, and adds the
+ *   decision columns `policy_revision` and `fallback_used` (filled from `body` for existing rows), with
+ *   indexes for `ListDecisions` filters, each ending in (`time`, `request_id`), its order.
  */
 export const REGISTRY_MIGRATIONS: readonly Migration[] = [
   {
@@ -101,6 +105,33 @@ export const REGISTRY_MIGRATIONS: readonly Migration[] = [
         CHECK ((feedback IS NULL) = (feedback_time IS NULL))
       )`,
       `CREATE INDEX registry_decisions_time ON registry_decisions (time)`,
+    ],
+  },
+  {
+    version: 3,
+    name: "policy revisions and decision queries",
+    statements: [
+      `CREATE TABLE registry_policy_revisions (
+        name text COLLATE "C" NOT NULL,
+        revision bigint NOT NULL,
+        apply_time timestamptz NOT NULL,
+        applied_by text NOT NULL,
+        digest text NOT NULL,
+        body jsonb NOT NULL,
+        PRIMARY KEY (name, revision)
+      )`,
+      `INSERT INTO registry_policy_revisions (name, revision, apply_time, applied_by, digest, body)
+        SELECT name, revision, update_time, '', '', body FROM registry_policies`,
+      `ALTER TABLE registry_decisions ADD COLUMN policy_revision bigint NOT NULL DEFAULT 0`,
+      `ALTER TABLE registry_decisions ADD COLUMN fallback_used boolean NOT NULL DEFAULT false`,
+      `UPDATE registry_decisions SET
+        policy_revision = COALESCE((body ->> 'policyRevision')::bigint, 0),
+        fallback_used = COALESCE((body ->> 'fallbackUsed')::boolean, false)`,
+      `CREATE INDEX registry_decisions_newest ON registry_decisions (time DESC, request_id DESC)`,
+      `CREATE INDEX registry_decisions_model ON registry_decisions (model_name, time DESC, request_id DESC)`,
+      `CREATE INDEX registry_decisions_policy ON registry_decisions (policy, rule, time DESC, request_id DESC)`,
+      `CREATE INDEX registry_decisions_tenant ON registry_decisions (tenant, time DESC, request_id DESC)`,
+      `CREATE INDEX registry_decisions_policy_revision ON registry_decisions (policy_revision, time DESC, request_id DESC)`,
     ],
   },
 ];

@@ -9,7 +9,20 @@ import { decisionBodyToJson, decisionFromRow } from "./decision-rows.js";
 export type FeedbackValue = Exclude<Feedback["value"], { case: undefined }>;
 
 /** The SQL types of one decision row's parameters, in the order of the INSERT below. */
-const COLUMN_TYPES = ["text", "timestamptz", "text", "text", "text", "text", "integer", "text", "text", "jsonb"] as const;
+const COLUMN_TYPES = [
+  "text",
+  "timestamptz",
+  "text",
+  "text",
+  "text",
+  "text",
+  "integer",
+  "text",
+  "text",
+  "jsonb",
+  "bigint",
+  "boolean",
+] as const;
 
 /**
  * Stores routers' decisions (already validated, `time` set) in one statement, replacing earlier records of
@@ -47,14 +60,18 @@ export async function upsertDecisions(db: SqlExecutor, records: readonly Decisio
       record.topLabel,
       record.tenant,
       JSON.stringify(decisionBodyToJson(record)),
+      record.policyRevision.toString(),
+      record.fallbackUsed,
     );
   }
   await db.query(
     `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
       INSERT INTO registry_decisions
-          (request_id, time, model_name, model_version, policy, rule, code, top_label, tenant, body)
+          (request_id, time, model_name, model_version, policy, rule, code, top_label, tenant, body, policy_revision,
+          fallback_used)
         SELECT v.* FROM (VALUES ${rows.join(", ")})
-          AS v(request_id, time, model_name, model_version, policy, rule, code, top_label, tenant, body), async_commit
+          AS v(request_id, time, model_name, model_version, policy, rule, code, top_label, tenant, body, policy_revision,
+            fallback_used), async_commit
       ON CONFLICT (request_id) DO UPDATE SET
         time = EXCLUDED.time,
         model_name = EXCLUDED.model_name,
@@ -65,6 +82,8 @@ export async function upsertDecisions(db: SqlExecutor, records: readonly Decisio
         top_label = EXCLUDED.top_label,
         tenant = EXCLUDED.tenant,
         body = EXCLUDED.body,
+        policy_revision = EXCLUDED.policy_revision,
+        fallback_used = EXCLUDED.fallback_used,
         feedback = CASE WHEN registry_decisions.feedback ->> 'label' IS NULL THEN registry_decisions.feedback
           ELSE registry_decisions.feedback
             || jsonb_build_object('correct', registry_decisions.feedback ->> 'label' = EXCLUDED.top_label) END`,

@@ -6,6 +6,7 @@ import type { SqlExecutor } from "../storage/sql-database.js";
 import { appendChange } from "./change-log.js";
 import { revisionConflict } from "./conflicts.js";
 import { checkPolicyQuota } from "./quotas.js";
+import { DEFAULT_POLICY_REVISIONS_KEPT, keepPolicyRevision } from "./policy-revisions.js";
 import type { Page, PageRequest } from "./page.js";
 import { runWrite, type StoreContext } from "./store-context.js";
 
@@ -15,6 +16,8 @@ export interface PutPolicyOptions {
   readonly expectedRevision?: bigint;
   /** Check everything and return what would be stored, without storing it (no revision is taken). */
   readonly validateOnly: boolean;
+  /** Who applies it, kept with the revision: the caller's identity, or "". */
+  readonly appliedBy?: string;
 }
 
 /** The outcome of {@link putPolicy}. */
@@ -36,7 +39,8 @@ export function policyFromJson(json: unknown): Policy {
 }
 
 /**
- * Creates or replaces a policy (already compiled by the caller) at a new revision, keeping its create time.
+ * Creates or replaces a policy (already compiled by the caller) at a new revision, keeping its create time,
+ * and keeps the stored body as a revision of the policy (see `keepPolicyRevision`).
  *
  * @throws DomainError REVISION_CONFLICT when `expectedRevision` does not match; QUOTA_EXCEEDED when it would
  *   be created and the registry holds its most policies (also with `validateOnly`).
@@ -63,6 +67,7 @@ export async function putPolicy(ctx: StoreContext, policy: Policy, options: PutP
       [stored.name, now, now, revision.toString(), body],
     );
     await appendChange(tx, { revision, seq: 0, kind: "policy", type: "PUT", key: stored.name, payload: policyToJson(stored) });
+    await keepPolicyRevision(tx, stored, options.appliedBy ?? "", ctx.policyRevisionsKept ?? DEFAULT_POLICY_REVISIONS_KEPT);
     return result;
   };
   if (options.validateOnly) return ctx.db.transaction((tx) => apply(tx, undefined));

@@ -14,6 +14,8 @@ import {
 } from "./decision-retention.js";
 import { attachFeedback, findDecision, type FeedbackValue } from "./decision-store.js";
 import { createDecisionLogWriter } from "./decision-log-writer.js";
+import { queryDecisions, type DecisionFilter, type DecisionKey } from "./decision-query.js";
+import { findPolicyRevision, queryPolicyRevisions, type PolicyRevisionEntry } from "./policy-revisions.js";
 import {
   findCatalogueModels,
   findModel,
@@ -55,6 +57,8 @@ export interface RegistryStoreOptions {
   readonly decisionPruneBatchSize?: number;
   /** How many model versions and policies the registry may hold. Default {@link DEFAULT_QUOTAS}. */
   readonly quotas?: Partial<RegistryQuotas>;
+  /** How many revisions of one policy are kept; older ones are pruned. Default 50. */
+  readonly policyRevisionsKept?: number;
 }
 
 /**
@@ -91,8 +95,14 @@ export interface RegistryStore {
   catalogueModels(names: readonly string[], selectable: boolean): Promise<Model[]>;
   /** Creates or replaces a compiled policy. QUOTA_EXCEEDED when it is new and the registry is full. */
   putPolicy(policy: Policy, options: PutPolicyOptions): Promise<PutPolicyResult>;
-  getPolicy(name: string): Promise<Policy>;
+  /**
+   * The current policy, or its body as applied at registry revision `revision` (also of a deleted policy).
+   * POLICY_NOT_FOUND when there is none.
+   */
+  getPolicy(name: string, revision?: bigint): Promise<Policy>;
   listPolicies(page: PageRequest<string>): Promise<Page<Policy, string>>;
+  /** A page of a policy's kept revisions, newest first; the key is the revision as a decimal string. */
+  listPolicyRevisions(name: string, page: PageRequest<string>): Promise<Page<PolicyRevisionEntry, string>>;
   deletePolicy(name: string, expectedRevision: bigint | undefined): Promise<Policy>;
   /**
    * Accepts a router's decision (validated by the caller) into the write-behind decision log, which writes it
@@ -104,6 +114,8 @@ export interface RegistryStore {
   recordDecision(record: DecisionRecord): Promise<void>;
   /** The logged decision of a request, with its feedback. REQUEST_NOT_FOUND when there is none. */
   getDecision(requestId: string): Promise<DecisionRecord>;
+  /** A page of logged decisions matching `filter`, newest first (records waiting to be written are written first). */
+  listDecisions(filter: DecisionFilter, page: PageRequest<DecisionKey>): Promise<Page<DecisionRecord, DecisionKey>>;
   /**
    * Attaches feedback (at the store's clock) to a logged decision, replacing earlier feedback; returns the
    * decision. REQUEST_NOT_FOUND when there is none.
@@ -141,7 +153,13 @@ const DEFAULT_POLL_INTERVAL_MS = 5_000;
 export async function openRegistryStore(options: RegistryStoreOptions): Promise<RegistryStore> {
   const { db, logger } = options;
   const feed = createChangeFeed();
-  const ctx: StoreContext = { db, feed, now: options.now ?? (() => new Date()), quotas: { ...DEFAULT_QUOTAS, ...options.quotas } };
+  const ctx: StoreContext = {
+    db,
+    feed,
+    now: options.now ?? (() => new Date()),
+    quotas: { ...DEFAULT_QUOTAS, ...options.quotas },
+    ...(options.policyRevisionsKept === undefined ? {} : { policyRevisionsKept: options.policyRevisionsKept }),
+  };
   const closed = new AbortController();
   let unlisten: (() => Promise<void>) | undefined;
   let poll: NodeJS.Timeout | undefined;
@@ -188,13 +206,19 @@ export async function openRegistryStore(options: RegistryStoreOptions): Promise<
     deregisterModel: (name, version, expected) => removeModels(ctx, name, version, expected),
     catalogueModels: (names, selectable) => findCatalogueModels(db, names, selectable),
     putPolicy: (policy, putOptions) => putPolicy(ctx, policy, putOptions),
-    getPolicy: (name) => findPolicy(db, name),
+    getPolicy: (name, revision) =>
+      revision === undefined || revision === 0n ? findPolicy(db, name) : findPolicyRevision(db, name, revision),
     listPolicies: (page) => queryPolicies(db, page),
+    listPolicyRevisions: (name, page) => queryPolicyRevisions(db, name, page),
     deletePolicy: (name, expected) => removePolicy(ctx, name, expected),
     recordDecision: async (record) => decisionLog.enqueue(record),
     getDecision: async (requestId) => {
       await decisionLog.flush();
       return findDecision(db, requestId);
+    },
+    listDecisions: async (filter, page) => {
+      await decisionLog.flush();
+      return queryDecisions(db, filter, page);
     },
     recordFeedback: async (requestId, value) => {
       await decisionLog.flush();

@@ -14,6 +14,8 @@ export interface StoreContext {
   readonly now: () => Date;
   /** How many model versions and policies the registry may hold. */
   readonly quotas: RegistryQuotas;
+  /** How many revisions of one policy are kept (default `DEFAULT_POLICY_REVISIONS_KEPT`, 50). */
+  readonly policyRevisionsKept?: number;
 }
 
 /**

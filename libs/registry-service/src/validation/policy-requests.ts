@@ -1,4 +1,11 @@
-import type { ApplyPolicyRequest, DeletePolicyRequest, GetPolicyRequest, ListPoliciesRequest, Policy } from "@modelrouter/contracts";
+import type {
+  ApplyPolicyRequest,
+  DeletePolicyRequest,
+  GetPolicyRequest,
+  ListPoliciesRequest,
+  ListPolicyRevisionsRequest,
+  Policy,
+} from "@modelrouter/contracts";
 import { Violations, invalidField } from "@modelrouter/errors";
 import type { PageRequest } from "../store/page.js";
 import { checkExpectedRevision } from "./model-requests.js";
@@ -25,13 +32,42 @@ export function parseApplyPolicy(request: ApplyPolicyRequest): {
   return { policy: request.policy as Policy, expectedRevision: request.expectedRevision, validateOnly: request.validateOnly };
 }
 
-/** The policy name of a GetPolicy or DeletePolicy request. */
-export function parsePolicyName(request: GetPolicyRequest | DeletePolicyRequest): string {
+/** The policy name of a DeletePolicy request. */
+export function parsePolicyName(request: DeletePolicyRequest): string {
   const v = new Violations();
   checkName(v, "name", request.name, "digits-routing", "policy");
   if ("expectedRevision" in request) checkExpectedRevision(v, "expected_revision", request.expectedRevision);
   v.throwIfAny("invalid request");
   return request.name;
+}
+
+/** The name and revision (undefined for the current policy) of a GetPolicy request. */
+export function parseGetPolicy(request: GetPolicyRequest): { name: string; revision: bigint | undefined } {
+  const v = new Violations();
+  checkName(v, "name", request.name, "digits-routing", "policy");
+  if (request.revision < 0n) {
+    v.add("revision", `is ${request.revision}: give a revision listed by ListPolicyRevisions, or 0 for the current policy`);
+  }
+  v.throwIfAny("invalid GetPolicy request");
+  return { name: request.name, revision: request.revision === 0n ? undefined : request.revision };
+}
+
+/** The policy name and page of a ListPolicyRevisions request. */
+export function parseListPolicyRevisions(request: ListPolicyRevisionsRequest): {
+  name: string;
+  page: PageRequest<string>;
+  tokens: PageTokenCodec<string>;
+} {
+  const v = new Violations();
+  checkName(v, "name", request.name, "digits-routing", "policy");
+  checkPageToken(v, request.pageToken);
+  v.throwIfAny("invalid ListPolicyRevisions request");
+  const size = pageSizeOf(request.pageSize);
+  const tokens = pageTokenCodec({ listing: "policy-revisions", name: request.name }, (value): value is string =>
+    typeof value === "string" && /^[1-9][0-9]{0,18}$/.test(value),
+  );
+  const after = tokens.decode(request.pageToken);
+  return { name: request.name, page: after === undefined ? { size } : { size, after }, tokens };
 }
 
 /** The page of a ListPolicies request. */
