@@ -62,6 +62,19 @@ describe.each(["distributed", "co-located"] as Topology[])("the demo system rout
     expect(topLabel(response)).toBe(sample.label);
   });
 
+  it("sends the premium tier's digits to the most accurate model over 95 %, chosen by the best strategy", async () => {
+    const sample = images.find((s) => s.kind === "mnist")!;
+    const response = await system.router.infer({ ...unlabelled(sample), tier: "premium" });
+    expect({ rule: response.rule, model: response.model?.name, label: topLabel(response) }).toEqual({
+      rule: "premium-tier",
+      model: "digits-general",
+      label: sample.label,
+    });
+    const explained = await system.router.explain({ request: { ...unlabelled(sample), tier: "premium" } });
+    const lite = explained.decision?.explanation?.candidates.find((c) => c.model?.name === "digits-lite");
+    expect(lite?.reason).toMatch(/candidate\.metrics\.accuracy >= 0\.95/);
+  });
+
   it("sends the free tier's topic questions to the cheaper topic model", async () => {
     const sample = ofKind("topic")[0]!;
     const response = await system.router.infer({ ...unlabelled(sample, { task: "topic" }), tier: "free" });

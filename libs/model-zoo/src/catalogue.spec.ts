@@ -115,7 +115,7 @@ describe("loadDemoPolicies", () => {
     const policy = loadDemoPolicies().find((p) => p.name === "digits");
     expect(policy?.priority).toBe(100);
     expect(policy?.when).toBe('input.modality == "image"');
-    expect(policy?.rules.map((r) => r.name)).toEqual(["lowres-scans", "tiny-images", "free-tier"]);
+    expect(policy?.rules.map((r) => r.name)).toEqual(["lowres-scans", "tiny-images", "premium-tier", "free-tier"]);
     expect(policy?.defaultRoute?.targets[0]?.kind.case).toBe("selector");
   });
 
