@@ -129,7 +129,7 @@ describe("a gRPC server given what a hostile or careless client sends", () => {
     } finally {
       client.close();
     }
-  });
+  }, 60_000);
 
   it("fails none of a kit client's normal calls amid thousands of resets on its connection (closes are announced; a refused stream is retried)", async () => {
     const channel = createGrpcChannel(`127.0.0.1:${served.port}`);
@@ -158,7 +158,7 @@ describe("a gRPC server given what a hostile or careless client sends", () => {
     } finally {
       channel.close();
     }
-  });
+  }, 60_000);
 
   it("ends a bidi stream with its status when the client half-closes, as grpcurl expects (reflection)", async () => {
     const request = new Uint8Array([0x3a, 0x00]); // ServerReflectionRequest { list_services: "" }
