@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { numberOption, positive, positiveInt } from "./number-option.js";
 import { SCENARIOS, isScenarioId, type ScenarioId } from "./scenarios/scenario-spec.js";
 
 /** Options of the full benchmark (and of the soak), from the command line. */
@@ -96,17 +97,8 @@ export function parseBenchOptions(args: readonly string[], repoRoot: string): Be
   });
   if (values.help === true) throw new Error(BENCH_USAGE);
   const problems: string[] = [];
-  const num = (name: string, raw: string | undefined, fallback: number, ok: (n: number) => boolean, rule: string): number => {
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(n) || !ok(n)) {
-      problems.push(`--${name} must be ${rule}, got "${raw}"`);
-      return fallback;
-    }
-    return n;
-  };
-  const positive = (n: number): boolean => n > 0;
-  const positiveInt = (n: number): boolean => Number.isInteger(n) && n > 0;
+  const num = (name: string, raw: string | undefined, fallback: number, ok: (n: number) => boolean, rule: string): number =>
+    numberOption(name, raw, fallback, ok, rule, problems);
 
   const scenarioNames = list(values.scenarios);
   const unknown = scenarioNames.filter((name) => !isScenarioId(name));

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { numberOption, positiveInt } from "../number-option.js";
 
 /** One executor configuration the batching benchmark measures. */
 export interface BatchSetting {
@@ -80,16 +81,8 @@ export function parseBatchingOptions(args: readonly string[], repoRoot: string):
   });
   if (values.help === true) throw new Error(BATCHING_USAGE);
   const problems: string[] = [];
-  const num = (name: string, raw: string | undefined, fallback: number, ok: (n: number) => boolean, rule: string): number => {
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(n) || !ok(n)) {
-      problems.push(`--${name} must be ${rule}, got "${raw}"`);
-      return fallback;
-    }
-    return n;
-  };
-  const positiveInt = (n: number): boolean => Number.isInteger(n) && n > 0;
+  const num = (name: string, raw: string | undefined, fallback: number, ok: (n: number) => boolean, rule: string): number =>
+    numberOption(name, raw, fallback, ok, rule, problems);
   const list = (raw: string): string[] => raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
   const settings = list(values.settings ?? "1,4x1,8x2,16x2,32x4").flatMap((text) => {
     const setting = parseSetting(text);

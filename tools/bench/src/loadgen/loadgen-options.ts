@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { Arrival } from "./open-loop-scheduler.js";
+import { nonNegative, numberOption, positive, positiveInt } from "../number-option.js";
 
 /** How the load generator drives load. */
 export type LoadgenMode =
@@ -42,19 +43,6 @@ export const LOADGEN_USAGE = `usage: node dist/loadgen/main.js --target HOST:POR
   --progress S           seconds between progress lines on stderr, 0 for none (default 1)
 Prints one JSON result on stdout; exit code 0 even when calls failed (the result says so), 2 on bad usage.`;
 
-function number(name: string, raw: string | undefined, fallback: number, check: (n: number) => boolean, rule: string, problems: string[]): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || !check(n)) {
-    problems.push(`--${name} must be ${rule}, got "${raw}"`);
-    return fallback;
-  }
-  return n;
-}
-
-const positive = (n: number): boolean => n > 0;
-const nonNegative = (n: number): boolean => n >= 0;
-const positiveInt = (n: number): boolean => Number.isInteger(n) && n > 0;
 
 /**
  * Parses and validates the load generator's arguments; throws one `Error` listing every problem (and the
@@ -87,27 +75,27 @@ export function parseLoadgenOptions(args: readonly string[]): LoadgenOptions {
   if (values.rate !== undefined && values.concurrency !== undefined) problems.push("give --rate (open model) or --concurrency (closed loop), not both");
   const arrival = values.arrival ?? "uniform";
   if (arrival !== "uniform" && arrival !== "poisson") problems.push(`--arrival must be uniform or poisson, got "${arrival}"`);
-  const ratePerSecond = number("rate", values.rate, 0, positive, "a positive number", problems);
+  const ratePerSecond = numberOption("rate", values.rate, 0, positive, "a positive number", problems);
   const mode: LoadgenMode =
     values.rate !== undefined
       ? {
           kind: "open",
           ratePerSecond,
           arrival: arrival === "poisson" ? "poisson" : "uniform",
-          maxInFlight: number("max-in-flight", values["max-in-flight"], 512, positiveInt, "a positive integer", problems),
+          maxInFlight: numberOption("max-in-flight", values["max-in-flight"], 512, positiveInt, "a positive integer", problems),
         }
-      : { kind: "closed", concurrency: number("concurrency", values.concurrency, 1, positiveInt, "a positive integer", problems) };
+      : { kind: "closed", concurrency: numberOption("concurrency", values.concurrency, 1, positiveInt, "a positive integer", problems) };
   const options: LoadgenOptions = {
     target: values.target ?? "",
     path: values.path ?? "/modelrouter.router.v1.RouterService/Infer",
     requestFile: values["request-file"] ?? "",
     mode,
-    warmupS: number("warmup", values.warmup, 2, nonNegative, "a number ≥ 0", problems),
-    durationS: number("duration", values.duration, 10, positive, "a positive number", problems),
-    connections: number("connections", values.connections, 1, positiveInt, "a positive integer", problems),
-    deadlineMs: number("deadline-ms", values["deadline-ms"], 10_000, positive, "a positive number", problems),
-    seed: number("seed", values.seed, 1, Number.isInteger, "an integer", problems),
-    progressS: number("progress", values.progress, 1, nonNegative, "a number ≥ 0", problems),
+    warmupS: numberOption("warmup", values.warmup, 2, nonNegative, "a number ≥ 0", problems),
+    durationS: numberOption("duration", values.duration, 10, positive, "a positive number", problems),
+    connections: numberOption("connections", values.connections, 1, positiveInt, "a positive integer", problems),
+    deadlineMs: numberOption("deadline-ms", values["deadline-ms"], 10_000, positive, "a positive number", problems),
+    seed: numberOption("seed", values.seed, 1, Number.isInteger, "an integer", problems),
+    progressS: numberOption("progress", values.progress, 1, nonNegative, "a number ≥ 0", problems),
     exitWithStdin: values["exit-with-stdin"] ?? false,
   };
   if (problems.length > 0) throw new Error(`${problems.join("\n")}\n\n${LOADGEN_USAGE}`);
