@@ -5,3 +5,4 @@
  */
 export { main, usage } from "./main.js";
 export type { Io } from "./io.js";
+export { readManifests } from "./manifests.js";
