@@ -13,8 +13,11 @@ export interface DecisionComponent extends Component<typeof DecisionService> {
   readonly close: () => Promise<void>;
 }
 
-/** Follows the registry (over gRPC or in-process, through `registry`) and decides on its snapshot. */
+/**
+ * Follows the registry (over gRPC or in-process, through `registry`) and decides on its snapshot; a what-if
+ * Decide reads the policy revision it names from the same registry.
+ */
 export function startDecisionEngine(registry: ServiceClient<typeof RegistryService>, logger: Logger): DecisionComponent {
   const sync = createCatalogueSync({ registry, logger });
-  return { service: DecisionService, impl: createDecisionService({ catalogue: sync }), ready: sync.ready, close: () => sync.close() };
+  return { service: DecisionService, impl: createDecisionService({ catalogue: sync, registry }), ready: sync.ready, close: () => sync.close() };
 }

@@ -1,10 +1,12 @@
 import { create } from "@bufbuild/protobuf";
-import { DecideResponseSchema, type DecisionService } from "@modelrouter/contracts";
+import { DecideResponseSchema, type DecisionService, type RegistryService } from "@modelrouter/contracts";
 import { DomainError, ErrorReason } from "@modelrouter/errors";
-import { type CandidateStatsProvider, evaluatePolicies } from "@modelrouter/policy";
-import type { ServiceImpl } from "@modelrouter/rpc-kit";
+import { type CandidateStatsProvider, createPolicyEnvironment, evaluatePolicies } from "@modelrouter/policy";
+import type { ServiceClient, ServiceImpl } from "@modelrouter/rpc-kit";
 import type { CatalogueSource } from "./catalogue-snapshot.js";
 import { parseDecideRequest } from "./decide-request.js";
+import { type WhatIfSources, resolveWhatIf } from "./what-if.js";
+import { markedDecision, markedFailure, policiesWith } from "./what-if-evaluation.js";
 
 /** Options of {@link createDecisionService}. */
 export interface DecisionServiceOptions {
@@ -19,19 +21,26 @@ export interface DecisionServiceOptions {
    * models' declared offline metrics.
    */
   readonly stats?: CandidateStatsProvider;
+  /** Where `what_if.revision` bodies are read (`GetPolicy`). Absent: a Decide may override with a body only. */
+  readonly registry?: ServiceClient<typeof RegistryService>;
 }
 
 /**
  * The DecisionService handlers. `decide` validates the request (the profile is required), evaluates the
  * policies of the current snapshot, and returns the RoutingDecision, whose `catalogue_revision` is the
- * snapshot's. Errors: SERVICE_NOT_READY (UNAVAILABLE) before the catalogue has loaded; INVALID_FIELD;
- * POLICY_NOT_FOUND, NO_ROUTE and NO_SERVABLE_MODEL from the evaluation.
+ * snapshot's. The request's `load` feeds STRATEGY_LEAST_LOADED; `explain: false` leaves the explanation out
+ * (absent: explained). With `what_if`, the override stands in for the applied policy of its name in this evaluation
+ * only (see {@link resolveWhatIf} and {@link policiesWith}; nothing is stored) and the summary names it.
+ * Errors: SERVICE_NOT_READY (UNAVAILABLE) before the catalogue has loaded; INVALID_FIELD (also a what-if body's
+ * violations under `what_if.policy.`); POLICY_NOT_FOUND (also an unknown what-if revision), NO_ROUTE and
+ * NO_SERVABLE_MODEL from the evaluation.
  */
 export function createDecisionService(options: DecisionServiceOptions): ServiceImpl<typeof DecisionService> {
   const clock = options.clock ?? Date.now;
   const random = options.random ?? Math.random;
+  const whatIfSources: WhatIfSources = { environment: createPolicyEnvironment(), registry: options.registry };
   return {
-    async decide(request) {
+    async decide(request, ctx) {
       const snapshot = options.catalogue.snapshot();
       if (snapshot === undefined) {
         throw new DomainError(
@@ -39,9 +48,11 @@ export function createDecisionService(options: DecisionServiceOptions): ServiceI
           "the decision engine has not loaded the models and policies from the registry yet; retry shortly",
         );
       }
-      const { profile, context } = parseDecideRequest(request);
-      const result = evaluatePolicies({
-        policies: snapshot.policies,
+      const { profile, context, load } = parseDecideRequest(request);
+      const whatIf = request.whatIf === undefined ? undefined : await resolveWhatIf(request.whatIf, snapshot, whatIfSources, ctx);
+      const policies = whatIf === undefined ? snapshot.policies : policiesWith(snapshot.policies, whatIf, context);
+      const evaluate = () => evaluatePolicies({
+        policies,
         catalogue: snapshot.catalogue,
         catalogueRevision: snapshot.revision,
         profile,
@@ -49,8 +60,15 @@ export function createDecisionService(options: DecisionServiceOptions): ServiceI
         now: clock(),
         random,
         stats: options.stats,
+        load,
+        explain: request.explain !== false,
       });
-      return create(DecideResponseSchema, { decision: result.decision });
+      if (whatIf === undefined) return create(DecideResponseSchema, { decision: evaluate().decision });
+      try {
+        return create(DecideResponseSchema, { decision: markedDecision(evaluate().decision, whatIf) });
+      } catch (error) {
+        throw markedFailure(error, whatIf);
+      }
     },
   };
 }

@@ -54,7 +54,7 @@ export function startEngine(
 ): TestEngine {
   const logs: string[] = [];
   const sync = createCatalogueSync({ registry, logger: memoryLogger(logs), retryDelayMs: 20, maxRetryDelayMs: 200, ...options });
-  const impl = createDecisionService({ catalogue: sync, clock: () => Date.UTC(2024, 5, 1, 12), random: () => 0.5 });
+  const impl = createDecisionService({ catalogue: sync, registry, clock: () => Date.UTC(2024, 5, 1, 12), random: () => 0.5 });
   const client = createDirectClient(DecisionService, impl, { defaultTimeoutMs: 30_000 });
   return { sync, client, logs, close: () => sync.close() };
 }

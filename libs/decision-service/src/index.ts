@@ -3,7 +3,9 @@
  * from the registry's watch streams, and the DecisionService handler that evaluates the policies on it.
  *
  * Wiring: `createCatalogueSync({ registry, logger })` → `await sync.ready` (optional) →
- * `createDecisionService({ catalogue: sync })`, served with the RPC kit; `sync.close()` on shutdown.
+ * `createDecisionService({ catalogue: sync, registry })`, served with the RPC kit; `sync.close()` on shutdown.
+ * A Decide with `what_if` evaluates an unsaved policy body, or a revision read from `registry`, in place of the
+ * applied policy of its name, for that call only (docs/policies.md, "What-if Explain").
  *
  * @packageDocumentation
  */

@@ -33,16 +33,24 @@ export function compileConstraints(
   });
 }
 
-/**
- * The first constraint the candidate fails, as a reason for the explanation ("fails <field> `<expression>`",
- * with the run-time error when it raised one); undefined when it passes them all.
- */
-export function failedConstraint(constraints: readonly CompiledConstraint[], candidate: CandidateValue): string | undefined {
+/** The first constraint a candidate failed: the reason for the explanation, and the clause as written. */
+export interface ConstraintFailure {
+  /** "fails <field> `<expression>`", with the run-time error when it raised one. */
+  readonly reason: string;
+  /** The constraint as written in the policy. */
+  readonly clause: string;
+}
+
+/** The first constraint the candidate fails; undefined when it passes them all. */
+export function failedConstraint(
+  constraints: readonly CompiledConstraint[],
+  candidate: CandidateValue,
+): ConstraintFailure | undefined {
   for (const { field, condition } of constraints) {
     const outcome = condition.evaluate({ candidate });
     if (outcome === true) continue;
     const error = outcome === false ? "" : ` (it failed: ${outcome.error})`;
-    return `fails ${field} \`${condition.source}\`${error}`;
+    return { reason: `fails ${field} \`${condition.source}\`${error}`, clause: condition.source };
   }
   return undefined;
 }

@@ -28,7 +28,9 @@ function double(value: number | undefined): number {
 }
 
 function stringMap(record: Readonly<Record<string, string>> | undefined): Map<string, string> {
-  return new Map(record === undefined ? [] : Object.entries(record));
+  const map = new Map<string, string>();
+  if (record !== undefined) for (const key in record) map.set(key, record[key] as string);
+  return map;
 }
 
 /** `input.image`. */
@@ -143,6 +145,18 @@ export class TensorValue {
   }
 }
 
+/**
+ * The zero values of absent sub-profiles, shared by every request: expressions cannot change a value, so one
+ * instance of each serves them all.
+ */
+const ABSENT = {
+  image: new ImageValue(undefined),
+  audio: new AudioValue(undefined),
+  text: new TextValue(undefined),
+  tabular: new TabularValue(undefined),
+  tensor: new TensorValue(undefined),
+};
+
 /** `input`: the analyzer's profile of the payload. */
 export class InputValue {
   readonly modality: string;
@@ -161,11 +175,11 @@ export class InputValue {
     this.mime_type = p.mimeType ?? "";
     this.declared_mime_type = p.declaredMimeType ?? "";
     this.size_bytes = int(p.sizeBytes);
-    this.image = new ImageValue(p.image);
-    this.audio = new AudioValue(p.audio);
-    this.text = new TextValue(p.text);
-    this.tabular = new TabularValue(p.tabular);
-    this.tensor = new TensorValue(p.tensor);
+    this.image = p.image === undefined ? ABSENT.image : new ImageValue(p.image);
+    this.audio = p.audio === undefined ? ABSENT.audio : new AudioValue(p.audio);
+    this.text = p.text === undefined ? ABSENT.text : new TextValue(p.text);
+    this.tabular = p.tabular === undefined ? ABSENT.tabular : new TabularValue(p.tabular);
+    this.tensor = p.tensor === undefined ? ABSENT.tensor : new TensorValue(p.tensor);
     this.metadata = stringMap(p.metadata);
     this.warnings = [...(p.warnings ?? [])];
   }

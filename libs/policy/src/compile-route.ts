@@ -5,6 +5,7 @@ import { compileLabelSelector } from "./label-selector.js";
 import { compileStrategy } from "./compile-strategy.js";
 import type { PolicyEnvironment } from "./policy-environment.js";
 import type { CompileReport } from "./policy-violation.js";
+import { compileShadows } from "./shadow-compile.js";
 
 function compileTarget(target: Target | undefined, path: string, report: CompileReport): CompiledTarget | undefined {
   const kind = target?.kind;
@@ -94,5 +95,6 @@ export function compileRoute(
     });
   const targets = compileList(targetList, "targets");
   const fallbacks = compileList(fallbackList, "fallbacks");
-  return { path, targets, strategy, fallbacks };
+  const shadows = compileShadows(route.shadows ?? [], path, namedAt, report);
+  return { path, targets, strategy, fallbacks, ...(shadows.length === 0 ? {} : { shadows }) };
 }

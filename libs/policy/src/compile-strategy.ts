@@ -3,12 +3,14 @@ import { compileConstraints } from "./candidate-constraints.js";
 import type { CandidateStats } from "./candidate-stats.js";
 import type { PolicyEnvironment } from "./policy-environment.js";
 import type { CompileReport } from "./policy-violation.js";
+import { createLeastLoadedStrategy } from "./least-loaded-strategy.js";
 import { createRankedStrategy } from "./ranked-strategy.js";
 import { type RouteStrategy, createFirstStrategy } from "./route-strategy.js";
 import { type StickyKey, parseStickyKey } from "./sticky-key.js";
 import { createWeightedStrategy } from "./weighted-strategy.js";
 
-const STRATEGY_NAMES = "STRATEGY_FIRST, STRATEGY_WEIGHTED, STRATEGY_BEST, STRATEGY_FASTEST or STRATEGY_CHEAPEST";
+const STRATEGY_NAMES =
+  "STRATEGY_FIRST, STRATEGY_WEIGHTED, STRATEGY_BEST, STRATEGY_FASTEST, STRATEGY_CHEAPEST or STRATEGY_LEAST_LOADED";
 
 /** The metrics STRATEGY_BEST can maximise, as written in `metric`. */
 const BEST_METRICS: Readonly<Record<string, (stats: CandidateStats) => number>> = {
@@ -92,8 +94,8 @@ function checkMetric(route: Route, path: string, best: boolean, report: CompileR
 /**
  * Checks a route's strategy and its settings, reporting each problem on its field under `path`: a known
  * strategy; for STRATEGY_WEIGHTED a weight greater than 0 on every target (none on fallbacks) and a sticky key
- * that names something a request carries; for STRATEGY_BEST a known `metric`; for BEST, FASTEST and CHEAPEST
- * constraints that compile in the constraint language; and no setting a strategy does not use. Returns the
+ * that names something a request carries; for STRATEGY_BEST a known `metric`; for BEST, FASTEST, CHEAPEST and
+ * LEAST_LOADED constraints that compile in the constraint language; and no setting a strategy does not use. Returns the
  * strategy (STRATEGY_FIRST when the strategy is unknown, with a violation).
  */
 export function compileStrategy(route: Route, path: string, environment: PolicyEnvironment, report: CompileReport): RouteStrategy {
@@ -101,18 +103,23 @@ export function compileStrategy(route: Route, path: string, environment: PolicyE
   const known = Object.values(Strategy).includes(strategy);
   if (!known) report.violation(`${path}.strategy`, `${String(strategy)} is not a known strategy: use ${STRATEGY_NAMES}`);
   const weighted = strategy === Strategy.WEIGHTED;
-  const ranked = strategy === Strategy.BEST || strategy === Strategy.FASTEST || strategy === Strategy.CHEAPEST;
+  const constrained =
+    strategy === Strategy.BEST ||
+    strategy === Strategy.FASTEST ||
+    strategy === Strategy.CHEAPEST ||
+    strategy === Strategy.LEAST_LOADED;
   const weights = checkWeights(route, path, weighted, report);
   const stickyKey = checkStickyKey(route, path, weighted, report);
   const metric = checkMetric(route, path, strategy === Strategy.BEST, report);
   const sources = route.constraints ?? [];
-  if (!ranked && sources.length > 0) {
+  if (!constrained && sources.length > 0) {
     report.violation(
       `${path}.constraints`,
-      "are set, but only STRATEGY_BEST, STRATEGY_FASTEST and STRATEGY_CHEAPEST use constraints: set one of them or remove them",
+      "are set, but only STRATEGY_BEST, STRATEGY_FASTEST, STRATEGY_CHEAPEST and STRATEGY_LEAST_LOADED use " +
+        "constraints (STRATEGY_FIRST and STRATEGY_WEIGHTED take every eligible target): set one of them or remove them",
     );
   }
-  const constraints = ranked ? compileConstraints(sources, path, environment, report) : [];
+  const constraints = constrained ? compileConstraints(sources, path, environment, report) : [];
   const cost = constraints.reduce((sum, c) => sum + c.condition.cost, 0) * environment.limits.maxRouteTargets;
   switch (strategy) {
     case Strategy.WEIGHTED:
@@ -144,6 +151,8 @@ export function compileStrategy(route: Route, path: string, environment: PolicyE
         constraints,
         cost,
       });
+    case Strategy.LEAST_LOADED:
+      return createLeastLoadedStrategy({ constraints, cost });
     default:
       return createFirstStrategy();
   }

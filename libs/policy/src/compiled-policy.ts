@@ -2,6 +2,7 @@ import type { Policy } from "@modelrouter/contracts";
 import type { CompiledCondition } from "./compiled-condition.js";
 import type { CompiledSelector } from "./label-selector.js";
 import type { RouteStrategy } from "./route-strategy.js";
+import type { CompiledShadow } from "./shadow-compile.js";
 
 /** A target naming one model, optionally one version. */
 export interface CompiledModelTarget {
@@ -30,6 +31,8 @@ export interface CompiledRoute {
   readonly targets: readonly CompiledTarget[];
   readonly strategy: RouteStrategy;
   readonly fallbacks: readonly CompiledTarget[];
+  /** The models requests are mirrored to, each with its share (none when absent). */
+  readonly shadows?: readonly CompiledShadow[];
 }
 
 /** A rule, checked and with its condition compiled. */

@@ -1,24 +1,17 @@
 import { create } from "@bufbuild/protobuf";
-import {
-  CandidateEvaluationSchema,
-  type Explanation,
-  ExplanationSchema,
-  ModelRefSchema,
-  type PolicyEvaluation,
-  PolicyEvaluationSchema,
-  ResolvedTargetSchema,
-  RoutingDecisionSchema,
-  RuleEvaluationSchema,
-} from "@modelrouter/contracts";
+import { type PolicyEvaluation, RoutingDecisionSchema } from "@modelrouter/contracts";
 import { DomainError, ErrorReason } from "@modelrouter/errors";
 import { declaredStats } from "./candidate-stats.js";
 import { type Activation, createActivation } from "./cel-values.js";
 import type { CompiledPolicy, CompiledRoute } from "./compiled-policy.js";
+import { explanationMessage, policyEvaluation, resolvedTarget, ruleEvaluation } from "./decision-messages.js";
 import { decisionSummary, modelLabel, noServableModelMessage } from "./decision-text.js";
 import type { EvaluationInput, EvaluationResult, PolicyOutcome } from "./evaluation-types.js";
 import { type ModelCatalogue, asCatalogue } from "./model-catalogue.js";
-import { type EligibleCandidate, type RouteChoice, chooseRoute } from "./route-choice.js";
+import { chooseRoute } from "./route-choice.js";
 import { resolveRoute } from "./route-resolution.js";
+import type { StrategyContext } from "./route-strategy.js";
+import { chooseShadows } from "./shadow-selection.js";
 
 function precedes(a: CompiledPolicy, b: CompiledPolicy): number {
   if (a.priority !== b.priority) return b.priority - a.priority;
@@ -35,24 +28,8 @@ export function orderPolicies(policies: readonly CompiledPolicy[]): readonly Com
   return policies;
 }
 
-function explanation(policies: PolicyEvaluation[], choice: RouteChoice | undefined, summary: string): Explanation {
-  return create(ExplanationSchema, {
-    policies,
-    candidates: (choice?.outcomes ?? []).map(({ candidate, role, reason }) =>
-      create(CandidateEvaluationSchema, {
-        model: create(ModelRefSchema, { name: candidate.name, version: candidate.version }),
-        role,
-        reason,
-      }),
-    ),
-    summary,
-  });
-}
-
-function resolved(candidate: EligibleCandidate) {
-  const model = create(ModelRefSchema, { name: candidate.name, version: candidate.version });
-  const backend = candidate.model.backend;
-  return create(ResolvedTargetSchema, backend === undefined ? { model } : { model, backend });
+function noLoad(): number {
+  return 0;
 }
 
 function decide(
@@ -64,15 +41,22 @@ function decide(
   evaluations: PolicyEvaluation[],
 ): PolicyOutcome {
   const resolution = resolveRoute(route, catalogue, input.profile.modality);
-  const choice = chooseRoute(route, resolution, {
+  const explain = input.explain !== false;
+  const strategyContext: StrategyContext = {
     profile: input.profile,
     context: input.context,
     random: input.random,
     stats: input.stats ?? declaredStats,
-  });
-  const summary = decisionSummary(policy, rule, choice);
+    load: input.load ?? noLoad,
+    explain,
+  };
+  let choice = chooseRoute(route, resolution, strategyContext);
   const target = choice.target;
   if (target === undefined) {
+    // No servable model: the error lists every candidate's reason, so the route is chosen again with them
+    // (a strategy that rejects every candidate draws no random number, so the second choice is the same).
+    if (!explain) choice = chooseRoute(route, resolution, { ...strategyContext, explain: true });
+    const summary = decisionSummary(policy, rule, choice);
     const error = new DomainError(ErrorReason.NO_SERVABLE_MODEL, noServableModelMessage(policy, rule, resolution, choice), {
       metadata: {
         policy: policy.name,
@@ -80,15 +64,24 @@ function decide(
         candidates: resolution.candidates.map((c) => modelLabel(c.name, c.version)).join(","),
       },
     });
-    return { kind: "failed", error, explanation: explanation(evaluations, choice, summary) };
+    return { kind: "failed", error, explanation: explanationMessage(evaluations, choice, summary) };
   }
+  const shadows = chooseShadows(route, {
+    catalogue,
+    modality: input.profile.modality,
+    random: input.random,
+    serves: (name) => name === target.name || choice.fallbacks.some((c) => c.name === name),
+  });
+  const explained = shadows.outcomes.length === 0 ? choice : { ...choice, outcomes: [...choice.outcomes, ...shadows.outcomes] };
+  const explanation = explain ? explanationMessage(evaluations, explained, decisionSummary(policy, rule, choice)) : undefined;
   const decision = create(RoutingDecisionSchema, {
-    target: resolved(target),
-    fallbacks: choice.fallbacks.map(resolved),
+    target: resolvedTarget(target),
+    fallbacks: choice.fallbacks.map(resolvedTarget),
+    shadows: shadows.mirrored.map(resolvedTarget),
     policy: policy.name,
     policyRevision: policy.revision,
     rule,
-    explanation: explanation(evaluations, choice, summary),
+    explanation,
     catalogueRevision: input.catalogueRevision ?? catalogue.revision,
   });
   const result: EvaluationResult = { decision, target: target.model, fallbacks: choice.fallbacks.map((c) => c.model) };
@@ -103,7 +96,7 @@ function noRoute(evaluations: PolicyEvaluation[]): PolicyOutcome {
   const error = new DomainError(ErrorReason.NO_ROUTE, message, {
     metadata: { policies: evaluations.map((e) => e.policy).join(",") },
   });
-  return { kind: "failed", error, explanation: explanation(evaluations, undefined, message) };
+  return { kind: "failed", error, explanation: explanationMessage(evaluations, undefined, message) };
 }
 
 /**
@@ -125,7 +118,7 @@ export function explainPolicies(input: EvaluationInput): PolicyOutcome {
         `policy "${pinned}" (named by context.policy) is not loaded; omit context.policy to use every policy`,
         { metadata: { policy: pinned } },
       );
-      return { kind: "failed", error, explanation: explanation([], undefined, error.message) };
+      return { kind: "failed", error, explanation: explanationMessage([], undefined, error.message) };
     }
     policies = [policy];
   }
@@ -143,7 +136,7 @@ export function explainPolicies(input: EvaluationInput): PolicyOutcome {
     const applies = policy.when === undefined ? true : policy.when.evaluate(activate());
     if (applies !== true) {
       const note = applies === false ? "does not apply: its when is false" : `does not apply: its when failed: ${applies.error}`;
-      evaluations.push(create(PolicyEvaluationSchema, { policy: policy.name, applies: false, note }));
+      evaluations.push(policyEvaluation(policy.name, { applies: false, note }));
       continue;
     }
     const rules = [];
@@ -152,7 +145,7 @@ export function explainPolicies(input: EvaluationInput): PolicyOutcome {
     for (const rule of policy.rules) {
       const outcome = rule.when.evaluate(activate());
       const error = typeof outcome === "object" ? outcome.error : "";
-      rules.push(create(RuleEvaluationSchema, { rule: rule.name, matched: outcome === true, error }));
+      rules.push(ruleEvaluation(rule.name, outcome === true, error));
       if (outcome === true) {
         route = rule.route;
         ruleName = rule.name;
@@ -162,10 +155,10 @@ export function explainPolicies(input: EvaluationInput): PolicyOutcome {
     route ??= policy.defaultRoute;
     if (route === undefined) {
       const note = `${policy.rules.length === 0 ? "has no rules" : "matched no rule"} and has no default route`;
-      evaluations.push(create(PolicyEvaluationSchema, { policy: policy.name, applies: true, rules, note }));
+      evaluations.push(policyEvaluation(policy.name, { applies: true, rules, note }));
       continue;
     }
-    evaluations.push(create(PolicyEvaluationSchema, { policy: policy.name, applies: true, rules, decided: true }));
+    evaluations.push(policyEvaluation(policy.name, { applies: true, rules, decided: true }));
     return decide(input, catalogue, policy, ruleName, route, evaluations);
   }
   return noRoute(evaluations);

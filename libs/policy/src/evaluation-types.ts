@@ -29,6 +29,18 @@ export interface EvaluationInput {
    * constraints read as `candidate.metrics`. Default: {@link declaredStats}, the models' declared metrics.
    */
   readonly stats?: CandidateStatsProvider | undefined;
+  /**
+   * A model version's requests in flight, as the caller sees them, for STRATEGY_LEAST_LOADED. Default: 0 for
+   * every model.
+   */
+  readonly load?: ((model: Model) => number) | undefined;
+  /**
+   * Whether to explain the decision (default true): the decision's `explanation` lists every policy, rule and
+   * candidate with its reason and score. False: the decision carries no explanation (the target, fallbacks,
+   * policy and rule are the same), which is what serving a request needs and several times cheaper; a failed
+   * outcome is explained either way.
+   */
+  readonly explain?: boolean | undefined;
   /** The registry revision to report as the decision's `catalogue_revision`. Default: the catalogue's. */
   readonly catalogueRevision?: bigint | undefined;
 }

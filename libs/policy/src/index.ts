@@ -29,3 +29,4 @@ export type { RouteStrategy, StrategyCandidate, StrategyChoice, StrategyContext 
 export { declaredStats, type CandidateStats, type CandidateStatsProvider } from "./candidate-stats.js";
 export { stableUnit } from "./stable-hash.js";
 export { pickOfTwoChoices } from "./two-choices.js";
+export { MAX_ROUTE_SHADOWS, type CompiledShadow } from "./shadow-compile.js";

@@ -130,10 +130,13 @@ describe("STRATEGY_BEST", () => {
     expect(inside).toMatch(/^rules\[0\]\.route\.constraints\[0\]: Unknown variable: input/);
   });
 
-  it("refuses constraints on a route whose strategy does not rank", () => {
+  it("refuses constraints on STRATEGY_FIRST and STRATEGY_WEIGHTED, which take every eligible target", () => {
     expect(violations({ strategy: Strategy.FIRST, constraints: ["true"] })).toEqual([
-      expect.stringMatching(/^rules\[0\]\.route\.constraints: are set, but only STRATEGY_BEST, STRATEGY_FASTEST and STRATEGY_CHEAPEST/),
+      "rules[0].route.constraints: are set, but only STRATEGY_BEST, STRATEGY_FASTEST, STRATEGY_CHEAPEST and " +
+        "STRATEGY_LEAST_LOADED use constraints (STRATEGY_FIRST and STRATEGY_WEIGHTED take every eligible target): " +
+        "set one of them or remove them",
     ]);
+    expect(violations({ strategy: Strategy.LEAST_LOADED, constraints: ["true"] })).toEqual([]);
   });
 
   it("counts the constraints, evaluated for every candidate, in the policy's cost", () => {

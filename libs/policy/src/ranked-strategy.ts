@@ -1,7 +1,7 @@
-import { type CompiledConstraint, failedConstraint } from "./candidate-constraints.js";
-import type { CandidateStats } from "./candidate-stats.js";
-import { CandidateValue } from "./candidate-values.js";
-import type { RouteStrategy, StrategyChoice } from "./route-strategy.js";
+import type { CompiledConstraint } from "./candidate-constraints.js";
+import { type CandidateScreening, screenCandidates } from "./candidate-screening.js";
+import { type CandidateStats, declaredStats } from "./candidate-stats.js";
+import type { RouteStrategy, StrategyCandidate, StrategyChoice } from "./route-strategy.js";
 
 /** What a ranking strategy compares, and which way. */
 export interface RankedConfig {
@@ -21,54 +21,73 @@ export interface RankedConfig {
   readonly cost: number;
 }
 
-interface Ranked {
-  readonly index: number;
-  readonly name: string;
-  readonly value: number;
-}
-
 /**
  * STRATEGY_BEST, STRATEGY_FASTEST and STRATEGY_CHEAPEST: among the candidates that pass every constraint, the
  * one with the best figure from the statistics provider; ties go to the earlier target. A candidate that fails
  * a constraint is rejected (neither target nor fallback) with the failing expression as its reason; the other
- * candidates that pass remain fallbacks, each with its figure against the winner's.
+ * candidates that pass remain fallbacks, each with its figure against the winner's. Every candidate's score is
+ * its figure.
  */
 export function createRankedStrategy(config: RankedConfig): RouteStrategy {
-  const declared = (value: number): boolean => config.prefer === "higher" || value > 0;
-  const beats = (a: Ranked, b: Ranked): boolean => {
-    if (declared(a.value) !== declared(b.value)) return declared(a.value);
-    return config.prefer === "higher" ? a.value > b.value : a.value < b.value;
+  const higher = config.prefer === "higher";
+  const declared = (value: number): boolean => higher || value > 0;
+  const beats = (a: number, b: number): boolean => {
+    if (declared(a) !== declared(b)) return declared(a);
+    return higher ? a > b : a < b;
   };
+  const choice = (
+    screening: CandidateScreening,
+    candidates: readonly StrategyCandidate[],
+    explain: boolean,
+    stable: boolean,
+  ): StrategyChoice => {
+    const { rejected, failedConstraints, passing } = screening;
+    const scores = screening.stats.map(config.read);
+    let winner: number | undefined;
+    for (const index of passing) {
+      if (winner === undefined || beats(scores[index] as number, scores[winner] as number)) winner = index;
+    }
+    const metric = config.figure;
+    if (winner === undefined) {
+      const reason = "every target fails the route's constraints";
+      return { index: undefined, reason, rejected, failedConstraints, scores, metric, stable };
+    }
+    if (!explain) return { index: winner, reason: "", rejected, failedConstraints, scores, metric, stable };
+    const best = scores[winner] as number;
+    const winnerName = (candidates[winner] as StrategyCandidate).model.name;
+    const against = declared(best) ? `${winnerName}'s ${best}` : `${winnerName}, which neither does`;
+    const notChosen = new Map<number, string>();
+    for (const index of passing) {
+      if (index === winner) continue;
+      const value = scores[index] as number;
+      const described = declared(value) ? `${config.figure} ${value}` : `declares no ${config.figure}`;
+      const tie = beats(best, value) ? "" : ", a tie: the earlier target wins";
+      notChosen.set(index, `not chosen by strategy ${config.name}: ${described} against ${against}${tie}`);
+    }
+    const superlative = higher ? "highest" : "lowest";
+    const reason = declared(best)
+      ? `the ${superlative} ${config.figure} (${best}) of ${passing.length} candidate(s) that pass the constraints (strategy ${config.name})`
+      : `no candidate declares ${config.figure}: the first of ${passing.length} that pass the constraints (strategy ${config.name})`;
+    return { index: winner, reason, notChosen, rejected, failedConstraints, scores, metric, stable };
+  };
+  /**
+   * Under the declared figures a screening is shared while the catalogue does not change, and the choice
+   * depends on nothing else: it is computed once per screening (with and without the explanation's notes).
+   */
+  const chosen = new WeakMap<CandidateScreening, { lean?: StrategyChoice; explained?: StrategyChoice }>();
   return {
     name: config.name,
     cost: config.cost,
     choose(candidates, context): StrategyChoice {
-      const rejected = new Map<number, string>();
-      const passing: Ranked[] = [];
-      candidates.forEach((candidate, index) => {
-        const stats = context.stats(candidate.model);
-        const failure = failedConstraint(config.constraints, new CandidateValue(candidate.model, stats));
-        if (failure === undefined) passing.push({ index, name: candidate.model.name, value: config.read(stats) });
-        else rejected.set(index, failure);
-      });
-      const winner = passing.reduce<Ranked | undefined>((best, r) => (best === undefined || beats(r, best) ? r : best), undefined);
-      if (winner === undefined) {
-        return { index: undefined, reason: "every target fails the route's constraints", rejected };
+      const screening = screenCandidates(config.constraints, candidates, context.stats);
+      if (context.stats !== declaredStats) return choice(screening, candidates, context.explain, false);
+      let cached = chosen.get(screening);
+      if (cached === undefined) {
+        cached = {};
+        chosen.set(screening, cached);
       }
-      const describe = (r: Ranked): string =>
-        declared(r.value) ? `${config.figure} ${r.value}` : `declares no ${config.figure}`;
-      const notChosen = new Map<number, string>();
-      for (const r of passing) {
-        if (r === winner) continue;
-        const comparison = beats(winner, r) ? "" : ", a tie: the earlier target wins";
-        const against = declared(winner.value) ? `${winner.name}'s ${winner.value}` : `${winner.name}, which neither does`;
-        notChosen.set(r.index, `not chosen by strategy ${config.name}: ${describe(r)} against ${against}${comparison}`);
-      }
-      const superlative = config.prefer === "higher" ? "highest" : "lowest";
-      const reason = declared(winner.value)
-        ? `the ${superlative} ${config.figure} (${winner.value}) of ${passing.length} candidate(s) that pass the constraints (strategy ${config.name})`
-        : `no candidate declares ${config.figure}: the first of ${passing.length} that pass the constraints (strategy ${config.name})`;
-      return { index: winner.index, reason, notChosen, rejected };
+      if (context.explain) return (cached.explained ??= choice(screening, candidates, true, true));
+      return (cached.lean ??= choice(screening, candidates, false, true));
     },
   };
 }

@@ -1,7 +1,7 @@
 import { CandidateRole, type Model } from "@modelrouter/contracts";
 import type { CompiledRoute } from "./compiled-policy.js";
 import type { Candidate, RouteResolution } from "./route-resolution.js";
-import type { StrategyCandidate, StrategyContext } from "./route-strategy.js";
+import type { StrategyChoice, StrategyContext } from "./route-strategy.js";
 
 /** A candidate that can serve the request. */
 export type EligibleCandidate = Candidate & { readonly model: Model };
@@ -11,6 +11,10 @@ export interface CandidateOutcome {
   readonly candidate: Candidate;
   readonly role: CandidateRole;
   readonly reason: string;
+  /** The figure the strategy ranked it by, when the strategy scores candidates (see {@link RouteChoice.metric}). */
+  readonly score?: number | undefined;
+  /** For a candidate a constraint rejected: the constraint that failed, as written. */
+  readonly failedConstraint?: string | undefined;
 }
 
 /** The route's outcome: the target (if any candidate is eligible), the fallbacks, and every candidate's role. */
@@ -18,20 +22,29 @@ export interface RouteChoice {
   readonly target: EligibleCandidate | undefined;
   readonly fallbacks: readonly EligibleCandidate[];
   readonly outcomes: readonly CandidateOutcome[];
+  /** What the outcomes' scores measure ("accuracy", "in_flight", "weight"); empty when the strategy does not score. */
+  readonly metric: string;
+  /** For a weighted split: what the arm was chosen by; empty when at random or for other strategies. */
+  readonly splitKey: string;
 }
 
 function isEligible(candidate: Candidate): candidate is EligibleCandidate {
   return candidate.rejection === undefined && candidate.model !== undefined;
 }
 
-/**
- * Assigns roles: the route's strategy picks the target among the eligible candidates of `targets` (when none
- * is eligible, or the strategy rejects them all, the first eligible fallback serves); the fallbacks are the
- * other eligible targets the strategy did not reject, in order, each with the strategy's note on why it was
- * not chosen, then the eligible fallbacks in order. A model name appears at most once: a later candidate of a model
- * already listed is not chosen, so the target never reappears among the fallbacks.
- */
-export function chooseRoute(route: CompiledRoute, resolution: RouteResolution, context: StrategyContext): RouteChoice {
+/** A resolution's eligible candidates, split into targets and fallbacks, and the repeats of a model already listed. */
+interface Partition {
+  readonly eligibleTargets: readonly EligibleCandidate[];
+  readonly eligibleFallbacks: readonly EligibleCandidate[];
+  readonly duplicates: ReadonlyMap<Candidate, string>;
+}
+
+/** Resolutions are immutable and reused per catalogue, so each is partitioned once. */
+const partitions = new WeakMap<RouteResolution, Partition>();
+
+function partitionOf(resolution: RouteResolution): Partition {
+  const cached = partitions.get(resolution);
+  if (cached !== undefined) return cached;
   const firstSource = new Map<string, string>();
   const eligibleTargets: EligibleCandidate[] = [];
   const eligibleFallbacks: EligibleCandidate[] = [];
@@ -46,57 +59,95 @@ export function chooseRoute(route: CompiledRoute, resolution: RouteResolution, c
     firstSource.set(candidate.name, candidate.source);
     (candidate.list === "targets" ? eligibleTargets : eligibleFallbacks).push(candidate);
   }
+  const partition = { eligibleTargets, eligibleFallbacks, duplicates };
+  partitions.set(resolution, partition);
+  return partition;
+}
 
-  let target: EligibleCandidate | undefined;
-  let targetReason = "";
-  let notChosen: ReadonlyMap<number, string> = new Map();
-  const rejected = new Map<Candidate, string>();
-  let servingTargets: EligibleCandidate[] = eligibleTargets;
-  if (eligibleTargets.length > 0) {
-    const options: StrategyCandidate[] = eligibleTargets;
-    const choice = route.strategy.choose(options, context);
-    for (const [i, reason] of choice.rejected ?? []) {
-      const candidate = eligibleTargets[i];
-      if (candidate !== undefined) rejected.set(candidate, reason);
-    }
-    const index = choice.index;
-    const valid = index !== undefined && Number.isInteger(index) && index >= 0 && index < options.length;
-    target = valid ? eligibleTargets[index] : undefined;
-    targetReason = choice.reason;
-    notChosen = choice.notChosen ?? notChosen;
-    servingTargets = eligibleTargets.filter((c) => c !== target && !rejected.has(c));
+/**
+ * Assigns roles: the route's strategy picks the target among the eligible candidates of `targets` (when none
+ * is eligible, or the strategy rejects them all, the first eligible fallback serves); the fallbacks are the
+ * other eligible targets the strategy did not reject, in target order (or the strategy's `fallbackOrder`),
+ * then the eligible fallbacks in order. A model name appears at most once: a later candidate of a model
+ * already listed is not chosen, so the target never reappears among the fallbacks. With `context.explain`,
+ * every candidate's outcome (role, reason, score, failed constraint) is listed, each fallback target with the
+ * strategy's note on why it was not chosen; without it, `outcomes` is empty.
+ */
+export function chooseRoute(route: CompiledRoute, resolution: RouteResolution, context: StrategyContext): RouteChoice {
+  const { eligibleTargets, eligibleFallbacks } = partitionOf(resolution);
+  if (eligibleTargets.length === 0) {
+    const target = eligibleFallbacks[0];
+    const fallbacks = eligibleFallbacks.slice(1);
+    const reason = "no target is eligible: the first eligible fallback";
+    const outcomes = context.explain ? explainOutcomes(resolution, target, reason, fallbacks, undefined) : [];
+    return { target, fallbacks, outcomes, metric: "", splitKey: "" };
   }
-  let fallbacks: EligibleCandidate[];
+  const choice = route.strategy.choose(eligibleTargets, context);
+  const index = choice.index;
+  const valid = index !== undefined && Number.isInteger(index) && index >= 0 && index < eligibleTargets.length;
+  let target = valid ? eligibleTargets[index] : undefined;
+  let targetReason = choice.reason;
+  const fallbacks: EligibleCandidate[] = [];
   if (target !== undefined) {
-    fallbacks = [...servingTargets, ...eligibleFallbacks];
+    const order = choice.fallbackOrder;
+    const count = order === undefined ? eligibleTargets.length : order.length;
+    for (let k = 0; k < count; k++) {
+      const i = order === undefined ? k : (order[k] as number);
+      if (i === index || choice.rejected?.has(i) === true) continue;
+      const candidate = eligibleTargets[i];
+      if (candidate !== undefined) fallbacks.push(candidate);
+    }
+    for (const candidate of eligibleFallbacks) fallbacks.push(candidate);
   } else {
     target = eligibleFallbacks[0];
-    targetReason =
-      eligibleTargets.length === 0
-        ? "no target is eligible: the first eligible fallback"
-        : `${targetReason}: the first eligible fallback`;
-    fallbacks = eligibleFallbacks.slice(1);
+    targetReason = `${targetReason}: the first eligible fallback`;
+    for (let k = 1; k < eligibleFallbacks.length; k++) fallbacks.push(eligibleFallbacks[k] as EligibleCandidate);
   }
+  let outcomes: readonly CandidateOutcome[] = [];
+  if (context.explain) {
+    outcomes = choice.stable === true ? stableOutcomes.get(choice) ?? [] : [];
+    if (outcomes.length === 0) {
+      outcomes = explainOutcomes(resolution, target, targetReason, fallbacks, choice);
+      if (choice.stable === true) stableOutcomes.set(choice, outcomes);
+    }
+  }
+  return { target, fallbacks, outcomes, metric: choice.metric ?? "", splitKey: choice.splitKey ?? "" };
+}
 
-  const targetNotes = new Map<Candidate, string>();
-  for (const [i, note] of notChosen) {
-    const candidate = eligibleTargets[i];
-    if (candidate !== undefined) targetNotes.set(candidate, note);
-  }
+/**
+ * The outcomes of stable choices (see `StrategyChoice.stable`): a stable choice is made over one resolution's
+ * candidate list, and the outcomes follow from the resolution and the choice alone.
+ */
+const stableOutcomes = new WeakMap<StrategyChoice, readonly CandidateOutcome[]>();
+
+function explainOutcomes(
+  resolution: RouteResolution,
+  target: EligibleCandidate | undefined,
+  targetReason: string,
+  fallbacks: readonly EligibleCandidate[],
+  choice: StrategyChoice | undefined,
+): CandidateOutcome[] {
+  const { eligibleTargets, duplicates } = partitionOf(resolution);
+  const targetIndex = new Map<Candidate, number>(eligibleTargets.map((c, i) => [c, i]));
   const fallbackIndex = new Map<Candidate, number>(fallbacks.map((c, i) => [c, i]));
-  const outcomes = resolution.candidates.map((candidate): CandidateOutcome => {
-    if (candidate === target) return { candidate, role: CandidateRole.TARGET, reason: targetReason };
+  return resolution.candidates.map((candidate): CandidateOutcome => {
+    const at = choice === undefined ? undefined : targetIndex.get(candidate);
+    const score = at === undefined ? undefined : choice?.scores?.[at];
+    if (candidate === target) return { candidate, role: CandidateRole.TARGET, reason: targetReason, score };
     const position = fallbackIndex.get(candidate);
     if (position !== undefined) {
-      const note = targetNotes.get(candidate);
+      const note = at === undefined ? undefined : choice?.notChosen?.get(at);
       const order = `fallback ${position + 1} of ${fallbacks.length}`;
-      return { candidate, role: CandidateRole.FALLBACK, reason: note === undefined ? order : `${order}; ${note}` };
+      const reason = note === undefined ? order : `${order}; ${note}`;
+      return { candidate, role: CandidateRole.FALLBACK, reason, score };
     }
-    const failed = rejected.get(candidate);
-    if (failed !== undefined) return { candidate, role: CandidateRole.REJECTED, reason: failed };
+    const failed = at === undefined ? undefined : choice?.rejected?.get(at);
+    if (failed !== undefined) {
+      const failedConstraint = at === undefined ? undefined : choice?.failedConstraints?.get(at);
+      return { candidate, role: CandidateRole.REJECTED, reason: failed, score, failedConstraint };
+    }
     const duplicate = duplicates.get(candidate);
     if (duplicate !== undefined) return { candidate, role: CandidateRole.NOT_CHOSEN, reason: duplicate };
     return { candidate, role: CandidateRole.REJECTED, reason: candidate.rejection ?? "not eligible" };
   });
-  return { target, fallbacks, outcomes };
 }

@@ -84,13 +84,37 @@ function resolveTarget(
   return [candidate(undefined, ref, target.source, list, reason)];
 }
 
+interface ResolvedFor {
+  readonly catalogue: ModelCatalogue;
+  readonly byModality: Map<Modality, RouteResolution>;
+}
+
+/** The last catalogue each route was resolved against, with its resolution per input modality. */
+const resolutions = new WeakMap<CompiledRoute, ResolvedFor>();
+
 /**
  * Resolves a route against the catalogue: a model target with a version is that version (unless retired);
  * without one, the model's latest ACTIVE or DEPRECATED version; a selector, every matching model's latest
  * ACTIVE or DEPRECATED version in name order. Each candidate is then eligible or rejected with a reason
- * (its status, or a modality other than the input's).
+ * (its status, or a modality other than the input's). The resolution depends only on the route, the catalogue
+ * and the modality, so it is computed once per catalogue (a catalogue is immutable) and modality, and the same
+ * immutable resolution is returned until the route is resolved against another catalogue.
  */
 export function resolveRoute(route: CompiledRoute, catalogue: ModelCatalogue, modality: Modality): RouteResolution {
+  let cached = resolutions.get(route);
+  if (cached?.catalogue !== catalogue) {
+    cached = { catalogue, byModality: new Map() };
+    resolutions.set(route, cached);
+  }
+  let resolution = cached.byModality.get(modality);
+  if (resolution === undefined) {
+    resolution = resolveAfresh(route, catalogue, modality);
+    cached.byModality.set(modality, resolution);
+  }
+  return resolution;
+}
+
+function resolveAfresh(route: CompiledRoute, catalogue: ModelCatalogue, modality: Modality): RouteResolution {
   const emptySelectors: string[] = [];
   const candidates = [
     ...route.targets.flatMap((t) => resolveTarget(t, "targets", catalogue, modality, emptySelectors)),

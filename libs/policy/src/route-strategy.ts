@@ -16,22 +16,48 @@ export interface StrategyContext {
   readonly random: () => number;
   /** The latency, quality and cost figures of a candidate, for strategies that rank candidates. */
   readonly stats: CandidateStatsProvider;
+  /** A candidate's requests in flight, as the caller reports them, for STRATEGY_LEAST_LOADED (0: none). */
+  readonly load: (model: Model) => number;
+  /**
+   * Whether the choice will be explained: when false, a strategy may leave out `notChosen` (the notes on the
+   * other candidates), which only explanations read.
+   */
+  readonly explain: boolean;
 }
 
 /** The strategy's pick, and why, for the explanation. */
 export interface StrategyChoice {
   /** An index into the candidates; undefined when none may serve (every one failed a constraint). */
   readonly index: number | undefined;
+  /** Why the target was chosen, for the explanation (may be empty when `context.explain` is false). */
   readonly reason: string;
   /** Why each other candidate was not chosen, by index. They stay fallbacks, in target order. */
   readonly notChosen?: ReadonlyMap<number, string>;
   /** Candidates that may not serve this request (a constraint failed), by index, with the reason. */
   readonly rejected?: ReadonlyMap<number, string>;
+  /** For each rejected candidate, by index, the constraint it failed as written in the policy. */
+  readonly failedConstraints?: ReadonlyMap<number, string>;
+  /** The figure each candidate was ranked by, by index (see {@link StrategyChoice.metric}). */
+  readonly scores?: readonly number[];
+  /** What the scores measure, for example "accuracy" or "in_flight"; empty when the strategy does not score. */
+  readonly metric?: string;
+  /**
+   * The order the candidates that are not chosen (nor rejected) take as fallbacks, as indexes; absent: target
+   * order. STRATEGY_LEAST_LOADED orders them by load, least loaded first.
+   */
+  readonly fallbackOrder?: readonly number[];
+  /** For a weighted split: what the arm was chosen by (`request.user_id`, `metadata.cohort`); empty when at random. */
+  readonly splitKey?: string;
+  /**
+   * True when the strategy returns this very object for every request over the same candidate list (the
+   * choice depends on nothing else), so a caller may cache what it derives from it, keyed by the object.
+   */
+  readonly stable?: boolean;
 }
 
 /**
  * Picks the target among a route's eligible target candidates (never an empty list). The other eligible
- * candidates, except those it rejects, become fallbacks in target order.
+ * candidates, except those it rejects, become fallbacks in target order (or in its `fallbackOrder`).
  */
 export interface RouteStrategy {
   /** The strategy's name in explanations, for example "first". */

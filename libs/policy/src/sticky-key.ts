@@ -33,6 +33,14 @@ export function stickyKeyName(key: StickyKey): string {
   return key.kind === "metadata" ? `metadata.${key.key}` : key.kind;
 }
 
+/**
+ * The request field a sticky key reads, as an explanation's `split_key` reports it: `request.user_id`,
+ * `request.tenant` or `metadata.<key>`.
+ */
+export function splitKeyName(key: StickyKey): string {
+  return key.kind === "user" ? "request.user_id" : key.kind === "tenant" ? "request.tenant" : `metadata.${key.key}`;
+}
+
 /** The request's value of the sticky key; undefined when the request does not carry it (or it is empty). */
 export function stickyKeyValue(key: StickyKey, context: RequestContext | undefined): string | undefined {
   let value: string | undefined;

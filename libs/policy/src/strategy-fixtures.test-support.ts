@@ -47,7 +47,12 @@ export function strategyPolicy(
 export function decideFor(
   policy: CompiledPolicy,
   models: readonly Model[],
-  options: { user?: string; metadata?: Record<string, string>; random?: () => number } = {},
+  options: {
+    user?: string;
+    metadata?: Record<string, string>;
+    random?: () => number;
+    load?: Readonly<Record<string, number>>;
+  } = {},
 ): EvaluationResult {
   return evaluatePolicies({
     policies: [policy],
@@ -55,6 +60,7 @@ export function decideFor(
     profile: imageInput(),
     context: requestContext({ userId: options.user ?? "", metadata: options.metadata ?? {} }),
     now: NOON,
+    load: (m) => options.load?.[m.name] ?? 0,
     random:
       options.random ??
       (() => {
@@ -66,6 +72,13 @@ export function decideFor(
 /** The name of the decision's target model. */
 export function chosen(result: EvaluationResult): string {
   return result.decision.target?.model?.name ?? "";
+}
+
+/** Each candidate of the explanation as "name: metric score" ("name: -" when it carries no score). */
+export function scored(result: EvaluationResult): string[] {
+  return (result.decision.explanation?.candidates ?? []).map((c) =>
+    c.score === undefined ? `${c.model?.name}: -` : `${c.model?.name}: ${c.metric} ${c.score}`,
+  );
 }
 
 /** Each candidate of the explanation as "name: ROLE: reason". */

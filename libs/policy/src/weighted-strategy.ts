@@ -1,6 +1,6 @@
 import type { RouteStrategy, StrategyCandidate, StrategyChoice } from "./route-strategy.js";
 import { stableUnit } from "./stable-hash.js";
-import { type StickyKey, stickyKeyName, stickyKeyValue } from "./sticky-key.js";
+import { type StickyKey, splitKeyName, stickyKeyName, stickyKeyValue } from "./sticky-key.js";
 
 /** The configuration of a weighted route, checked at compile time. */
 export interface WeightedConfig {
@@ -60,10 +60,12 @@ export function createWeightedStrategy(config: WeightedConfig): RouteStrategy {
       const value = config.stickyKey === undefined ? undefined : stickyKeyValue(config.stickyKey, context.context);
       let index: number;
       let how: string;
+      let splitKey = "";
       if (config.stickyKey !== undefined && value !== undefined) {
         const keyText = `${stickyKeyName(config.stickyKey)}=${JSON.stringify(value)}`;
         index = rendezvous(`${stickyKeyName(config.stickyKey)}\u0000${value}`, candidates, weights);
         how = `hash key ${keyText}`;
+        splitKey = splitKeyName(config.stickyKey);
       } else {
         index = drawn(context.random(), weights, total);
         how =
@@ -73,10 +75,13 @@ export function createWeightedStrategy(config: WeightedConfig): RouteStrategy {
       }
       const arm = (i: number): string => `arm ${candidates[i]?.model.name ?? ""} (${share(weights[i] ?? 0, total)})`;
       const notChosen = new Map<number, string>();
-      candidates.forEach((_, i) => {
-        if (i !== index) notChosen.set(i, `not chosen by the weighted split: ${arm(i)}; ${how}`);
-      });
-      return { index, reason: `chosen by the weighted split: ${arm(index)}; ${how}`, notChosen };
+      if (context.explain) {
+        candidates.forEach((_, i) => {
+          if (i !== index) notChosen.set(i, `not chosen by the weighted split: ${arm(i)}; ${how}`);
+        });
+      }
+      const reason = `chosen by the weighted split: ${arm(index)}; ${how}`;
+      return { index, reason, notChosen, scores: weights, metric: "weight", splitKey };
     },
   };
 }

@@ -32,11 +32,15 @@ describe("block timing", () => {
 });
 
 describe("the evaluator report", () => {
-  it("says by how much a figure misses its target", () => {
+  it("says of each variant whether it meets its targets, and by how much a figure misses", () => {
     const markdown = renderEvaluatorMarkdown(
-      [{ variant: "last", median: { callsPerSecond: 50_000, p50Us: 18, p99Us: 30 }, repetitions: [] }],
+      [
+        { variant: "rule last, explained (Explain)", median: { callsPerSecond: 50_000, p50Us: 18, p99Us: 30 }, repetitions: [] },
+        { variant: "rule first, decision only (Infer)", median: { callsPerSecond: 250_000, p50Us: 4, p99Us: 6 }, repetitions: [] },
+      ],
       { command: "node x", machine: "m", date: "d", blocks: 100, blockSize: 100, repetitions: 5 },
     );
-    expect(markdown).toContain("| deciding rule last | 50,000 (misses: 4.0× too few) | 18.00 | 30.00 (misses: 1.5× too long) |");
+    expect(markdown).toContain("| rule last, explained (Explain) | 50,000 (misses: 4.0× too few) | 18.00 | 30.00 (misses: 1.5× too long) |");
+    expect(markdown).toContain("| rule first, decision only (Infer) | 250,000 (meets) | 4.00 | 6.00 (meets) |");
   });
 });

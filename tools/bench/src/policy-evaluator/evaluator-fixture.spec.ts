@@ -25,6 +25,14 @@ describe("the policy evaluator benchmark's fixture", () => {
     expect(rules.filter((r) => r.error !== "").map((r) => `${r.rule}: ${r.error}`)).toEqual([]);
   });
 
+  it.each(["first", "last"] as const)("decides the same without the explanation when the rule stands %s", (position) => {
+    const lean = evaluatePolicies(benchmarkInput(position, false));
+    const explained = evaluatePolicies(benchmarkInput(position, true));
+    expect(lean.decision.explanation).toBeUndefined();
+    expect(lean.target.name).toBe(EXPECTED_TARGET);
+    expect(lean.fallbacks.map((m) => m.name)).toEqual(explained.fallbacks.map((m) => m.name));
+  });
+
   it("picks the most accurate candidate that is fast enough and evaluated on enough samples", () => {
     const result = evaluatePolicies(benchmarkInput("first"));
     const fallbacks = result.fallbacks.map((m) => m.name);

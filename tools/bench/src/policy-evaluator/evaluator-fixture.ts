@@ -143,9 +143,14 @@ export function benchmarkContext(): RequestContext {
 /** A fixed request time: 2026-01-15T09:30:00Z. */
 export const BENCHMARK_NOW = Date.UTC(2026, 0, 15, 9, 30, 0);
 
-/** The full evaluator input of one benchmark variant, with the catalogue indexed and the policies ordered once. */
-export function benchmarkInput(position: DecidingPosition): EvaluationInput {
+/**
+ * The full evaluator input of one benchmark variant, with the catalogue indexed and the policies ordered once.
+ * `explain`: whether the decision carries its explanation (true, as for Explain; false, as the router asks for
+ * Infer).
+ */
+export function benchmarkInput(position: DecidingPosition, explain = true): EvaluationInput {
   return {
+    explain,
     policies: orderPolicies([compileBenchmarkPolicy(position).policy]),
     catalogue: createModelCatalogue(benchmarkCatalogueModels(), 7n),
     profile: benchmarkProfile(),

@@ -5,7 +5,7 @@ export const EVALUATOR_TARGETS = { decisionsPerSecond: 200_000, p99Us: 20 } as c
 
 /** The measured figures of one fixture variant. */
 export interface VariantResult {
-  /** Which rule decides: "first" or "last" of the 20. */
+  /** Which rule decides ("first" or "last" of the 20) and whether the decision is explained. */
   readonly variant: string;
   /** Median over the repetitions. */
   readonly median: TimingSummary;
@@ -26,7 +26,7 @@ export function renderEvaluatorMarkdown(
 ): string {
   const rows = results.map((r) => {
     const rate = Math.round(r.median.callsPerSecond);
-    return `| deciding rule ${r.variant} | ${rate.toLocaleString("en-US")} (${againstTarget(rate, EVALUATOR_TARGETS.decisionsPerSecond, true)}) | ${r.median.p50Us.toFixed(2)} | ${r.median.p99Us.toFixed(2)} (${againstTarget(r.median.p99Us, EVALUATOR_TARGETS.p99Us, false)}) |`;
+    return `| ${r.variant} | ${rate.toLocaleString("en-US")} (${againstTarget(rate, EVALUATOR_TARGETS.decisionsPerSecond, true)}) | ${r.median.p50Us.toFixed(2)} | ${r.median.p99Us.toFixed(2)} (${againstTarget(r.median.p99Us, EVALUATOR_TARGETS.p99Us, false)}) |`;
   });
   return [
     `- **Command:** \`${setting.command}\`.`,

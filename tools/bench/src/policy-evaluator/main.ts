@@ -11,7 +11,8 @@ import { type VariantResult, renderEvaluatorMarkdown } from "./evaluator-report.
 /**
  * The pure policy evaluator benchmark: `node tools/bench/dist/policy-evaluator/main.js [--blocks N] [--write]`.
  * Decides one premium image request with a 20-rule policy (CEL conditions; the deciding rule first, then last)
- * whose route is a selector over 20 models with `STRATEGY_BEST` by accuracy and 2 constraints, on this thread:
+ * whose route is a selector over 20 models with `STRATEGY_BEST` by accuracy and 2 constraints, on this thread,
+ * without the explanation (as the router's Infer asks) and with it (as Explain asks):
  * a warm-up, then N (default 1000) blocks of 100 decisions, 5 repetitions. Prints JSON on stderr and a markdown table on
  * stdout; `--write` puts the table in the `bench:policy-evaluator` section of `docs/benchmarks.md`.
  */
@@ -25,17 +26,23 @@ if (!Number.isInteger(blocks) || blocks < 100) {
 const blockSize = 100;
 const repetitionCount = 5;
 
+const modes = [
+  { explain: false, label: "decision only (Infer)" },
+  { explain: true, label: "explained (Explain)" },
+] as const;
 const results: VariantResult[] = [];
-for (const variant of ["first", "last"] as const satisfies readonly DecidingPosition[]) {
-  const input = benchmarkInput(variant);
-  const decide = (): string => evaluatePolicies(input).target.name;
-  if (decide() !== EXPECTED_TARGET) throw new Error(`variant ${variant} chose ${decide()}, not ${EXPECTED_TARGET}`);
-  const repetitions: TimingSummary[] = [];
-  for (let r = 0; r < repetitionCount; r++) {
-    const timing = timeInBlocks(decide, { warmupCalls: 20_000, blocks, blockSize });
-    repetitions.push(summarise(timing));
+for (const { explain, label } of modes) {
+  for (const position of ["first", "last"] as const satisfies readonly DecidingPosition[]) {
+    const input = benchmarkInput(position, explain);
+    const decide = (): string => evaluatePolicies(input).target.name;
+    if (decide() !== EXPECTED_TARGET) throw new Error(`variant ${position} chose ${decide()}, not ${EXPECTED_TARGET}`);
+    const repetitions: TimingSummary[] = [];
+    for (let r = 0; r < repetitionCount; r++) {
+      const timing = timeInBlocks(decide, { warmupCalls: 20_000, blocks, blockSize });
+      repetitions.push(summarise(timing));
+    }
+    results.push({ variant: `rule ${position}, ${label}`, median: medianOfRepetitions(repetitions), repetitions });
   }
-  results.push({ variant, median: medianOfRepetitions(repetitions), repetitions });
 }
 
 const machine = describeMachine(repoRoot, undefined);
