@@ -26,7 +26,9 @@ describe("the router's configuration", () => {
     });
     expect(config.registry).toBeUndefined();
     expect(config.executor).toBeUndefined();
-    expect(config.limits).toEqual({ defaultDeadlineMs: 10_000, maxDeadlineMs: 60_000, maxAttempts: 3 });
+    expect(config.limits).toEqual({ defaultDeadlineMs: 10_000, maxDeadlineMs: 60_000, maxAttempts: 3, maxInstanceAttempts: 3 });
+    expect(config.executorAddresses).toEqual(["127.0.0.1:50055"]);
+    expect(config.executorResolveIntervalMs).toBe(5000);
     expect(config.internalTransport).toBe("tunnel");
   });
 
@@ -47,6 +49,31 @@ describe("the router's configuration", () => {
 
   it("turns the HTTP edge off", () => {
     expect(loadConfig({ MODELROUTER_ROUTER_HTTP_LISTEN: "off" }, "/").httpListen).toBeUndefined();
+  });
+
+  it("takes several executors, IP addresses or DNS names, each counted once", () => {
+    const config = loadConfig(
+      {
+        MODELROUTER_EXECUTOR_ADDRESS: "10.0.0.5:50055, executor.modelrouter.svc.cluster.local:50055,[::1]:7,10.0.0.5:50055",
+        MODELROUTER_EXECUTOR_RESOLVE_INTERVAL: "30s",
+        MODELROUTER_EXECUTOR_INSTANCE_ATTEMPTS: "2",
+      },
+      "/srv",
+    );
+    expect(config.executorAddresses).toEqual(["10.0.0.5:50055", "executor.modelrouter.svc.cluster.local:50055", "[::1]:7"]);
+    expect(config.executorResolveIntervalMs).toBe(30_000);
+    expect(config.limits.maxInstanceAttempts).toBe(2);
+  });
+
+  it("names a bad executor address, the variable and the form it expects", () => {
+    expect(problems({ MODELROUTER_EXECUTOR_ADDRESS: "10.0.0.5:50055,,executor" })).toEqual([
+      'MODELROUTER_EXECUTOR_ADDRESS="10.0.0.5:50055,,executor": an empty entry, "executor" are not host:port; expected a comma-separated ' +
+        "list of host:port, for example 10.0.0.5:50055,10.0.0.6:50055 or executor.modelrouter.svc.cluster.local:50055 (a headless Service)",
+    ]);
+    expect(problems({ MODELROUTER_EXECUTOR_INSTANCE_ATTEMPTS: "0", MODELROUTER_EXECUTOR_RESOLVE_INTERVAL: "soon" })).toEqual([
+      expect.stringContaining('MODELROUTER_EXECUTOR_RESOLVE_INTERVAL="soon": expected a duration'),
+      expect.stringContaining('MODELROUTER_EXECUTOR_INSTANCE_ATTEMPTS="0": expected a whole number from 1 to 16'),
+    ]);
   });
 
   it("names every bad setting at once", () => {

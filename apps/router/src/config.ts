@@ -3,7 +3,8 @@ import { readExecutorConfig, type ExecutorConfig } from "@modelrouter/executor-s
 import { readCommonConfig, type CommonConfig } from "@modelrouter/host";
 import { modelZooDir } from "@modelrouter/model-zoo";
 import { readRegistryConfig, type RegistryConfig } from "@modelrouter/registry-service";
-import type { DecisionLogSettings, RouterLimits } from "@modelrouter/router-service";
+import type { DecisionLogSettings, RouterLimits, ShadowSettings } from "@modelrouter/router-service";
+import { readExecutorAddresses } from "./executor-addresses.js";
 
 /** The services the router process can host itself (the co-located topology). */
 export const COLOCATABLE = ["analyzer", "decision-engine", "executor", "registry"] as const;
@@ -27,10 +28,19 @@ export interface RouterAppConfig extends CommonConfig {
    * default: multiplexed on one long-lived stream per service) or `unary` (one gRPC call each).
    */
   readonly internalTransport: "tunnel" | "unary";
-  /** Where the services that are not co-located are (`MODELROUTER_<SERVICE>_ADDRESS`). */
+  /**
+   * Where the services that are not co-located are (`MODELROUTER_<SERVICE>_ADDRESS`); the executor's is the list
+   * as written (see {@link RouterAppConfig.executorAddresses}).
+   */
   readonly addresses: Readonly<Record<Colocatable, string>>;
+  /** `MODELROUTER_EXECUTOR_ADDRESS` as a list: executor `host:port`s, IP addresses or DNS names. */
+  readonly executorAddresses: readonly string[];
+  /** `MODELROUTER_EXECUTOR_RESOLVE_INTERVAL`, default 5 s: how often the executors' DNS names are resolved again. */
+  readonly executorResolveIntervalMs: number;
   readonly limits: RouterLimits;
   readonly decisionLog: DecisionLogSettings;
+  /** `MODELROUTER_SHADOW_MAX_IN_FLIGHT`, default 32: shadows running at once (more are dropped); each at most the max deadline. */
+  readonly shadows: ShadowSettings;
   /** Settings of a co-located registry (read only when it is co-located). */
   readonly registry: RegistryConfig | undefined;
   /** Settings of a co-located executor (read only when it is co-located). */
@@ -47,6 +57,7 @@ export function loadConfig(vars: Readonly<Record<string, string | undefined>>, c
   if (defaultDeadlineMs > maxDeadlineMs) {
     env.problem("MODELROUTER_DEFAULT_DEADLINE: must not exceed MODELROUTER_MAX_DEADLINE");
   }
+  const executorAddresses = readExecutorAddresses(env);
   const config: RouterAppConfig = {
     ...readCommonConfig(env),
     listen: env.address("MODELROUTER_ROUTER_LISTEN", "127.0.0.1:50051"),
@@ -58,18 +69,22 @@ export function loadConfig(vars: Readonly<Record<string, string | undefined>>, c
       analyzer: env.address("MODELROUTER_ANALYZER_ADDRESS", "127.0.0.1:50052"),
       "decision-engine": env.address("MODELROUTER_DECISION_ADDRESS", "127.0.0.1:50053"),
       registry: env.address("MODELROUTER_REGISTRY_ADDRESS", "127.0.0.1:50054"),
-      executor: env.address("MODELROUTER_EXECUTOR_ADDRESS", "127.0.0.1:50055"),
+      executor: executorAddresses.join(","),
     },
+    executorAddresses,
+    executorResolveIntervalMs: env.durationMs("MODELROUTER_EXECUTOR_RESOLVE_INTERVAL", 5000),
     limits: {
       defaultDeadlineMs,
       maxDeadlineMs,
       maxAttempts: env.int("MODELROUTER_MAX_ATTEMPTS", 3, { min: 1, max: 16 }),
+      maxInstanceAttempts: env.int("MODELROUTER_EXECUTOR_INSTANCE_ATTEMPTS", 3, { min: 1, max: 16 }),
     },
     decisionLog: {
       sampleRate: env.number("MODELROUTER_DECISION_LOG_SAMPLE", 1, { min: 0, max: 1 }),
       maxInFlight: env.int("MODELROUTER_DECISION_LOG_MAX_IN_FLIGHT", 256, { min: 1, max: 100_000 }),
       timeoutMs: env.durationMs("MODELROUTER_DECISION_LOG_TIMEOUT", 5000),
     },
+    shadows: { maxInFlight: env.int("MODELROUTER_SHADOW_MAX_IN_FLIGHT", 32, { min: 0, max: 10_000 }), maxDeadlineMs },
     registry: colocate.has("registry") ? readRegistryConfig(env, cwd) : undefined,
     executor: colocate.has("executor") ? readExecutorConfig(env, cwd, modelZooDir()) : undefined,
   };

@@ -1,3 +1,4 @@
+import { lookup } from "node:dns/promises";
 import { startTelemetry } from "@modelrouter/telemetry/sdk";
 import { AnalyzerService, DecisionService, ExecutorService, RegistryService } from "@modelrouter/contracts";
 import { startAnalyzer } from "@modelrouter/analyzer-service";
@@ -5,7 +6,7 @@ import { startDecisionEngine } from "@modelrouter/decision-service";
 import { startExecutor } from "@modelrouter/executor-service";
 import { createTopology, MODELROUTER_VERSION, runHost, runMain, type Component, type ServerSpec } from "@modelrouter/host";
 import { startRegistry } from "@modelrouter/registry-service";
-import { createRouterService } from "@modelrouter/router-service";
+import { balancedExecutorClient, createRouterService, discoverExecutors, singleExecutor } from "@modelrouter/router-service";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig, type Colocatable } from "./config.js";
 
@@ -29,16 +30,40 @@ runMain("router", async () => {
     config.executor === undefined
       ? undefined
       : startExecutor(config.executor, logger.child({ component: "executor" }), { registry: registryClient });
-  const router = createRouterService({
+  // Every executor follows the registry and loads every ACTIVE model: each address (or each address a DNS name
+  // resolves to) is an instance of every model, with a channel of its own.
+  const discovered =
+    executor === undefined
+      ? discoverExecutors({
+          targets: config.executorAddresses,
+          connect: (address) => topology.open(ExecutorService, address),
+          lookup: async (host) => (await lookup(host, { all: true })).map((entry) => entry.address),
+          intervalMs: config.executorResolveIntervalMs,
+          logger: logger.child({ component: "executor-discovery" }),
+        })
+      : undefined;
+  await discovered?.ready;
+  const executors = discovered ?? singleExecutor(topology.connect(ExecutorService, executor ?? config.addresses.executor));
+  const routerService = createRouterService({
     analyzer: topology.connect(AnalyzerService, analyzer ?? config.addresses.analyzer),
     decision: topology.connect(DecisionService, decision ?? config.addresses["decision-engine"]),
-    executor: topology.connect(ExecutorService, executor ?? config.addresses.executor),
+    executor: balancedExecutorClient(executors),
+    executors,
     registry: registryClient,
     logger,
     limits: config.limits,
     decisionLog: config.decisionLog,
+    shadows: config.shadows,
     dependenciesReady: [decision?.ready, executor?.ready].filter((ready) => ready !== undefined),
   });
+  // Closing the router drains its decision log, then closes the discovered executors' channels.
+  const router: Component = {
+    ...routerService,
+    close: async () => {
+      await routerService.close();
+      await discovered?.close();
+    },
+  };
 
   logger.info("topology", {
     transport: config.internalTransport,

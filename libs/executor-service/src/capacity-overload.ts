@@ -5,8 +5,11 @@ import type { ModelSource } from "./worker-protocol.js";
 /** Which bound refused a task, how many tasks waited behind it, and the hint derived from its drain rate. */
 export interface OverloadFacts {
   readonly model: Pick<ModelSource, "name" | "version">;
-  /** "model": the model's own queue was full; "executor": all queues together were. */
-  readonly bound: "model" | "executor";
+  /**
+   * "model": the model's own queue was full; "executor": all queues together were; "shadow": a mirrored task
+   * found no idle worker, or tasks waiting (shadows are shed first, never queued).
+   */
+  readonly bound: "model" | "executor" | "shadow";
   readonly waiting: number;
   readonly limit: number;
   readonly retryAfterMs: number;
@@ -22,10 +25,12 @@ export function overloaded(facts: OverloadFacts): DomainError {
   const what =
     facts.bound === "model"
       ? `${facts.waiting} tasks of model ${ref} wait, its queue's limit`
-      : `${facts.waiting} tasks wait for its workers, its queues' limit`;
+      : facts.bound === "shadow"
+        ? `no worker is idle or ${facts.waiting} tasks wait, so the shadow (mirrored) request for ${ref} is shed first`
+        : `${facts.waiting} tasks wait for its workers, its queues' limit`;
   return new DomainError(
     ErrorReason.OVERLOADED,
-    `the executor is overloaded: ${what}; retry in ${facts.retryAfterMs} ms or elsewhere`,
+    `the executor is overloaded: ${what}${facts.bound === "shadow" ? "" : `; retry in ${facts.retryAfterMs} ms or elsewhere`}`,
     {
       metadata: {
         model: facts.model.name,

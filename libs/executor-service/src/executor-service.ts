@@ -34,7 +34,7 @@ export function createExecutorService(options: ExecutorServiceOptions): ServiceI
       let task: InferenceTask | undefined;
       try {
         task = planInference(request, pool.modelRoot);
-        const result = await pool.run(task, { deadline: ctx.deadline, signal: ctx.signal });
+        const result = await pool.run(task, { deadline: ctx.deadline, signal: ctx.signal, shadow: request.shadow });
         return create(ExecuteResponseSchema, {
           outputs: result.outputs.map(toOutput),
           inferenceTime: duration(result.inferenceMs),

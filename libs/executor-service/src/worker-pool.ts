@@ -61,6 +61,11 @@ export interface RunOptions {
   readonly deadline?: number;
   /** Cancels the task: a waiting task leaves the queue; a running one's answer is dropped. */
   readonly signal?: AbortSignal;
+  /**
+   * A mirrored (shadow) task: run only when a worker is idle and no task waits; otherwise refused at once with
+   * OVERLOADED (`bound: shadow`), never queued, so that real tasks never wait in a queue behind a shadow.
+   */
+  readonly shadow?: boolean;
 }
 
 /** The answer of one task. */
@@ -362,10 +367,13 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const startSlot = (): WorkerSlot => new WorkerSlot(url, settings, { onReady, onMessage, onExit });
 
   /** The OVERLOADED error for a task that finds its model's queue, or all queues, full; undefined when it fits. */
-  const refusal = (task: InferenceTask): DomainError | undefined => {
+  const refusal = (task: InferenceTask, shadow: boolean): DomainError | undefined => {
     const key = task.model.key;
     const wouldRunNow = slots.some((slot) => slot.idle);
     const ofModel = queues.sizeOf(key);
+    if (shadow && (queues.size > 0 || !wouldRunNow)) {
+      return overloaded({ model: task.model, bound: "shadow", waiting: queues.size, limit: 0, retryAfterMs: 0 });
+    }
     if (ofModel >= maxQueuedPerModel && !(ofModel === 0 && wouldRunNow)) {
       const hint = retryAfterMs(ofModel, drainRates.get(key)?.perMs());
       return overloaded({ model: task.model, bound: "model", waiting: ofModel, limit: maxQueuedPerModel, retryAfterMs: hint });
@@ -414,7 +422,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           reject(new DomainError(ErrorReason.CANCELLED, "the call was cancelled"));
           return;
         }
-        const refused = refusal(task);
+        const refused = refusal(task, runOptions.shadow === true);
         if (refused !== undefined) {
           stats.rejected++;
           reject(refused);

@@ -31,6 +31,11 @@ export interface Topology {
    * tunnel) to the `host:port` it names. The two clients have the same type and the same errors.
    */
   connect<S extends DescService>(service: S, where: Component<S> | string): ServiceClient<S>;
+  /**
+   * A client of `service` at `address` on a channel (and tunnel) of its own, not shared and not closed by
+   * {@link Topology.close}: its owner closes it, for example when a discovered executor address disappears.
+   */
+  open<S extends DescService>(service: S, address: string): { readonly client: ServiceClient<S>; close(): void };
   /** Closes the channels opened to remote services (calls in flight fail UNAVAILABLE). */
   close(): Promise<void>;
 }
@@ -57,6 +62,17 @@ export function createTopology(options: TopologyOptions): Topology {
       }
       const tunnel = tunnelTo(where);
       return options.transport === "tunnel" ? createTunnelClient(service, tunnel, clientOptions) : createGrpcClient(service, tunnel.channel, clientOptions);
+    },
+    open<S extends DescService>(service: S, address: string) {
+      const tunnel = createTunnel(createGrpcChannel(address));
+      const client = options.transport === "tunnel" ? createTunnelClient(service, tunnel, clientOptions) : createGrpcClient(service, tunnel.channel, clientOptions);
+      return {
+        client,
+        close() {
+          tunnel.close();
+          tunnel.channel.close();
+        },
+      };
     },
     close() {
       for (const tunnel of tunnels.values()) {

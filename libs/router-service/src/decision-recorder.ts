@@ -1,5 +1,5 @@
 import type { Context } from "@opentelemetry/api";
-import type { DecisionRecord, RegistryService } from "@modelrouter/contracts";
+import type { DecisionRecord, RegistryService, ShadowResult } from "@modelrouter/contracts";
 import type { ServiceClient } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
 
@@ -30,8 +30,12 @@ export interface RecorderStats {
  * the request.
  */
 export interface DecisionRecorder {
-  /** Records `decision`; the write's span goes under `traceContext` (the request's). */
-  record(decision: DecisionRecord, traceContext?: Context): void;
+  /**
+   * Records `decision`; the write's span goes under `traceContext` (the request's). With `shadows`, the
+   * write waits for them (they settle within their own bounded deadlines) and records their results; the
+   * request is settled (see `settled`) only once it is written.
+   */
+  record(decision: DecisionRecord, traceContext?: Context, shadows?: Promise<readonly ShadowResult[]>): void;
   /** Waits until the record of `requestId`, if one is being written by this router, is written (or failed). */
   settled(requestId: string): Promise<void>;
   stats(): RecorderStats;
@@ -48,14 +52,17 @@ export function createDecisionRecorder(options: DecisionRecorderOptions): Decisi
   let lastWarning = 0;
 
   return {
-    record(decision, traceContext) {
+    record(decision, traceContext, shadows) {
       if (options.sampleRate < 1 && options.random() >= options.sampleRate) return;
       if (pending.size >= options.maxInFlight) {
         dropped += 1;
         return;
       }
-      const write = options.registry
-        .recordDecision({ decision }, { timeoutMs: options.timeoutMs, ...(traceContext === undefined ? {} : { traceContext }) })
+      const complete = shadows === undefined ? Promise.resolve(decision) : shadows.then((results) => ({ ...decision, shadows: [...results] }));
+      const write = complete
+        .then((record) =>
+          options.registry.recordDecision({ decision: record }, { timeoutMs: options.timeoutMs, ...(traceContext === undefined ? {} : { traceContext }) }),
+        )
         .then(
           () => {
             recorded += 1;

@@ -4,18 +4,31 @@ import { clone, create } from "@bufbuild/protobuf";
 import {
   BackendSchema,
   ExecutorService,
+  ModelRefSchema,
   PayloadSchema,
   ResolvedTargetSchema,
   type ResolvedTarget,
 } from "@modelrouter/contracts";
-import { createExecutorService, createWorkerPool, type WorkerPool } from "@modelrouter/executor-service/testing";
-import { loadDemoModels, loadSampleIndex, modelZooDir } from "@modelrouter/model-zoo";
-import { Code, createDirectClient, type CallContext, type ServiceClient } from "@modelrouter/rpc-kit";
-import { createLogger } from "@modelrouter/telemetry";
+import type { WorkerPool } from "@modelrouter/executor-service/testing";
+import { loadDemoModels, loadSampleIndex } from "@modelrouter/model-zoo";
+import { createServer } from "node:net";
+import {
+  Code,
+  RpcError,
+  createDirectClient,
+  createGrpcChannel,
+  createGrpcClient,
+  type CallContext,
+  type GrpcChannel,
+  type ServiceClient,
+} from "@modelrouter/rpc-kit";
 import { ROOT_CONTEXT } from "@opentelemetry/api";
 import { executeWithFallbacks, type ExecutionPlan } from "./execute-with-fallbacks.js";
+import { singleExecutor, type ExecutorInstance, type ExecutorInstances } from "./executor-instances.js";
+import { createInstanceHealth } from "./instance-health.js";
+import { createInstanceLoad, type InstanceLoad } from "./instance-load.js";
+import { startZooExecutor } from "./zoo-executor.test-support.js";
 
-const quiet = createLogger({ service: "test", write: () => undefined });
 const parent: CallContext = {
   method: "/test",
   deadline: Number.POSITIVE_INFINITY,
@@ -44,20 +57,15 @@ describe("executeWithFallbacks, with a real executor", () => {
   let executor: ServiceClient<typeof ExecutorService>;
 
   beforeAll(async () => {
-    pool = createWorkerPool({
-      modelRoot: modelZooDir(),
-      size: 1,
-      logger: quiet,
-      workerUrl: new URL("../../executor-service/dist/onnx-worker.js", import.meta.url),
-    });
-    await pool.ready();
-    executor = createDirectClient(ExecutorService, createExecutorService({ pool, logger: quiet }), { defaultTimeoutMs: 10_000 });
+    const started = await startZooExecutor();
+    pool = started.pool;
+    executor = createDirectClient(ExecutorService, started.impl, { defaultTimeoutMs: 10_000 });
   });
   afterAll(() => pool.close());
 
   const run = (candidates: ResolvedTarget[], overrides: Partial<ExecutionPlan> = {}) =>
     executeWithFallbacks(
-      executor,
+      singleExecutor(executor),
       { requestId: "r", payload: image, candidates, deadline: Date.now() + 10_000, maxAttempts: 3, ...overrides },
       parent,
       Date.now,
@@ -91,7 +99,7 @@ describe("executeWithFallbacks, with a real executor", () => {
     if (execution.ok) return;
     expect(execution.attempts).toHaveLength(2);
     expect(execution.error.code).toBe(Code.UNAVAILABLE);
-    expect(execution.error.message).toContain("every model failed (gone-a@1 → UNAVAILABLE, gone-b@1 → UNAVAILABLE)");
+    expect(execution.error.message).toContain("every attempt failed (gone-a@1 → UNAVAILABLE, gone-b@1 → UNAVAILABLE)");
     expect(execution.error.metadata).toMatchObject({ attempts: "2" });
   });
 
@@ -109,6 +117,202 @@ describe("executeWithFallbacks, with a real executor", () => {
     expect(execution.ok).toBe(false);
     if (execution.ok) return;
     expect(execution.error.code).toBe(Code.DEADLINE_EXCEEDED);
+    expect(execution.attempts).toHaveLength(0);
+  });
+});
+
+/** A loopback port nothing listens on: calls to it fail UNAVAILABLE, as to an executor that was killed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return typeof address === "object" && address !== null ? address.port : 9;
+}
+
+describe("executeWithFallbacks over several executor instances", () => {
+  let pool: WorkerPool;
+  let live: ServiceClient<typeof ExecutorService>;
+  let dead: ServiceClient<typeof ExecutorService>;
+  let deadChannel: GrpcChannel;
+  /** An executor that sheds every request, as a saturated one does. */
+  const shedding = createDirectClient(
+    ExecutorService,
+    {
+      execute: () => Promise.reject(new RpcError({ code: Code.RESOURCE_EXHAUSTED, message: "the executor is saturated" })),
+    },
+    { defaultTimeoutMs: 10_000 },
+  );
+
+  beforeAll(async () => {
+    const started = await startZooExecutor();
+    pool = started.pool;
+    live = createDirectClient(ExecutorService, started.impl, { defaultTimeoutMs: 10_000 });
+    deadChannel = createGrpcChannel(`127.0.0.1:${await closedPort()}`);
+    dead = createGrpcClient(ExecutorService, deadChannel, { defaultTimeoutMs: 10_000 });
+  });
+  afterAll(async () => {
+    deadChannel.close();
+    await pool.close();
+  });
+
+  const instances = (list: readonly ExecutorInstance[], load: InstanceLoad = createInstanceLoad()): ExecutorInstances => ({
+    list: () => list,
+    load,
+    health: createInstanceHealth(),
+  });
+  /** Chance that always draws the first option of the power of two choices (or the last, with `last`). */
+  const draw = (last = false) => () => (last ? 0.999 : 0);
+  const run = (executors: ExecutorInstances, candidates: ResolvedTarget[], random: () => number, overrides: Partial<ExecutionPlan> = {}) =>
+    executeWithFallbacks(
+      executors,
+      { requestId: "r", payload: image, candidates, deadline: Date.now() + 10_000, maxAttempts: 3, ...overrides },
+      parent,
+      Date.now,
+      undefined,
+      random,
+    );
+  const where = (execution: { attempts: readonly { model?: { name: string } | undefined; instance: string; code: number }[] }) =>
+    execution.attempts.map((a) => [a.model?.name, a.instance, a.code]);
+
+  it("retries an instance that is unavailable on another instance of the same model before any fallback model", async () => {
+    const execution = await run(
+      instances([
+        { name: "10.0.0.1:50055", client: dead },
+        { name: "10.0.0.2:50055", client: live },
+      ]),
+      [target("digits-general"), target("digits-lite")],
+      draw(),
+    );
+    expect(where(execution)).toEqual([
+      ["digits-general", "10.0.0.1:50055", Code.UNAVAILABLE],
+      ["digits-general", "10.0.0.2:50055", Code.OK],
+    ]);
+    expect(execution.ok && execution.instance).toBe("10.0.0.2:50055");
+    // The same model answered: a retry on another instance is not a fallback.
+    expect(execution.ok && !execution.fallbackUsed).toBe(true);
+  });
+
+  it("passes over an instance that failed in an earlier request for a second, then tries it again", async () => {
+    const executors = instances([
+      { name: "down", client: dead },
+      { name: "up", client: live },
+    ]);
+    let clock = Date.now();
+    const at = () =>
+      executeWithFallbacks(
+        executors,
+        { requestId: "r", payload: image, candidates: [target("digits-general")], deadline: clock + 10_000, maxAttempts: 3 },
+        parent,
+        () => clock,
+        undefined,
+        draw(),
+      );
+    expect(where(await at()).map(([, instance]) => instance)).toEqual(["down", "up"]);
+    clock += 500;
+    expect(where(await at()).map(([, instance]) => instance)).toEqual(["up"]);
+    clock += 1000;
+    expect(where(await at()).map(([, instance]) => instance)).toEqual(["down", "up"]);
+  });
+
+  it("retries a saturated instance (RESOURCE_EXHAUSTED) on another one too", async () => {
+    const execution = await run(
+      instances([
+        { name: "busy", client: shedding },
+        { name: "idle", client: live },
+      ]),
+      [target("digits-general")],
+      draw(),
+    );
+    expect(where(execution)).toEqual([
+      ["digits-general", "busy", Code.RESOURCE_EXHAUSTED],
+      ["digits-general", "idle", Code.OK],
+    ]);
+  });
+
+  it("runs on the less loaded of the instances it draws, by the router's calls in flight", async () => {
+    const load = createInstanceLoad();
+    const end = load.begin("a", create(ModelRefSchema, { name: "digits-general", version: "1" }));
+    const execution = await run(
+      instances(
+        [
+          { name: "a", client: live },
+          { name: "b", client: live },
+        ],
+        load,
+      ),
+      [target("digits-general")],
+      draw(),
+    );
+    end();
+    expect(where(execution)).toEqual([["digits-general", "b", Code.OK]]);
+  });
+
+  it("runs a fallback model on an instance that has not failed in this request, while one is left", async () => {
+    const execution = await run(
+      instances([
+        { name: "a", client: live },
+        { name: "down", client: dead },
+        { name: "c", client: live },
+      ]),
+      [target("digits-general", "gone"), target("digits-lite")],
+      draw(true),
+      { maxInstanceAttempts: 2 },
+    );
+    const attempts = where(execution);
+    expect(attempts.map(([model, , code]) => [model, code])).toEqual([
+      ["gone", Code.UNAVAILABLE],
+      ["gone", Code.UNAVAILABLE],
+      ["digits-lite", Code.OK],
+    ]);
+    expect(execution.ok && execution.fallbackUsed).toBe(true);
+    const failedOn = [attempts[0]?.[1], attempts[1]?.[1]];
+    expect(failedOn[0]).not.toBe(failedOn[1]);
+    expect(failedOn).not.toContain(attempts[2]?.[1]);
+  });
+
+  it("never runs one model version twice on one instance, and bounds the instances per model", async () => {
+    const execution = await run(
+      instances([
+        { name: "d1", client: dead },
+        { name: "d2", client: dead },
+        { name: "d3", client: dead },
+      ]),
+      [target("digits-general"), target("digits-lite")],
+      draw(),
+      { maxAttempts: 2, maxInstanceAttempts: 2 },
+    );
+    expect(execution.ok).toBe(false);
+    const attempts = where(execution);
+    expect(attempts).toHaveLength(4);
+    for (const model of ["digits-general", "digits-lite"]) {
+      const on = attempts.filter(([name]) => name === model).map(([, instance]) => instance);
+      expect(on).toHaveLength(2);
+      expect(new Set(on).size).toBe(2);
+    }
+    if (!execution.ok) expect(execution.error.message).toContain("digits-general@1 on d1 → UNAVAILABLE");
+  });
+
+  it("ends at once on a failure another instance would repeat (a payload the model cannot take)", async () => {
+    const text = create(PayloadSchema, { kind: { case: "text", value: "seven" } });
+    const execution = await run(
+      instances([
+        { name: "a", client: live },
+        { name: "b", client: live },
+      ]),
+      [target("digits-general"), target("digits-lite")],
+      draw(),
+      { payload: text },
+    );
+    expect(where(execution)).toEqual([["digits-general", "a", Code.INVALID_ARGUMENT]]);
+  });
+
+  it("fails UNAVAILABLE, saying why, when no instance is known", async () => {
+    const execution = await run(instances([]), [target("digits-general")], draw());
+    expect(execution.ok).toBe(false);
+    if (execution.ok) return;
+    expect(execution.error.code).toBe(Code.UNAVAILABLE);
+    expect(execution.error.message).toContain("no executor instance is known");
     expect(execution.attempts).toHaveLength(0);
   });
 });

@@ -4,7 +4,6 @@ import {
   AttemptSchema,
   type Attempt,
   type ExecuteResponse,
-  type ExecutorService,
   type Payload,
   type ResolvedTarget,
 } from "@modelrouter/contracts";
@@ -18,13 +17,23 @@ import {
   toRpcError,
   withTraceContext,
   type CallContext,
-  type ServiceClient,
 } from "@modelrouter/rpc-kit";
 import { RouteAttr, RouteEvent, withSpan } from "@modelrouter/telemetry";
+import type { ExecutorInstance, ExecutorInstances } from "./executor-instances.js";
+import { chooseInstance } from "./instance-choice.js";
 
 /** The outcome of running a request's candidates: the answer of the model that served it, or the final error. */
 export type Execution =
-  | { readonly ok: true; readonly response: ExecuteResponse; readonly served: ResolvedTarget; readonly attempts: readonly Attempt[] }
+  | {
+      readonly ok: true;
+      readonly response: ExecuteResponse;
+      readonly served: ResolvedTarget;
+      /** The instance that served ("" when the executor is in-process). */
+      readonly instance: string;
+      /** A model other than the first tried served (a retry of the same model on another instance is no fallback). */
+      readonly fallbackUsed: boolean;
+      readonly attempts: readonly Attempt[];
+    }
   | { readonly ok: false; readonly error: RpcError; readonly attempts: readonly Attempt[] };
 
 /** Inputs of {@link executeWithFallbacks}. */
@@ -35,78 +44,141 @@ export interface ExecutionPlan {
   readonly candidates: readonly ResolvedTarget[];
   /** The absolute deadline of the whole request, epoch ms. */
   readonly deadline: number;
-  /** At most this many models are tried. */
+  /** At most this many model versions are tried; the retries of one model version on other instances count once. */
   readonly maxAttempts: number;
+  /** At most this many instances run one model version (default: every instance, once). */
+  readonly maxInstanceAttempts?: number;
 }
 
 const key = (t: ResolvedTarget) => `${t.model?.name ?? ""}@${t.model?.version ?? ""}`;
 
+/** Failures that say "this instance cannot take it now", not "this request cannot be served": another instance may. */
+const isInstanceFailure = (code: number) => code === Code.UNAVAILABLE || code === Code.RESOURCE_EXHAUSTED;
+
 /**
- * Runs the first candidate and, after a retryable failure (UNAVAILABLE, DEADLINE_EXCEEDED,
- * RESOURCE_EXHAUSTED), the next ones, within the request's deadline and never the same model version twice.
- * A non-retryable failure (a bad payload, a bug) ends the request at once: another model would fail the same
- * way. Each attempt is a span with the model and outcome; a fallback is a span event. Never throws: a failure
- * is returned with the attempts made, so the caller can record them.
+ * Runs the first candidate on the less loaded of two instances and, after a failure of that instance (UNAVAILABLE,
+ * RESOURCE_EXHAUSTED), the same model version on another instance — never one that already failed in this request
+ * while another is left — up to `maxInstanceAttempts`; only when every instance failed (or an attempt ran out of
+ * time) does the next candidate model run, within the request's deadline and never the same model version twice.
+ * Inference is idempotent, so a retry is safe. A non-retryable failure (a bad payload, a bug) ends the request at
+ * once: another instance or model would fail the same way. Each attempt is a span with the model and outcome; a
+ * fallback and an instance retry are span events. Never throws: a failure is returned with the attempts made.
  */
 export async function executeWithFallbacks(
-  executor: ServiceClient<typeof ExecutorService>,
+  executors: ExecutorInstances,
   plan: ExecutionPlan,
   parent: CallContext,
   now: () => number,
   /** What a client may see of an executor's failure (transport details removed). */
   describe: (error: unknown) => RpcError = (error) => toRpcError(error),
+  /** Uniform numbers in [0, 1), for the choice of instance. */
+  random: () => number = Math.random,
 ): Promise<Execution> {
   const attempts: Attempt[] = [];
-  const tried = new Set<string>();
+  const triedModels = new Set<string>();
+  const failed = new Set<string>();
+  const instanceBound = plan.maxInstanceAttempts ?? Number.POSITIVE_INFINITY;
   let lastError: RpcError | undefined;
   for (const candidate of plan.candidates) {
-    if (attempts.length >= plan.maxAttempts) break;
-    if (tried.has(key(candidate))) continue;
-    tried.add(key(candidate));
-    if (now() >= plan.deadline) {
-      lastError = new RpcError({ code: Code.DEADLINE_EXCEEDED, message: "the request's deadline passed before a model answered" });
-      break;
-    }
-    const number = attempts.length + 1;
-    if (lastError !== undefined) {
-      callSpan(parent)?.addEvent(RouteEvent.FALLBACK_TRIGGERED, {
-        from: attempts.at(-1)?.model?.name ?? "",
-        to: candidate.model?.name ?? "",
-        reason: codeName(lastError.code),
-      });
-    }
-    const started = now();
-    try {
-      const response = await withSpan(
-        "router.attempt",
-        {
-          [RouteAttr.ATTEMPT]: number,
-          [RouteAttr.MODEL]: candidate.model?.name ?? "",
-          [RouteAttr.MODEL_VERSION]: candidate.model?.version ?? "",
-          [RouteAttr.FALLBACK]: number > 1,
-        },
-        parent.traceContext,
-        (_span, traceContext) =>
-          executor.execute(
-            { requestId: plan.requestId, model: candidate.model, backend: candidate.backend, payload: plan.payload },
-            { deadline: plan.deadline, parent: withTraceContext(parent, traceContext) },
-          ),
-      );
-      attempts.push(attemptOf(candidate, Code.OK, "", now() - started));
-      return { ok: true, response, served: candidate, attempts };
-    } catch (error) {
-      const rpcError = describe(error);
-      attempts.push(attemptOf(candidate, rpcError.code, rpcError.message, now() - started));
-      lastError = rpcError;
-      if (!isRetryable(rpcError.code)) break;
+    if (triedModels.size >= plan.maxAttempts) break;
+    if (triedModels.has(key(candidate))) continue;
+    triedModels.add(key(candidate));
+    const triedForModel = new Set<string>();
+    while (triedForModel.size < instanceBound) {
+      if (now() >= plan.deadline) {
+        lastError = new RpcError({ code: Code.DEADLINE_EXCEEDED, message: "the request's deadline passed before a model answered" });
+        return { ok: false, error: finalError(lastError, attempts), attempts };
+      }
+      const instance = chooseInstance(executors.list(), executors, { triedForModel, failed }, random, now());
+      if (instance === undefined) {
+        if (triedForModel.size === 0) lastError = noInstance();
+        break;
+      }
+      triedForModel.add(instance.name);
+      announce(parent, attempts.at(-1), candidate, instance.name, triedForModel.size > 1, lastError);
+      const outcome = await attempt(instance, candidate, plan, attempts.length + 1, parent, now, describe, executors);
+      attempts.push(outcome.attempt);
+      if (outcome.ok) {
+        executors.health.succeeded(instance.name);
+        return { ok: true, response: outcome.response, served: candidate, instance: instance.name, fallbackUsed: triedModels.size > 1, attempts };
+      }
+      lastError = outcome.error;
+      if (!isRetryable(lastError.code)) return { ok: false, error: finalError(lastError, attempts), attempts };
+      if (!isInstanceFailure(lastError.code)) break;
+      failed.add(instance.name);
+      executors.health.failed(instance.name, now());
     }
   }
   return { ok: false, error: finalError(lastError, attempts), attempts };
 }
 
-function attemptOf(candidate: ResolvedTarget, code: number, message: string, ms: number): Attempt {
+type AttemptOutcome =
+  | { readonly ok: true; readonly response: ExecuteResponse; readonly attempt: Attempt }
+  | { readonly ok: false; readonly error: RpcError; readonly attempt: Attempt };
+
+async function attempt(
+  instance: ExecutorInstance,
+  candidate: ResolvedTarget,
+  plan: ExecutionPlan,
+  number: number,
+  parent: CallContext,
+  now: () => number,
+  describe: (error: unknown) => RpcError,
+  executors: ExecutorInstances,
+): Promise<AttemptOutcome> {
+  const started = now();
+  const end = executors.load.begin(instance.name, candidate.model);
+  try {
+    const response = await withSpan(
+      "router.attempt",
+      {
+        [RouteAttr.ATTEMPT]: number,
+        [RouteAttr.MODEL]: candidate.model?.name ?? "",
+        [RouteAttr.MODEL_VERSION]: candidate.model?.version ?? "",
+        [RouteAttr.FALLBACK]: number > 1,
+      },
+      parent.traceContext,
+      (_span, traceContext) =>
+        instance.client.execute(
+          { requestId: plan.requestId, model: candidate.model, backend: candidate.backend, payload: plan.payload },
+          { deadline: plan.deadline, parent: withTraceContext(parent, traceContext) },
+        ),
+    );
+    return { ok: true, response, attempt: attemptOf(candidate, instance.name, Code.OK, "", now() - started) };
+  } catch (error) {
+    const rpcError = describe(error);
+    return { ok: false, error: rpcError, attempt: attemptOf(candidate, instance.name, rpcError.code, rpcError.message, now() - started) };
+  } finally {
+    end();
+  }
+}
+
+/** Marks a retry in the request's span: on another instance of the same model, or a fallback to the next model. */
+function announce(
+  parent: CallContext,
+  previous: Attempt | undefined,
+  candidate: ResolvedTarget,
+  instance: string,
+  sameModel: boolean,
+  lastError: RpcError | undefined,
+): void {
+  if (previous === undefined || lastError === undefined) return;
+  const reason = codeName(lastError.code);
+  if (sameModel) {
+    callSpan(parent)?.addEvent(RouteEvent.ATTEMPT_FAILED, { model: candidate.model?.name ?? "", from: previous.instance, to: instance, reason });
+  } else {
+    callSpan(parent)?.addEvent(RouteEvent.FALLBACK_TRIGGERED, { from: previous.model?.name ?? "", to: candidate.model?.name ?? "", reason });
+  }
+}
+
+function noInstance(): RpcError {
+  return new RpcError({ code: Code.UNAVAILABLE, message: "no executor instance is known (none configured, or none resolved yet)" });
+}
+
+function attemptOf(candidate: ResolvedTarget, instance: string, code: number, message: string, ms: number): Attempt {
   return create(AttemptSchema, {
     model: candidate.model,
+    instance,
     code,
     message,
     duration: durationFromMs(Math.max(0, ms)),
@@ -114,11 +186,11 @@ function attemptOf(candidate: ResolvedTarget, code: number, message: string, ms:
 }
 
 function finalError(last: RpcError | undefined, attempts: readonly Attempt[]): RpcError {
-  const tried = attempts.map((a) => `${a.model?.name ?? "?"}@${a.model?.version ?? "?"} → ${codeName(a.code)}`).join(", ");
+  const tried = attempts.map((a) => `${a.model?.name ?? "?"}@${a.model?.version ?? "?"}${a.instance === "" ? "" : ` on ${a.instance}`} → ${codeName(a.code)}`).join(", ");
   if (last === undefined) return toRpcError(new DomainError(ErrorReason.NO_SERVABLE_MODEL, "the decision named no model to run"));
   return new RpcError({
     code: last.code,
-    message: attempts.length > 1 ? `every model failed (${tried}); last: ${last.message}` : last.message,
+    message: attempts.length > 1 ? `every attempt failed (${tried}); last: ${last.message}` : last.message,
     reason: last.reason,
     domain: last.domain,
     metadata: { ...last.metadata, attempts: String(attempts.length), tried },

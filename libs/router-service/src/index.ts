@@ -13,4 +13,24 @@ export {
   type RouterLimits,
 } from "./router-service.js";
 export { executeWithFallbacks, type Execution, type ExecutionPlan } from "./execute-with-fallbacks.js";
+export { balancedExecutorClient, singleExecutor, type ExecutorInstance, type ExecutorInstances } from "./executor-instances.js";
+export {
+  discoverExecutors,
+  type DiscoveredExecutors,
+  type ExecutorDiscoveryOptions,
+  type OwnedClient,
+} from "./executor-discovery.js";
+export { createInstanceLoad, type InstanceLoad, type ModelInFlight } from "./instance-load.js";
+export { chooseInstance, type InstanceHistory, type InstanceState } from "./instance-choice.js";
+export { createInstanceHealth, type InstanceHealth } from "./instance-health.js";
 export { createDecisionRecorder, type DecisionRecorder, type RecorderStats } from "./decision-recorder.js";
+export {
+  createShadowRunner,
+  type ShadowExecute,
+  type ShadowRequest,
+  type ShadowRun,
+  type ShadowRunner,
+  type ShadowRunnerOptions,
+  type ShadowSettings,
+} from "./shadow-runner.js";
+export { compareAnswers, type ShadowComparison } from "./shadow-comparison.js";

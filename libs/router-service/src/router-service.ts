@@ -9,6 +9,7 @@ import {
   type DecisionService,
   type ExecutorService,
   type InferRequest,
+  type PolicyOverride,
   type RegistryService,
 } from "@modelrouter/contracts";
 import { DomainError, ErrorReason, invalidField } from "@modelrouter/errors";
@@ -18,8 +19,14 @@ import { RouteAttr, RouteEvent, type Logger } from "@modelrouter/telemetry";
 import { createDecisionRecorder, type DecisionRecorder } from "./decision-recorder.js";
 import { decisionRecordOf, type RoutedRequest } from "./decision-records.js";
 import { executeWithFallbacks } from "./execute-with-fallbacks.js";
+import { singleExecutor, type ExecutorInstances } from "./executor-instances.js";
 import { hopError, type Hop } from "./hop-errors.js";
+import { shadowExecuteOn } from "./shadow-executors.js";
+import { createShadowRunner, type ShadowRunner, type ShadowSettings } from "./shadow-runner.js";
 import { validateFeedbackRequest, validateInferRequest } from "./request-validation.js";
+
+/** The most model versions whose calls in flight a Decide request carries (the busiest first). */
+const MAX_LOAD_ENTRIES = 64;
 
 /** Limits of the router. */
 export interface RouterLimits {
@@ -27,8 +34,10 @@ export interface RouterLimits {
   readonly defaultDeadlineMs: number;
   /** No request may take longer than this, in ms, whatever deadline it asks for. */
   readonly maxDeadlineMs: number;
-  /** At most this many models are tried per request (the target and its fallbacks). */
+  /** At most this many models are tried per request (the target and its fallbacks); instance retries count once. */
   readonly maxAttempts: number;
+  /** At most this many executor instances run one model version of a request (default: every instance, once). */
+  readonly maxInstanceAttempts?: number;
 }
 
 /** How the router writes the decision log. */
@@ -46,11 +55,18 @@ export interface RouterDependencies {
   readonly analyzer: ServiceClient<typeof AnalyzerService>;
   readonly decision: ServiceClient<typeof DecisionService>;
   readonly executor: ServiceClient<typeof ExecutorService>;
+  /**
+   * The executor instances requests run on, with the router's calls in flight on each (default: `executor` alone,
+   * as instance ""). `executor` stays for calls that need no choice of instance.
+   */
+  readonly executors?: ExecutorInstances;
   /** For the decision log and feedback. */
   readonly registry: ServiceClient<typeof RegistryService>;
   readonly logger: Logger;
   readonly limits: RouterLimits;
   readonly decisionLog: DecisionLogSettings;
+  /** Bounds on shadow (mirrored) traffic. Default: 32 in flight, each at most `limits.maxDeadlineMs`. */
+  readonly shadows?: ShadowSettings;
   readonly clock?: () => number;
   readonly random?: () => number;
   readonly newRequestId?: () => string;
@@ -65,6 +81,8 @@ export interface RouterDependencies {
 export interface Router extends Component<typeof RouterService> {
   readonly impl: ServiceImpl<typeof RouterService>;
   readonly recorder: DecisionRecorder;
+  /** Runs the decisions' shadows, off the request path. */
+  readonly shadows: ShadowRunner;
   readonly ready: Promise<void>;
   readonly close: () => Promise<void>;
 }
@@ -72,12 +90,20 @@ export interface Router extends Component<typeof RouterService> {
 /**
  * Creates the RouterService: validate → analyze → decide → execute (falling back within the deadline) →
  * answer with the outputs, the model, the policy and rule, the attempts and the trace id, then record the
- * decision in the registry's decision log. `Explain` stops before executing; `SubmitFeedback` attaches the
+ * decision in the registry's decision log. `Explain` stops before executing, and passes its `what_if` (an
+ * unsaved policy or a stored revision, which the decision engine evaluates in place of the applied policy of that
+ * name, storing nothing) with the Decide call, returning the decision unchanged; `SubmitFeedback` attaches the
  * truth to a logged decision.
  */
 export function createRouterService(deps: RouterDependencies): Router {
   const now = deps.clock ?? Date.now;
+  const executors = deps.executors ?? singleExecutor(deps.executor);
   const newRequestId = deps.newRequestId ?? (() => crypto.randomUUID());
+  const shadows = createShadowRunner({
+    execute: shadowExecuteOn(executors, deps.random ?? Math.random),
+    maxInFlight: deps.shadows?.maxInFlight ?? 32,
+    maxDeadlineMs: deps.shadows?.maxDeadlineMs ?? deps.limits.maxDeadlineMs,
+  });
   const recorder = createDecisionRecorder({
     registry: deps.registry,
     logger: deps.logger,
@@ -88,7 +114,13 @@ export function createRouterService(deps: RouterDependencies): Router {
   /** Calls a service, turning its transport failures into errors a client may see. */
   const via = <T>(hop: Hop, call: Promise<T>): Promise<T> => call.catch((error: unknown) => Promise.reject(hopError(hop, error, deps.logger)));
 
-  async function route(request: InferRequest, ctx: CallContext, fieldPrefix: string): Promise<RoutedRequest & { deadline: number }> {
+  async function route(
+    request: InferRequest,
+    ctx: CallContext,
+    fieldPrefix: string,
+    /** Explain asks for the whole explanation (and may carry a what-if policy); Infer needs only the decision. */
+    mode: { readonly explain: boolean; readonly whatIf?: PolicyOverride | undefined },
+  ): Promise<RoutedRequest & { deadline: number }> {
     validateInferRequest(request, fieldPrefix).throwIfAny("the request is invalid");
     const start = now();
     const deadline = Number.isFinite(ctx.deadline)
@@ -114,6 +146,9 @@ export function createRouterService(deps: RouterDependencies): Router {
           timeout: durationFromMs(Math.max(0, deadline - now())),
           policy: request.policy,
         },
+        load: [...executors.load.models(MAX_LOAD_ENTRIES)],
+        explain: mode.explain,
+        ...(mode.whatIf === undefined ? {} : { whatIf: mode.whatIf }),
       },
       { deadline, parent: ctx },
     ));
@@ -136,24 +171,29 @@ export function createRouterService(deps: RouterDependencies): Router {
 
   const impl: ServiceImpl<typeof RouterService> = {
     async infer(request, ctx) {
-      const routed = await route(request, ctx, "");
+      const routed = await route(request, ctx, "", { explain: false });
       const { decision } = routed;
       const execution = await executeWithFallbacks(
-        deps.executor,
+        executors,
         {
           requestId: routed.requestId,
           payload: request.payload!,
           candidates: [decision.target!, ...decision.fallbacks],
           deadline: routed.deadline,
           maxAttempts: deps.limits.maxAttempts,
+          ...(deps.limits.maxInstanceAttempts === undefined ? {} : { maxInstanceAttempts: deps.limits.maxInstanceAttempts }),
         },
         ctx,
         now,
         (error) => hopError("executor", error, deps.logger),
+        deps.random ?? Math.random,
       );
-      recorder.record(decisionRecordOf(routed, execution), ctx.traceContext);
+      // Shadows start once the primary has answered, so that they never compete with it for an executor worker.
+      const budgetMs = routed.deadline - routed.time;
+      const mirrored = shadows.start(decision.shadows, { requestId: routed.requestId, payload: request.payload!, budgetMs, traceContext: ctx.traceContext });
+      recorder.record(decisionRecordOf(routed, execution), ctx.traceContext, mirrored?.results(execution.ok ? execution.response.outputs : undefined));
       if (!execution.ok) throw execution.error;
-      const fallbackUsed = execution.attempts.length > 1;
+      const { fallbackUsed } = execution;
       const model = execution.served.model;
       callSpan(ctx)?.setAttributes({
         [RouteAttr.FALLBACK]: fallbackUsed,
@@ -176,7 +216,7 @@ export function createRouterService(deps: RouterDependencies): Router {
       if (request.request === undefined) {
         throw invalidField("request", "is required: the InferRequest to explain, with its payload and metadata");
       }
-      const routed = await route(request.request, ctx, "request.");
+      const routed = await route(request.request, ctx, "request.", { explain: true, whatIf: request.whatIf });
       return create(ExplainResponseSchema, { profile: routed.profile, decision: routed.decision, traceId: routed.traceId });
     },
 
@@ -193,7 +233,11 @@ export function createRouterService(deps: RouterDependencies): Router {
     service: RouterService,
     impl,
     recorder,
+    shadows,
     ready: Promise.all(deps.dependenciesReady ?? []).then(() => undefined),
-    close: () => recorder.close(),
+    close: async () => {
+      await shadows.close();
+      await recorder.close();
+    },
   };
 }

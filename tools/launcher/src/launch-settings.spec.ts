@@ -16,6 +16,14 @@ describe("the launcher's settings", () => {
     ).toEqual({ listen: { router: "127.0.0.1:6001", "router-http": "off", "decision-engine": "0.0.0.0:6003" }, dataDir: "/data/registry" });
   });
 
+  it("read how many executor processes to run, as a whole number", () => {
+    expect(readLaunchSettings({ MODELROUTER_LAUNCH_EXECUTORS: "3" }).executors).toBe(3);
+    expect(readLaunchSettings({}).executors).toBeUndefined();
+    expect(() => readLaunchSettings({ MODELROUTER_LAUNCH_EXECUTORS: "two" })).toThrow(
+      new LaunchError(["MODELROUTER_LAUNCH_EXECUTORS=two: expected a whole number from 1 to 16, the executor processes to run"]),
+    );
+  });
+
   it("refuse the old launcher's names, giving the variable to set instead", () => {
     const read = () =>
       readLaunchSettings({ MODELROUTER_REGISTRY_PORT: "6004", MODELROUTER_HTTP_PORT: "6080", MODELROUTER_DECISION_PORT: "6003", MODELROUTER_HOST: "0.0.0.0" });

@@ -89,6 +89,26 @@ describe("launch, with fake services", () => {
     });
   });
 
+  it("runs several executors, the others at the ports after the first, and gives the router every one", async () => {
+    const listen = await movedListen();
+    const port = Number(listen.executor.split(":")[1]);
+    const system = await start({ topology: "distributed", listen, executors: 3 });
+    await system.ready;
+    const more = [`127.0.0.1:${port + 1}`, `127.0.0.1:${port + 2}`];
+    expect(system.processes.map((p) => p.name)).toEqual(["registry", "analyzer", "executor", "executor-2", "executor-3", "decision-engine", "router"]);
+    expect([settingsOf(linesOf("executor-2")), settingsOf(linesOf("executor-3"))]).toEqual(
+      more.map((address) => expect.objectContaining({ MODELROUTER_EXECUTOR_LISTEN: address, MODELROUTER_REGISTRY_ADDRESS: listen.registry })),
+    );
+    expect(settingsOf(linesOf("router"))["MODELROUTER_EXECUTOR_ADDRESS"]).toBe([listen.executor, ...more].join(","));
+    expect((await system.stop()).code).toBe(0);
+  });
+
+  it("refuses several executors in the co-located topology, naming the variable", async () => {
+    await expect(launch({ root: fake.root, topology: "co-located", listen: await movedListen(), executors: 2 })).rejects.toThrow(
+      "MODELROUTER_LAUNCH_EXECUTORS=2: several executors run in the distributed topology only",
+    );
+  });
+
   it("co-located: one router process hosting the other four, the registry's API on a port of its own", async () => {
     const listen = await movedListen();
     const system = await start({ topology: "co-located", listen, dataDir: "/tmp/registry-data" });

@@ -4,6 +4,7 @@ import { EnvReader } from "@modelrouter/config";
 import { outcomeOf, type LaunchOutcome } from "./launch-outcome.js";
 import { resolveListen, type ListenOverrides } from "./listen-addresses.js";
 import { isReadyLine, isShuttingDownLine } from "./log-lines.js";
+import { moreExecutorListen } from "./more-executors.js";
 import { checkPortsFree } from "./port-check.js";
 import { planProcesses, systemAddresses, type ProcessPlan, type SystemAddresses } from "./process-plan.js";
 import { seedDemo } from "./seed-demo.js";
@@ -18,6 +19,11 @@ export interface LaunchOptions {
   readonly topology: Topology;
   /** Listen addresses (`MODELROUTER_<SERVICE>_LISTEN`); the others take their defaults, 127.0.0.1:50051…50055 and :8080. */
   readonly listen?: ListenOverrides;
+  /**
+   * How many executor processes to run (distributed only; default 1): the first at the executor's listen address,
+   * the others at the ports after it, each an instance of every model; the router is given them all.
+   */
+  readonly executors?: number;
   /** The registry's PGlite data directory. Default: the registry's own (`.modelrouter/registry` in `root`). */
   readonly dataDir?: string;
   /** Variables laid over `baseEnv` for every process; `undefined` removes one. */
@@ -120,9 +126,10 @@ export async function launch(options: LaunchOptions): Promise<LaunchHandle> {
   const { topology } = options;
   const root = options.root ?? repositoryRoot;
   const listen = resolveListen(topology, options.listen);
-  await checkPortsFree(topology, listen);
+  const moreExecutors = moreExecutorListen(topology, listen, options.executors ?? 1);
+  await checkPortsFree(topology, listen, moreExecutors);
   const addresses = systemAddresses(topology, listen);
-  const stages = planProcesses(topology, listen, options.dataDir);
+  const stages = planProcesses(topology, listen, options.dataDir, moreExecutors);
   const baseEnv = { ...(options.baseEnv ?? process.env), ...options.env };
   const graceMs = new EnvReader(baseEnv).durationMs("MODELROUTER_SHUTDOWN_GRACE", 10_000);
   const stopTimeoutMs = options.stopTimeoutMs ?? graceMs + 20_000;

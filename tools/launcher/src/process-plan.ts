@@ -38,9 +38,16 @@ export function systemAddresses(topology: Topology, listen: ListenAddresses): Sy
 /**
  * The processes of a topology in start stages (each stage starts once the one before is ready): every process gets
  * its `MODELROUTER_<SERVICE>_LISTEN` and the `MODELROUTER_<SERVICE>_ADDRESS` of each service it calls, derived
- * from that service's listen address, so that moving one port moves it for everyone.
+ * from that service's listen address, so that moving one port moves it for everyone. `moreExecutors` are the
+ * listen addresses of executors after the first (distributed only: `executor-2`, `executor-3`, …); the router's
+ * `MODELROUTER_EXECUTOR_ADDRESS` lists every executor.
  */
-export function planProcesses(topology: Topology, listen: ListenAddresses, dataDir: string | undefined): ProcessPlan[][] {
+export function planProcesses(
+  topology: Topology,
+  listen: ListenAddresses,
+  dataDir: string | undefined,
+  moreExecutors: readonly string[] = [],
+): ProcessPlan[][] {
   const listenOf = (name: ServiceName) => ({ [listenVariable(name)]: listen.grpc[name] });
   const addressOf = (name: ServiceName) => ({ [addressVariable(name)]: callAddress(listen.grpc[name]) });
   const storage = dataDir === undefined ? {} : { MODELROUTER_REGISTRY_DATA_DIR: dataDir };
@@ -61,6 +68,13 @@ export function planProcesses(topology: Topology, listen: ListenAddresses, dataD
     [
       { name: "analyzer", app: "analyzer", env: listenOf("analyzer") },
       { name: "executor", app: "executor", env: { ...listenOf("executor"), ...addressOf("registry") } },
+      ...moreExecutors.map(
+        (address, i): ProcessPlan => ({
+          name: `executor-${i + 2}`,
+          app: "executor",
+          env: { [listenVariable("executor")]: address, ...addressOf("registry") },
+        }),
+      ),
       { name: "decision-engine", app: "decision-engine", env: { ...listenOf("decision-engine"), ...addressOf("registry") } },
     ],
     [
@@ -73,7 +87,7 @@ export function planProcesses(topology: Topology, listen: ListenAddresses, dataD
           ...http,
           ...addressOf("analyzer"),
           ...addressOf("decision-engine"),
-          ...addressOf("executor"),
+          [addressVariable("executor")]: [listen.grpc.executor, ...moreExecutors].map(callAddress).join(","),
           ...addressOf("registry"),
         },
       },

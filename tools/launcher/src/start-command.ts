@@ -63,6 +63,7 @@ export async function runStart(argv: readonly string[], env: Readonly<Record<str
       topology,
       listen: settings.listen,
       dataDir: settings.dataDir ?? join(repositoryRoot, ".modelrouter", "registry"),
+      ...(settings.executors === undefined ? {} : { executors: settings.executors }),
       baseEnv: env,
       seedDemo: true,
       onLogLine: (name, line) => terminal.out(prettyLogLine(name, line)),

@@ -11,6 +11,7 @@ import {
 import { Violations } from "@modelrouter/errors";
 import type { FeedbackValue } from "../store/decision-store.js";
 import { quoted, resourceNameProblem } from "@modelrouter/syntax";
+import { checkShadowResults } from "./decision-shadows.js";
 import { checkName, checkVersion } from "./names.js";
 
 /** A request id: 1 to 128 letters, digits, '.', '_', ':' and '-' (the router's rule). */
@@ -107,6 +108,7 @@ function checkDecision(v: Violations, record: DecisionRecord, now: Date): void {
   checkOptionalName(v, "decision.rule", record.rule, "rule");
   checkLength(v, "decision.top_label", record.topLabel);
   checkLength(v, "decision.tenant", record.tenant);
+  checkShadowResults(v, record.shadows, MAX_DECISION_TEXT_LENGTH);
   if (Modality[record.modality] === undefined) {
     v.add("decision.modality", `is ${record.modality}, not a known modality: give the analyzer's modality (or leave it unspecified)`);
   }

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "@jest/globals";
+import { ConfigError } from "@modelrouter/config";
+import { loadConfig } from "./config.js";
+
+function problems(vars: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(vars, "/srv");
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("the router's shadow settings", () => {
+  it("runs at most 32 shadows at once by default, each within the router's maximum deadline", () => {
+    expect(loadConfig({ MODELROUTER_MAX_DEADLINE: "20s" }, "/srv").shadows).toEqual({ maxInFlight: 32, maxDeadlineMs: 20_000 });
+  });
+
+  it("reads MODELROUTER_SHADOW_MAX_IN_FLIGHT, 0 turning shadows off", () => {
+    expect(loadConfig({ MODELROUTER_SHADOW_MAX_IN_FLIGHT: "0" }, "/srv").shadows.maxInFlight).toBe(0);
+    expect(loadConfig({ MODELROUTER_SHADOW_MAX_IN_FLIGHT: "500" }, "/srv").shadows.maxInFlight).toBe(500);
+  });
+
+  it.each(["-1", "many", "1.5"])("refuses MODELROUTER_SHADOW_MAX_IN_FLIGHT=%s, naming it", (value) => {
+    expect(problems({ MODELROUTER_SHADOW_MAX_IN_FLIGHT: value })).toEqual([expect.stringContaining("MODELROUTER_SHADOW_MAX_IN_FLIGHT")]);
+  });
+});

@@ -1,0 +1,40 @@
+import { pickOfTwoChoices } from "@modelrouter/policy";
+import type { ExecutorInstance } from "./executor-instances.js";
+import type { InstanceHealth } from "./instance-health.js";
+import type { InstanceLoad } from "./instance-load.js";
+
+/** What a request has learnt of the instances so far, for {@link chooseInstance}. */
+export interface InstanceHistory {
+  /** Instances that already ran (or failed) the current model version: never tried again for it. */
+  readonly triedForModel: ReadonlySet<string>;
+  /** Instances that failed in this request with any model: chosen only when no other is left. */
+  readonly failed: ReadonlySet<string>;
+}
+
+/** What the router knows of every instance, for {@link chooseInstance}. */
+export interface InstanceState {
+  readonly load: InstanceLoad;
+  readonly health: InstanceHealth;
+}
+
+/**
+ * The instance to run the next attempt on: the less loaded of two drawn at random (the power of two choices, by
+ * this router's calls in flight) among the instances that have not yet tried this model version, preferring, in
+ * turn, those that neither failed in this request nor recently in any (see {@link InstanceHealth}), then those that
+ * did not fail in this request (a failure may have been another model's). Undefined when every instance has tried
+ * this model version.
+ */
+export function chooseInstance(
+  instances: readonly ExecutorInstance[],
+  state: InstanceState,
+  history: InstanceHistory,
+  random: () => number,
+  at: number,
+): ExecutorInstance | undefined {
+  const untried = instances.filter((instance) => !history.triedForModel.has(instance.name));
+  const unfailed = untried.filter((instance) => !history.failed.has(instance.name));
+  const healthy = unfailed.filter((instance) => !state.health.suspect(instance.name, at));
+  const pool = healthy.length > 0 ? healthy : unfailed.length > 0 ? unfailed : untried;
+  const index = pickOfTwoChoices(pool.length, (i) => state.load.ofInstance(pool[i]?.name ?? ""), random);
+  return index === undefined ? undefined : pool[index];
+}
