@@ -103,7 +103,18 @@ describe("the example policies of docs/examples/policies, applied beside the dem
 
   it("ships every example it tests, and each one applies", () => {
     expect(examples.map((p) => p.name).sort()).toEqual(
-      ["ab-split", "best-above-threshold", "default", "fallback", "gradual-rollout", "high-value", "metadata-specialist", "modalities", "premium-tier"].map(
+      [
+        "ab-split",
+        "best-above-threshold",
+        "default",
+        "fallback",
+        "gradual-rollout",
+        "high-value",
+        "least-loaded",
+        "metadata-specialist",
+        "modalities",
+        "premium-tier",
+      ].map(
         (name) => `example-${name}`,
       ),
     );
@@ -170,6 +181,26 @@ describe("the example policies of docs/examples/policies, applied beside the dem
       const response = await system.router.infer(request(mnist[5]!, "example-ab-split", { userId }));
       expect({ userId, model: response.model?.name }).toEqual({ userId, model: on.has(userId) ? "digits-lite" : "digits-general" });
     }
+  });
+
+  it("least-loaded: both models serve under concurrent load, and Explain scores each candidate by its requests in flight", async () => {
+    const explained = await system.router.explain({ request: request(mnist[8]!, "example-least-loaded") });
+    const scored = (explained.decision?.explanation?.candidates ?? []).map((c) => [c.model?.name, c.metric, typeof c.score]);
+    expect(scored.sort()).toEqual([
+      ["digits-general", "in_flight", "number"],
+      ["digits-lite", "in_flight", "number"],
+    ]);
+    const served = new Map<string, number>();
+    const client = async () => {
+      for (let i = 0; i < 50; i++) {
+        const response = await system.router.infer(request(mnist[8]!, "example-least-loaded"));
+        expect(topLabel(response)).toBe(mnist[8]!.label);
+        served.set(response.model?.name ?? "", (served.get(response.model?.name ?? "") ?? 0) + 1);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, client));
+    expect([...served.keys()].sort()).toEqual(["digits-general", "digits-lite"]);
+    for (const count of served.values()) expect(count).toBeGreaterThan(400 * 0.2);
   });
 
   it("gradual-rollout: 5 %, then 25 %, then 100 % by applying revisions, nobody moving back; a rollback restores 5 %", async () => {

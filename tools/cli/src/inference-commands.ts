@@ -1,27 +1,15 @@
 import { parseArgs } from "node:util";
-import { ExplainResponseSchema, InferResponseSchema, SubmitFeedbackResponseSchema } from "@modelrouter/contracts";
+import { InferResponseSchema, SubmitFeedbackResponseSchema } from "@modelrouter/contracts";
 import type { Command } from "./commands.js";
 import { UsageError } from "./io.js";
 import { printMessage } from "./output.js";
-import { inferRequestOf, requestOptions } from "./payload-args.js";
-
-const inputUsage = `(--image FILE | --audio FILE | --text TEXT | --json JSON|@FILE | --file FILE)
-    [--meta key=value]... [--tier T] [--tenant T] [--user U] [--policy P] [--request-id ID]`;
+import { inferRequestOf, requestOptions, requestUsage } from "./payload-args.js";
 
 export const inferCommand: Command = {
-  usage: `modelrouter infer ${inputUsage}`,
+  usage: `modelrouter infer ${requestUsage}`,
   async run(args, connection, io) {
     const { values } = parseArgs({ args: [...args], options: requestOptions });
     printMessage(io, InferResponseSchema, await connection.router.infer(inferRequestOf(values)));
-    return 0;
-  },
-};
-
-export const explainCommand: Command = {
-  usage: `modelrouter explain ${inputUsage}`,
-  async run(args, connection, io) {
-    const { values } = parseArgs({ args: [...args], options: requestOptions });
-    printMessage(io, ExplainResponseSchema, await connection.router.explain({ request: inferRequestOf(values) }));
     return 0;
   },
 };

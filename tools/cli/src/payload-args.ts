@@ -5,6 +5,10 @@ import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import type { InferRequestSchema, PayloadSchema } from "@modelrouter/contracts";
 import { UsageError } from "./io.js";
 
+/** The usage of the options of `infer` and `explain` that describe the request. */
+export const requestUsage = `(--image FILE | --audio FILE | --text TEXT | --json JSON|@FILE | --file FILE)
+    [--meta key=value]... [--tier T] [--tenant T] [--user U] [--policy P] [--request-id ID]`;
+
 /** The options of `infer` and `explain` that describe the request. */
 export const requestOptions = {
   image: { type: "string" },

@@ -6,6 +6,7 @@ import { UsageError } from "./io.js";
 import { readManifests } from "./manifests.js";
 import { printMessage } from "./output.js";
 import { policyHistory, rollbackPolicy } from "./policy-history.js";
+import { revisionOption } from "./revision-option.js";
 
 export const policiesCommand: Command = {
   usage: `modelrouter policies apply -f FILE|DIR... [--dry-run] [--create-only]
@@ -77,8 +78,3 @@ modelrouter policies delete NAME`,
     }
   },
 };
-
-function revisionOption(option: string, text: string): bigint {
-  if (!/^[1-9][0-9]{0,18}$/.test(text)) throw new UsageError(`${option} ${text}: expected a revision listed by "policies history NAME"`);
-  return BigInt(text);
-}
