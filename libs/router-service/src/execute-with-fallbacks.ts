@@ -136,6 +136,7 @@ async function attempt(
         [RouteAttr.MODEL]: candidate.model?.name ?? "",
         [RouteAttr.MODEL_VERSION]: candidate.model?.version ?? "",
         [RouteAttr.FALLBACK]: number > 1,
+        ...(instance.name === "" ? {} : { [RouteAttr.INSTANCE]: instance.name }),
       },
       parent.traceContext,
       (_span, traceContext) =>

@@ -11,6 +11,8 @@ export const RouteAttr = {
   MODEL_VERSION: "modelrouter.model_version",
   FALLBACK: "modelrouter.fallback",
   ATTEMPT: "modelrouter.attempt",
+  /** The executor instance (its address) an attempt ran on; absent when the executor is in-process. */
+  INSTANCE: "modelrouter.instance",
   CANDIDATES: "modelrouter.candidates",
   MODALITY: "modelrouter.modality",
   TENANT: "modelrouter.tenant",

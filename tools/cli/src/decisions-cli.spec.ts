@@ -73,12 +73,31 @@ describe("decision log and policy history commands", () => {
       policyRevision: 12n,
       fallbackUsed: true,
       tenant: "acme",
+      instance: "10.0.0.5:50055",
+      shadows: [
+        { model: { name: "digits-lite", version: "1" }, sameTopLabel: true, scoreDistance: 0.0132 },
+        { model: { name: "digits-next", version: "2" }, sameTopLabel: false },
+        { model: { name: "digits-slow", version: "1" }, code: 8, message: "dropped: 32 shadows in flight" },
+        { model: { name: "digits-broken", version: "1" }, code: 14, message: "the model file is missing" },
+      ],
     });
     const failed = create(DecisionRecordSchema, { requestId: "r2", time: timestampFromMs(NOW_MS), code: 14, policy: "digits-routing" });
     const [header, first, second] = decisionTable([answered, failed]).map((line) => line.split(/\s+/));
-    expect(header).toEqual(["TIME", "REQUEST", "OUTCOME", "MODEL", "POLICY", "RULE", "REVISION", "FALLBACK", "TENANT"]);
-    expect(first).toEqual(["2026-01-31T12:00:00.000Z", "r1", "ok", "digits-lowres@1", "digits-routing", "images", "12", "yes", "acme"]);
-    expect(second).toEqual(["2026-01-31T12:00:00.000Z", "r2", "UNAVAILABLE", "-", "digits-routing", "-", "-", "no", "-"]);
+    expect(header).toEqual(["TIME", "REQUEST", "OUTCOME", "MODEL", "INSTANCE", "POLICY", "RULE", "REVISION", "FALLBACK", "TENANT", "SHADOWS"]);
+    expect(first).toEqual([
+      "2026-01-31T12:00:00.000Z",
+      "r1",
+      "ok",
+      "digits-lowres@1",
+      "10.0.0.5:50055",
+      "digits-routing",
+      "images",
+      "12",
+      "yes",
+      "acme",
+      "digits-lite@1=same(0.013),digits-next@2=differs,digits-slow@1=dropped,digits-broken@1=UNAVAILABLE",
+    ]);
+    expect(second).toEqual(["2026-01-31T12:00:00.000Z", "r2", "UNAVAILABLE", "-", "-", "digits-routing", "-", "-", "no", "-", "-"]);
     expect(decisionTable([answered], false)).toHaveLength(1);
   });
 
