@@ -83,6 +83,7 @@ function decide(
     rule,
     explanation,
     catalogueRevision: input.catalogueRevision ?? catalogue.revision,
+    propensity: choice.propensity,
   });
   const result: EvaluationResult = { decision, target: target.model, fallbacks: choice.fallbacks.map((c) => c.model) };
   return { kind: "decided", result };

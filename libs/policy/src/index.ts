@@ -28,5 +28,5 @@ export { REQUEST_BOUNDS, requestBoundsViolations, type RequestBounds } from "./r
 export type { RouteStrategy, StrategyCandidate, StrategyChoice, StrategyContext } from "./route-strategy.js";
 export { declaredStats, type CandidateStats, type CandidateStatsProvider } from "./candidate-stats.js";
 export { stableUnit } from "./stable-hash.js";
-export { pickOfTwoChoices } from "./two-choices.js";
+export { pickOfTwoChoices, twoChoicesProbability } from "./two-choices.js";
 export { MAX_ROUTE_SHADOWS, type CompiledShadow } from "./shadow-compile.js";

@@ -1,7 +1,7 @@
 import type { CompiledConstraint } from "./candidate-constraints.js";
 import { screenCandidates } from "./candidate-screening.js";
 import type { RouteStrategy, StrategyCandidate, StrategyChoice } from "./route-strategy.js";
-import { pickOfTwoChoices } from "./two-choices.js";
+import { pickOfTwoChoices, twoChoicesProbability } from "./two-choices.js";
 
 /** The configuration of a least-loaded route, checked at compile time. */
 export interface LeastLoadedConfig {
@@ -17,7 +17,8 @@ export interface LeastLoadedConfig {
  * serves (the first drawn on a tie), so load spills from a busy model to an idle one without every router
  * herding onto the same model. The other passing candidates become fallbacks ordered by load, least loaded
  * first (target order on a tie), so a retry after RESOURCE_EXHAUSTED goes to a less loaded model, never back
- * to the saturated one. Every candidate's score is its in_flight.
+ * to the saturated one. Every candidate's score is its in_flight. The propensity is the exact probability that
+ * the two draws pick the chosen candidate given every passing candidate's load (see {@link twoChoicesProbability}).
  */
 export function createLeastLoadedStrategy(config: LeastLoadedConfig): RouteStrategy {
   return {
@@ -27,13 +28,15 @@ export function createLeastLoadedStrategy(config: LeastLoadedConfig): RouteStrat
       const { rejected, failedConstraints, passing } = screenCandidates(config.constraints, candidates, context.stats);
       const scores = candidates.map((candidate) => context.load(candidate.model));
       const loadOf = (index: number): number => scores[index] ?? 0;
-      const drawn = pickOfTwoChoices(passing.length, (i) => loadOf(passing[i] as number), context.random);
+      const passingLoad = (i: number): number => loadOf(passing[i] as number);
+      const drawn = pickOfTwoChoices(passing.length, passingLoad, context.random);
       const metric = "in_flight";
       if (drawn === undefined) {
         const reason = "every target fails the route's constraints";
-        return { index: undefined, reason, rejected, failedConstraints, scores, metric };
+        return { index: undefined, reason, propensity: 1, rejected, failedConstraints, scores, metric };
       }
       const index = passing[drawn] as number;
+      const propensity = twoChoicesProbability(passing.length, passingLoad, drawn);
       const winner = (candidates[index] as StrategyCandidate).model.name;
       const fallbackOrder = passing.filter((i) => i !== index).sort((a, b) => loadOf(a) - loadOf(b) || a - b);
       const notChosen = new Map<number, string>();
@@ -44,7 +47,7 @@ export function createLeastLoadedStrategy(config: LeastLoadedConfig): RouteStrat
         passing.length === 1
           ? `the only candidate that passes the constraints, in_flight ${loadOf(index)} (strategy least_loaded)`
           : `the less loaded of two of ${passing.length} candidates drawn at random, in_flight ${loadOf(index)} (strategy least_loaded)`;
-      return { index, reason, notChosen, rejected, failedConstraints, scores, metric, fallbackOrder };
+      return { index, reason, propensity, notChosen, rejected, failedConstraints, scores, metric, fallbackOrder };
     },
   };
 }

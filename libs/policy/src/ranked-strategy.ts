@@ -26,7 +26,7 @@ export interface RankedConfig {
  * one with the best figure from the statistics provider; ties go to the earlier target. A candidate that fails
  * a constraint is rejected (neither target nor fallback) with the failing expression as its reason; the other
  * candidates that pass remain fallbacks, each with its figure against the winner's. Every candidate's score is
- * its figure.
+ * its figure. The choice is deterministic: its propensity is 1.
  */
 export function createRankedStrategy(config: RankedConfig): RouteStrategy {
   const higher = config.prefer === "higher";
@@ -50,9 +50,9 @@ export function createRankedStrategy(config: RankedConfig): RouteStrategy {
     const metric = config.figure;
     if (winner === undefined) {
       const reason = "every target fails the route's constraints";
-      return { index: undefined, reason, rejected, failedConstraints, scores, metric, stable };
+      return { index: undefined, reason, propensity: 1, rejected, failedConstraints, scores, metric, stable };
     }
-    if (!explain) return { index: winner, reason: "", rejected, failedConstraints, scores, metric, stable };
+    if (!explain) return { index: winner, reason: "", propensity: 1, rejected, failedConstraints, scores, metric, stable };
     const best = scores[winner] as number;
     const winnerName = (candidates[winner] as StrategyCandidate).model.name;
     const against = declared(best) ? `${winnerName}'s ${best}` : `${winnerName}, which neither does`;
@@ -68,7 +68,7 @@ export function createRankedStrategy(config: RankedConfig): RouteStrategy {
     const reason = declared(best)
       ? `the ${superlative} ${config.figure} (${best}) of ${passing.length} candidate(s) that pass the constraints (strategy ${config.name})`
       : `no candidate declares ${config.figure}: the first of ${passing.length} that pass the constraints (strategy ${config.name})`;
-    return { index: winner, reason, notChosen, rejected, failedConstraints, scores, metric, stable };
+    return { index: winner, reason, propensity: 1, notChosen, rejected, failedConstraints, scores, metric, stable };
   };
   /**
    * Under the declared figures a screening is shared while the catalogue does not change, and the choice

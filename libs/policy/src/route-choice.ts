@@ -26,6 +26,11 @@ export interface RouteChoice {
   readonly metric: string;
   /** For a weighted split: what the arm was chosen by; empty when at random or for other strategies. */
   readonly splitKey: string;
+  /**
+   * The probability with which the target was chosen given the request (see `StrategyChoice.propensity`):
+   * the strategy's, or 1 when the first eligible fallback serves because no target may.
+   */
+  readonly propensity: number;
 }
 
 function isEligible(candidate: Candidate): candidate is EligibleCandidate {
@@ -71,7 +76,8 @@ function partitionOf(resolution: RouteResolution): Partition {
  * then the eligible fallbacks in order. A model name appears at most once: a later candidate of a model
  * already listed is not chosen, so the target never reappears among the fallbacks. With `context.explain`,
  * every candidate's outcome (role, reason, score, failed constraint) is listed, each fallback target with the
- * strategy's note on why it was not chosen; without it, `outcomes` is empty.
+ * strategy's note on why it was not chosen; without it, `outcomes` is empty. The propensity is the strategy's
+ * for its target, or 1 when a fallback serves in its place (that choice is deterministic).
  */
 export function chooseRoute(route: CompiledRoute, resolution: RouteResolution, context: StrategyContext): RouteChoice {
   const { eligibleTargets, eligibleFallbacks } = partitionOf(resolution);
@@ -80,7 +86,7 @@ export function chooseRoute(route: CompiledRoute, resolution: RouteResolution, c
     const fallbacks = eligibleFallbacks.slice(1);
     const reason = "no target is eligible: the first eligible fallback";
     const outcomes = context.explain ? explainOutcomes(resolution, target, reason, fallbacks, undefined) : [];
-    return { target, fallbacks, outcomes, metric: "", splitKey: "" };
+    return { target, fallbacks, outcomes, metric: "", splitKey: "", propensity: 1 };
   }
   const choice = route.strategy.choose(eligibleTargets, context);
   const index = choice.index;
@@ -111,7 +117,8 @@ export function chooseRoute(route: CompiledRoute, resolution: RouteResolution, c
       if (choice.stable === true) stableOutcomes.set(choice, outcomes);
     }
   }
-  return { target, fallbacks, outcomes, metric: choice.metric ?? "", splitKey: choice.splitKey ?? "" };
+  const propensity = valid ? choice.propensity : 1;
+  return { target, fallbacks, outcomes, metric: choice.metric ?? "", splitKey: choice.splitKey ?? "", propensity };
 }
 
 /**

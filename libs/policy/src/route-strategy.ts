@@ -31,6 +31,12 @@ export interface StrategyChoice {
   readonly index: number | undefined;
   /** Why the target was chosen, for the explanation (may be empty when `context.explain` is false). */
   readonly reason: string;
+  /**
+   * The probability, in (0, 1], with which the strategy picks `index` given the request and the candidates'
+   * state, computed exactly: 1 for a deterministic choice (and when `index` is undefined). Recorded with the
+   * decision for off-policy evaluation.
+   */
+  readonly propensity: number;
   /** Why each other candidate was not chosen, by index. They stay fallbacks, in target order. */
   readonly notChosen?: ReadonlyMap<number, string>;
   /** Candidates that may not serve this request (a constraint failed), by index, with the reason. */
@@ -70,11 +76,13 @@ export interface RouteStrategy {
   choose(candidates: readonly StrategyCandidate[], context: StrategyContext): StrategyChoice;
 }
 
-/** STRATEGY_FIRST: the first eligible candidate, in target order. */
+const FIRST_CHOICE: StrategyChoice = { index: 0, reason: "the first eligible target (strategy first)", propensity: 1 };
+
+/** STRATEGY_FIRST: the first eligible candidate, in target order (propensity 1). */
 export function createFirstStrategy(): RouteStrategy {
   return {
     name: "first",
     cost: 0,
-    choose: () => ({ index: 0, reason: "the first eligible target (strategy first)" }),
+    choose: () => FIRST_CHOICE,
   };
 }

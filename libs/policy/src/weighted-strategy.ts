@@ -48,7 +48,8 @@ function drawn(draw: number, weights: readonly number[], total: number): number 
  * STRATEGY_WEIGHTED: an A/B split in proportion to the targets' weights. A request that carries the sticky key
  * always gets the same arm (rendezvous hashing of the key); one without it, or a route without a sticky key,
  * gets an arm drawn with the injected random source. When some targets are not eligible, the split is among
- * the eligible ones, in proportion to their weights. The arms not chosen remain fallbacks.
+ * the eligible ones, in proportion to their weights. The arms not chosen remain fallbacks. The propensity is
+ * the chosen arm's share of the eligible weight, for keyed requests too: the key's hash randomises over keys.
  */
 export function createWeightedStrategy(config: WeightedConfig): RouteStrategy {
   return {
@@ -81,7 +82,8 @@ export function createWeightedStrategy(config: WeightedConfig): RouteStrategy {
         });
       }
       const reason = `chosen by the weighted split: ${arm(index)}; ${how}`;
-      return { index, reason, notChosen, scores: weights, metric: "weight", splitKey };
+      const propensity = total > 0 ? (weights[index] ?? 0) / total : 1;
+      return { index, reason, propensity, notChosen, scores: weights, metric: "weight", splitKey };
     },
   };
 }

@@ -22,7 +22,10 @@ export interface RoutedRequest {
   readonly time: number;
 }
 
-/** The decision log entry of a routed request and its execution. */
+/**
+ * The decision log entry of a routed request and its execution. Its `propensity` is the decision's, as decided
+ * (the probability of the target's choice), even when a fallback served.
+ */
 export function decisionRecordOf(routed: RoutedRequest, execution: Execution): DecisionRecord {
   return create(DecisionRecordSchema, {
     requestId: routed.requestId,
@@ -39,5 +42,6 @@ export function decisionRecordOf(routed: RoutedRequest, execution: Execution): D
     modality: routed.profile.modality,
     tenant: routed.tenant,
     traceId: routed.traceId,
+    propensity: routed.decision.propensity,
   });
 }

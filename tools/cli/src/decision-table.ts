@@ -4,7 +4,7 @@ import { codeName } from "@modelrouter/rpc-kit";
 import { formatTable } from "./table.js";
 
 /** The columns of a decision table. */
-const HEADER = ["TIME", "REQUEST", "OUTCOME", "MODEL", "INSTANCE", "POLICY", "RULE", "REVISION", "FALLBACK", "TENANT", "SHADOWS"] as const;
+const HEADER = ["TIME", "REQUEST", "OUTCOME", "MODEL", "INSTANCE", "POLICY", "RULE", "REVISION", "FALLBACK", "PROPENSITY", "TENANT", "SHADOWS"] as const;
 
 /**
  * A shadow's result in one word: `model@version=same(0.013)` when its top label was the one returned (with the
@@ -16,6 +16,11 @@ function shadowCell(shadow: ShadowResult): string {
   if (shadow.code !== 0) return `${model}=${shadow.message.startsWith("dropped") ? "dropped" : codeName(shadow.code)}`;
   const distance = shadow.scoreDistance === undefined ? "" : `(${shadow.scoreDistance.toFixed(3)})`;
   return `${model}=${shadow.sameTopLabel ? "same" : "differs"}${distance}`;
+}
+
+/** The probability of the decision's choice to three significant digits; empty when unknown (0, an older record). */
+function propensityCell(propensity: number): string {
+  return propensity === 0 ? "" : String(Number(propensity.toPrecision(3)));
 }
 
 /** Decision log entries as a table, one row per decision in the order given. */
@@ -32,6 +37,7 @@ export function decisionTable(decisions: readonly DecisionRecord[], header = tru
       d.rule,
       d.policyRevision === 0n ? "" : d.policyRevision.toString(),
       d.fallbackUsed ? "yes" : "no",
+      propensityCell(d.propensity),
       d.tenant,
       d.shadows.map(shadowCell).join(","),
     ]),

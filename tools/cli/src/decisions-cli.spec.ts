@@ -63,7 +63,7 @@ describe("decision log and policy history commands", () => {
     expect(io2.errText()).toContain('decisions: unknown action "grep" (say list or tail)');
   });
 
-  it("lays out decisions as a table: outcome by code name, model@version, '-' for what is absent", () => {
+  it("lays out decisions as a table: outcome by code name, model@version, the propensity, '-' for what is absent", () => {
     const answered = create(DecisionRecordSchema, {
       requestId: "r1",
       time: timestampFromMs(NOW_MS),
@@ -72,6 +72,7 @@ describe("decision log and policy history commands", () => {
       rule: "images",
       policyRevision: 12n,
       fallbackUsed: true,
+      propensity: 5 / 12,
       tenant: "acme",
       instance: "10.0.0.5:50055",
       shadows: [
@@ -83,7 +84,7 @@ describe("decision log and policy history commands", () => {
     });
     const failed = create(DecisionRecordSchema, { requestId: "r2", time: timestampFromMs(NOW_MS), code: 14, policy: "digits-routing" });
     const [header, first, second] = decisionTable([answered, failed]).map((line) => line.split(/\s+/));
-    expect(header).toEqual(["TIME", "REQUEST", "OUTCOME", "MODEL", "INSTANCE", "POLICY", "RULE", "REVISION", "FALLBACK", "TENANT", "SHADOWS"]);
+    expect(header).toEqual(["TIME", "REQUEST", "OUTCOME", "MODEL", "INSTANCE", "POLICY", "RULE", "REVISION", "FALLBACK", "PROPENSITY", "TENANT", "SHADOWS"]);
     expect(first).toEqual([
       "2026-01-31T12:00:00.000Z",
       "r1",
@@ -94,10 +95,11 @@ describe("decision log and policy history commands", () => {
       "images",
       "12",
       "yes",
+      "0.417",
       "acme",
       "digits-lite@1=same(0.013),digits-next@2=differs,digits-slow@1=dropped,digits-broken@1=UNAVAILABLE",
     ]);
-    expect(second).toEqual(["2026-01-31T12:00:00.000Z", "r2", "UNAVAILABLE", "-", "-", "digits-routing", "-", "-", "no", "-", "-"]);
+    expect(second).toEqual(["2026-01-31T12:00:00.000Z", "r2", "UNAVAILABLE", "-", "-", "digits-routing", "-", "-", "no", "-", "-", "-"]);
     expect(decisionTable([answered], false)).toHaveLength(1);
   });
 

@@ -119,4 +119,23 @@ describe("modelrouter explain with a what-if policy", () => {
       ["digits", "premium-tier", "matched, decided"],
     ]);
   });
+
+  it("prints a random choice's propensity and split key, and no propensity line for a certain one", () => {
+    const split = create(ExplainResponseSchema, {
+      decision: {
+        target: { model: { name: "digits-lite", version: "1" } },
+        policy: "ab",
+        policyRevision: 7n,
+        propensity: 0.3,
+        explanation: { splitKey: "request.user_id" },
+      },
+    });
+    expect(explainLines(split).slice(0, 3)).toEqual([
+      'decision   digits-lite@1 by policy "ab" (revision 7), default route',
+      "split key  request.user_id",
+      "propensity 0.3 (the chance the strategy chose this target)",
+    ]);
+    const certain = create(ExplainResponseSchema, { decision: { target: { model: { name: "digits-general", version: "1" } }, policy: "p", policyRevision: 1n, propensity: 1 } });
+    expect(explainLines(certain).some((line) => line.startsWith("propensity"))).toBe(false);
+  });
 });

@@ -31,6 +31,7 @@ function heading(response: ExplainResponse): string[] {
     ["fallbacks", (decision?.fallbacks ?? []).map((f) => label(f.model)).join(", ")],
     ["shadows", (decision?.shadows ?? []).map((s) => label(s.model)).join(", ")],
     ["split key", explanation?.splitKey ?? ""],
+    ["propensity", decision === undefined || !(decision.propensity > 0 && decision.propensity < 1) ? "" : `${Number(decision.propensity.toPrecision(3))} (the chance the strategy chose this target)`],
     ["summary", explanation?.summary ?? ""],
     ["input", response.profile === undefined ? "" : `${enumWord(Modality, response.profile.modality)} ${response.profile.mimeType}`.trim()],
     ["trace", response.traceId],

@@ -109,6 +109,7 @@ function checkDecision(v: Violations, record: DecisionRecord, now: Date): void {
   checkLength(v, "decision.top_label", record.topLabel);
   checkLength(v, "decision.tenant", record.tenant);
   checkShadowResults(v, record.shadows, MAX_DECISION_TEXT_LENGTH);
+  checkPropensity(v, record.propensity);
   if (Modality[record.modality] === undefined) {
     v.add("decision.modality", `is ${record.modality}, not a known modality: give the analyzer's modality (or leave it unspecified)`);
   }
@@ -118,6 +119,15 @@ function checkDecision(v: Violations, record: DecisionRecord, now: Date): void {
       `${quoted(record.traceId)} is not a W3C trace id: give 32 lower-case hex digits, not all zero (or leave it empty)`,
     );
   }
+}
+
+/** A propensity is a probability in (0, 1]; 0 (unset) means unknown, as in records from routers that predate it. */
+function checkPropensity(v: Violations, propensity: number): void {
+  if (propensity === 0 || (propensity > 0 && propensity <= 1)) return;
+  v.add(
+    "decision.propensity",
+    `is ${propensity}: give the probability with which the strategy chose the target, greater than 0 and at most 1 (or leave it unset when unknown)`,
+  );
 }
 
 function checkRequestId(v: Violations, field: string, requestId: string): void {
