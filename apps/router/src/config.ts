@@ -3,7 +3,8 @@ import { readExecutorConfig, type ExecutorConfig } from "@modelrouter/executor-s
 import { readCommonConfig, type CommonConfig } from "@modelrouter/host";
 import { modelZooDir } from "@modelrouter/model-zoo";
 import { readRegistryConfig, type RegistryConfig } from "@modelrouter/registry-service";
-import type { DecisionLogSettings, RouterLimits, ShadowSettings } from "@modelrouter/router-service";
+import type { BreakerSettings, DecisionLogSettings, RouterLimits, ShadowSettings } from "@modelrouter/router-service";
+import { readEjectionSettings } from "./ejection-settings.js";
 import { readExecutorAddresses } from "./executor-addresses.js";
 
 /** The services the router process can host itself (the co-located topology). */
@@ -41,6 +42,11 @@ export interface RouterAppConfig extends CommonConfig {
   readonly decisionLog: DecisionLogSettings;
   /** `MODELROUTER_SHADOW_MAX_IN_FLIGHT`, default 32: shadows running at once (more are dropped); each at most the max deadline. */
   readonly shadows: ShadowSettings;
+  /**
+   * `MODELROUTER_EJECTION_*`: the executor instances' circuit breakers — ejected after 5 attempts in a row got no
+   * answer or half of at least 20 in 10 s, for 1 s doubling up to 30 s, at most half of the instances.
+   */
+  readonly ejection: BreakerSettings;
   /** Settings of a co-located registry (read only when it is co-located). */
   readonly registry: RegistryConfig | undefined;
   /** Settings of a co-located executor (read only when it is co-located). */
@@ -85,6 +91,7 @@ export function loadConfig(vars: Readonly<Record<string, string | undefined>>, c
       timeoutMs: env.durationMs("MODELROUTER_DECISION_LOG_TIMEOUT", 5000),
     },
     shadows: { maxInFlight: env.int("MODELROUTER_SHADOW_MAX_IN_FLIGHT", 32, { min: 0, max: 10_000 }), maxDeadlineMs },
+    ejection: readEjectionSettings(env),
     registry: colocate.has("registry") ? readRegistryConfig(env, cwd) : undefined,
     executor: colocate.has("executor") ? readExecutorConfig(env, cwd, modelZooDir()) : undefined,
   };

@@ -40,10 +40,11 @@ runMain("router", async () => {
           lookup: async (host) => (await lookup(host, { all: true })).map((entry) => entry.address),
           intervalMs: config.executorResolveIntervalMs,
           logger: logger.child({ component: "executor-discovery" }),
+          breaker: config.ejection,
         })
       : undefined;
   await discovered?.ready;
-  const executors = discovered ?? singleExecutor(topology.connect(ExecutorService, executor ?? config.addresses.executor));
+  const executors = discovered ?? singleExecutor(topology.connect(ExecutorService, executor ?? config.addresses.executor), "", config.ejection);
   const routerService = createRouterService({
     analyzer: topology.connect(AnalyzerService, analyzer ?? config.addresses.analyzer),
     decision: topology.connect(DecisionService, decision ?? config.addresses["decision-engine"]),

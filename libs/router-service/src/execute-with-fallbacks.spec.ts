@@ -11,22 +11,19 @@ import {
 } from "@modelrouter/contracts";
 import type { WorkerPool } from "@modelrouter/executor-service/testing";
 import { loadDemoModels, loadSampleIndex } from "@modelrouter/model-zoo";
-import { createServer } from "node:net";
 import {
   Code,
   RpcError,
   createDirectClient,
-  createGrpcChannel,
-  createGrpcClient,
   type CallContext,
-  type GrpcChannel,
   type ServiceClient,
 } from "@modelrouter/rpc-kit";
 import { ROOT_CONTEXT } from "@opentelemetry/api";
 import { executeWithFallbacks, type ExecutionPlan } from "./execute-with-fallbacks.js";
 import { singleExecutor, type ExecutorInstance, type ExecutorInstances } from "./executor-instances.js";
-import { createInstanceHealth } from "./instance-health.js";
+import { createInstanceBreaker, DEFAULT_BREAKER_SETTINGS, type BreakerSettings } from "./instance-breaker.js";
 import { createInstanceLoad, type InstanceLoad } from "./instance-load.js";
+import { deadExecutor } from "./dead-executor.test-support.js";
 import { startZooExecutor } from "./zoo-executor.test-support.js";
 
 const parent: CallContext = {
@@ -121,20 +118,11 @@ describe("executeWithFallbacks, with a real executor", () => {
   });
 });
 
-/** A loopback port nothing listens on: calls to it fail UNAVAILABLE, as to an executor that was killed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === "object" && address !== null ? address.port : 9;
-}
-
 describe("executeWithFallbacks over several executor instances", () => {
   let pool: WorkerPool;
   let live: ServiceClient<typeof ExecutorService>;
   let dead: ServiceClient<typeof ExecutorService>;
-  let deadChannel: GrpcChannel;
+  let closeDead: () => void;
   /** An executor that sheds every request, as a saturated one does. */
   const shedding = createDirectClient(
     ExecutorService,
@@ -148,18 +136,19 @@ describe("executeWithFallbacks over several executor instances", () => {
     const started = await startZooExecutor();
     pool = started.pool;
     live = createDirectClient(ExecutorService, started.impl, { defaultTimeoutMs: 10_000 });
-    deadChannel = createGrpcChannel(`127.0.0.1:${await closedPort()}`);
-    dead = createGrpcClient(ExecutorService, deadChannel, { defaultTimeoutMs: 10_000 });
+    const deadOne = await deadExecutor();
+    dead = deadOne.client;
+    closeDead = deadOne.close;
   });
   afterAll(async () => {
-    deadChannel.close();
+    closeDead();
     await pool.close();
   });
 
-  const instances = (list: readonly ExecutorInstance[], load: InstanceLoad = createInstanceLoad()): ExecutorInstances => ({
+  const instances = (list: readonly ExecutorInstance[], load: InstanceLoad = createInstanceLoad(), settings?: BreakerSettings): ExecutorInstances => ({
     list: () => list,
     load,
-    health: createInstanceHealth(),
+    breaker: createInstanceBreaker(() => list.map((instance) => instance.name), settings),
   });
   /** Chance that always draws the first option of the power of two choices (or the last, with `last`). */
   const draw = (last = false) => () => (last ? 0.999 : 0);
@@ -193,26 +182,113 @@ describe("executeWithFallbacks over several executor instances", () => {
     expect(execution.ok && !execution.fallbackUsed).toBe(true);
   });
 
-  it("passes over an instance that failed in an earlier request for a second, then tries it again", async () => {
-    const executors = instances([
+  /** A breaker that ejects after 2 attempts in a row got no answer, for 1 s, then 2 s. */
+  const quickBreaker: BreakerSettings = { ...DEFAULT_BREAKER_SETTINGS, consecutiveFailures: 2, baseEjectionMs: 1000, maxEjectionMs: 10_000 };
+  /** Runs requests against `executors` at the time `clock.at`, returning the instances each attempt ran on. */
+  const onClock = (executors: ExecutorInstances, clock: { at: number }) => async () => {
+    const execution = await executeWithFallbacks(
+      executors,
+      { requestId: "r", payload: image, candidates: [target("digits-general")], deadline: clock.at + 10_000, maxAttempts: 3 },
+      parent,
+      () => clock.at,
+      undefined,
+      draw(),
+    );
+    expect(execution.ok).toBe(true);
+    return where(execution).map(([, instance]) => instance);
+  };
+
+  it("ejects an instance that got no answer twice in a row: no request tries it until its ejection ends, then one probe", async () => {
+    const executors = instances(
+      [
+        { name: "down", client: dead },
+        { name: "up", client: live },
+      ],
+      undefined,
+      quickBreaker,
+    );
+    const clock = { at: Date.now() };
+    const request = onClock(executors, clock);
+    expect(await request()).toEqual(["down", "up"]);
+    expect(await request()).toEqual(["down", "up"]);
+    expect(executors.breaker.condition("down", clock.at)).toEqual({
+      state: "ejected",
+      reason: "ejected for 1 s (1st ejection): 2 attempts in a row got no answer (last: UNAVAILABLE)",
+    });
+    clock.at += 900;
+    expect(await request()).toEqual(["up"]);
+    expect(await request()).toEqual(["up"]);
+    clock.at += 100;
+    expect(executors.breaker.condition("down", clock.at).state).toBe("probing");
+    expect(await request()).toEqual(["down", "up"]);
+    expect(executors.breaker.condition("down", clock.at).reason).toBe("ejected for 2 s (2nd ejection): its probe got no answer (UNAVAILABLE)");
+    clock.at += 1900;
+    expect(await request()).toEqual(["up"]);
+    clock.at += 100;
+    expect(await request()).toEqual(["down", "up"]);
+  });
+
+  it("brings an ejected instance back once its probe is answered", async () => {
+    let restarted = false;
+    const restarting: ServiceClient<typeof ExecutorService> = { execute: (request, options) => (restarted ? live : dead).execute(request, options) };
+    const executors = instances(
+      [
+        { name: "restarting", client: restarting },
+        { name: "up", client: live },
+      ],
+      undefined,
+      quickBreaker,
+    );
+    const clock = { at: Date.now() };
+    const request = onClock(executors, clock);
+    await request();
+    await request();
+    expect(executors.breaker.condition("restarting", clock.at).state).toBe("ejected");
+    restarted = true;
+    expect(await request()).toEqual(["up"]);
+    clock.at += 1000;
+    expect(await request()).toEqual(["restarting"]);
+    expect(executors.breaker.condition("restarting", clock.at)).toEqual({ state: "healthy", reason: "" });
+    expect(await request()).toEqual(["restarting"]);
+  });
+
+  it("never ejects a saturated instance (RESOURCE_EXHAUSTED) nor one that cannot load a model: it answered", async () => {
+    const executors = instances(
+      [
+        { name: "busy", client: shedding },
+        { name: "idle", client: live },
+      ],
+      undefined,
+      quickBreaker,
+    );
+    for (let i = 0; i < 4; i += 1) {
+      await run(executors, [target("digits-general")], draw());
+      await run(executors, [target("digits-general", "gone"), target("digits-lite")], draw(true));
+    }
+    expect(executors.breaker.condition("busy", Date.now()).state).toBe("healthy");
+    expect(executors.breaker.condition("idle", Date.now()).state).toBe("healthy");
+  });
+
+  it("runs requests on the ejected instances when no other is left (panic mode)", async () => {
+    let list: ExecutorInstance[] = [
       { name: "down", client: dead },
       { name: "up", client: live },
-    ]);
-    let clock = Date.now();
-    const at = () =>
-      executeWithFallbacks(
-        executors,
-        { requestId: "r", payload: image, candidates: [target("digits-general")], deadline: clock + 10_000, maxAttempts: 3 },
-        parent,
-        () => clock,
-        undefined,
-        draw(),
-      );
-    expect(where(await at()).map(([, instance]) => instance)).toEqual(["down", "up"]);
-    clock += 500;
-    expect(where(await at()).map(([, instance]) => instance)).toEqual(["up"]);
-    clock += 1000;
-    expect(where(await at()).map(([, instance]) => instance)).toEqual(["down", "up"]);
+    ];
+    const executors: ExecutorInstances = {
+      list: () => list,
+      load: createInstanceLoad(),
+      breaker: createInstanceBreaker(() => list.map((instance) => instance.name), quickBreaker),
+    };
+    const clock = { at: Date.now() };
+    const request = onClock(executors, clock);
+    await request();
+    await request();
+    expect(executors.breaker.condition("down", clock.at).state).toBe("ejected");
+    list = [
+      { name: "down", client: live },
+      { name: "other", client: dead },
+    ];
+    expect(await request()).toEqual(["other", "down"]);
   });
 
   it("retries a saturated instance (RESOURCE_EXHAUSTED) on another one too", async () => {

@@ -19,7 +19,7 @@ import {
   type CallContext,
 } from "@modelrouter/rpc-kit";
 import { RouteAttr, RouteEvent, withSpan } from "@modelrouter/telemetry";
-import type { ExecutorInstance, ExecutorInstances } from "./executor-instances.js";
+import { beginAttempt, type ExecutorInstance, type ExecutorInstances } from "./executor-instances.js";
 import { chooseInstance } from "./instance-choice.js";
 
 /** The outcome of running a request's candidates: the answer of the model that served it, or the final error. */
@@ -52,11 +52,15 @@ export interface ExecutionPlan {
 
 const key = (t: ResolvedTarget) => `${t.model?.name ?? ""}@${t.model?.version ?? ""}`;
 
-/** Failures that say "this instance cannot take it now", not "this request cannot be served": another instance may. */
-const isInstanceFailure = (code: number) => code === Code.UNAVAILABLE || code === Code.RESOURCE_EXHAUSTED;
+/**
+ * Failures that say "this instance cannot take it now", not "this request cannot be served": another instance may.
+ * (Whether the failure also counts against the instance is the breaker's call: see `instanceOutcomeOf`.)
+ */
+const triesAnotherInstance = (code: number) => code === Code.UNAVAILABLE || code === Code.RESOURCE_EXHAUSTED;
 
 /**
- * Runs the first candidate on the less loaded of two instances and, after a failure of that instance (UNAVAILABLE,
+ * Runs the first candidate on the less loaded of two instances the breaker admits (each attempt's outcome counted
+ * by the breaker) and, after a failure of that instance (UNAVAILABLE,
  * RESOURCE_EXHAUSTED), the same model version on another instance — never one that already failed in this request
  * while another is left — up to `maxInstanceAttempts`; only when every instance failed (or an attempt ran out of
  * time) does the next candidate model run, within the request's deadline and never the same model version twice.
@@ -99,14 +103,12 @@ export async function executeWithFallbacks(
       const outcome = await attempt(instance, candidate, plan, attempts.length + 1, parent, now, describe, executors);
       attempts.push(outcome.attempt);
       if (outcome.ok) {
-        executors.health.succeeded(instance.name);
         return { ok: true, response: outcome.response, served: candidate, instance: instance.name, fallbackUsed: triedModels.size > 1, attempts };
       }
       lastError = outcome.error;
       if (!isRetryable(lastError.code)) return { ok: false, error: finalError(lastError, attempts), attempts };
-      if (!isInstanceFailure(lastError.code)) break;
+      if (!triesAnotherInstance(lastError.code)) break;
       failed.add(instance.name);
-      executors.health.failed(instance.name, now());
     }
   }
   return { ok: false, error: finalError(lastError, attempts), attempts };
@@ -127,7 +129,7 @@ async function attempt(
   executors: ExecutorInstances,
 ): Promise<AttemptOutcome> {
   const started = now();
-  const end = executors.load.begin(instance.name, candidate.model);
+  const end = beginAttempt(executors, instance.name, candidate.model, now);
   try {
     const response = await withSpan(
       "router.attempt",
@@ -145,12 +147,12 @@ async function attempt(
           { deadline: plan.deadline, parent: withTraceContext(parent, traceContext) },
         ),
     );
+    end(undefined);
     return { ok: true, response, attempt: attemptOf(candidate, instance.name, Code.OK, "", now() - started) };
   } catch (error) {
     const rpcError = describe(error);
+    end(rpcError);
     return { ok: false, error: rpcError, attempt: attemptOf(candidate, instance.name, rpcError.code, rpcError.message, now() - started) };
-  } finally {
-    end();
   }
 }
 

@@ -4,7 +4,7 @@ import type { ServiceClient } from "@modelrouter/rpc-kit";
 import { formatHostPort, parseHostPort } from "@modelrouter/syntax";
 import type { Logger } from "@modelrouter/telemetry";
 import type { ExecutorInstance, ExecutorInstances } from "./executor-instances.js";
-import { createInstanceHealth, type InstanceHealth } from "./instance-health.js";
+import { createInstanceBreaker, type BreakerSettings } from "./instance-breaker.js";
 import { createInstanceLoad, type InstanceLoad } from "./instance-load.js";
 
 /** A client with a connection of its own (one channel, one tunnel), closed by its owner. */
@@ -25,7 +25,8 @@ export interface ExecutorDiscoveryOptions {
   readonly intervalMs: number;
   readonly logger: Logger;
   readonly load?: InstanceLoad;
-  readonly health?: InstanceHealth;
+  /** The circuit breakers' settings (default: `DEFAULT_BREAKER_SETTINGS`). */
+  readonly breaker?: BreakerSettings;
 }
 
 /** Executors discovered from a list of addresses and DNS names, kept current. */
@@ -111,7 +112,14 @@ export function discoverExecutors(options: ExecutorDiscoveryOptions): Discovered
   return {
     list: () => instances,
     load,
-    health: options.health ?? createInstanceHealth(),
+    breaker: createInstanceBreaker(
+      () => instances.map((instance) => instance.name),
+      options.breaker,
+      (instance, { state, reason }) =>
+        state === "healthy"
+          ? options.logger.info("executor instance healthy again", { instance })
+          : options.logger.warn(`executor instance ${state}`, { instance, reason }),
+    ),
     ready: refresh(),
     refresh,
     close() {

@@ -3,7 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import { ExecuteResponseSchema, ExecutorService, type ExecuteResponse } from "@modelrouter/contracts";
 import { Code, createDirectClient, isRpcError } from "@modelrouter/rpc-kit";
 import { balancedExecutorClient, type ExecutorInstance, type ExecutorInstances } from "./executor-instances.js";
-import { createInstanceHealth } from "./instance-health.js";
+import { createInstanceBreaker } from "./instance-breaker.js";
 import { createInstanceLoad } from "./instance-load.js";
 
 /** An executor instance that answers every call once `release` settles. */
@@ -28,7 +28,7 @@ describe("a client balanced over the executor instances", () => {
     const executors: ExecutorInstances = {
       list: () => [instance("a", gate), instance("b", gate)],
       load: createInstanceLoad(),
-      health: createInstanceHealth(),
+      breaker: createInstanceBreaker(() => ["a", "b"]),
     };
     const client = balancedExecutorClient(executors, () => 0);
     const model = { name: "digits-general", version: "1" };
@@ -41,7 +41,7 @@ describe("a client balanced over the executor instances", () => {
   });
 
   it("fails UNAVAILABLE, saying why, when no instance is known", async () => {
-    const client = balancedExecutorClient({ list: () => [], load: createInstanceLoad(), health: createInstanceHealth() });
+    const client = balancedExecutorClient({ list: () => [], load: createInstanceLoad(), breaker: createInstanceBreaker(() => []) });
     const error = await client.execute({}).catch((e: unknown) => e);
     expect(isRpcError(error) && [error.code, error.message]).toEqual([Code.UNAVAILABLE, expect.stringContaining("no executor instance is known")]);
   });

@@ -1,8 +1,8 @@
 import type { ExecutorService } from "@modelrouter/contracts";
-import { Code, RpcError, type ServiceClient } from "@modelrouter/rpc-kit";
+import { Code, RpcError, toRpcError, type ServiceClient } from "@modelrouter/rpc-kit";
 import { chooseInstance } from "./instance-choice.js";
-import { createInstanceHealth, type InstanceHealth } from "./instance-health.js";
-import { createInstanceLoad, type InstanceLoad } from "./instance-load.js";
+import { createInstanceBreaker, type BreakerSettings, type InstanceBreaker } from "./instance-breaker.js";
+import { createInstanceLoad, type InstanceLoad, type ModelNamed } from "./instance-load.js";
 
 /** One executor the router can run a model on: its name (its address; "" in-process) and a client of its own. */
 export interface ExecutorInstance {
@@ -11,25 +11,44 @@ export interface ExecutorInstance {
 }
 
 /**
- * The executors the router knows now and its calls in flight on each. Every executor follows the registry and
- * loads every ACTIVE model, so every executor is an instance of every model version.
+ * The executors the router knows now, its calls in flight on each and their circuit breakers. Every executor
+ * follows the registry and loads every ACTIVE model, so every executor is an instance of every model version.
  */
 export interface ExecutorInstances {
   /** The instances known now (a discovered set changes between calls). */
   list(): readonly ExecutorInstance[];
   readonly load: InstanceLoad;
-  readonly health: InstanceHealth;
+  readonly breaker: InstanceBreaker;
 }
 
 /** One executor, for example the one hosted in the router's own process (instance name ""). */
-export function singleExecutor(client: ServiceClient<typeof ExecutorService>, name = ""): ExecutorInstances {
+export function singleExecutor(client: ServiceClient<typeof ExecutorService>, name = "", breaker?: BreakerSettings): ExecutorInstances {
   const instances = [{ name, client }];
-  return { list: () => instances, load: createInstanceLoad(), health: createInstanceHealth() };
+  return { list: () => instances, load: createInstanceLoad(), breaker: createInstanceBreaker(() => [name], breaker) };
 }
 
 /**
- * A client that runs each call on the less loaded of two instances drawn at random (no retry), counting the call
- * in the instances' load: for calls that need no choice of their own, such as a shadow's.
+ * Counts an attempt of `model` on `instance` in the instances' load (unless `model` is null: a shadow, which
+ * real requests do not balance on) and in its breaker, until the returned function is called with the attempt's
+ * error (undefined: it succeeded).
+ */
+export function beginAttempt(
+  executors: ExecutorInstances,
+  instance: string,
+  model: ModelNamed | undefined | null,
+  now: () => number,
+): (error: RpcError | undefined) => void {
+  const endLoad = model === null ? () => undefined : executors.load.begin(instance, model);
+  const attempt = executors.breaker.begin(instance, now());
+  return (error) => {
+    endLoad();
+    attempt.end(error, now());
+  };
+}
+
+/**
+ * A client that runs each call on the less loaded of two instances drawn at random among those the breaker admits
+ * (no retry), counting the call in the instances' load and breakers: for calls that need no choice of their own.
  */
 export function balancedExecutorClient(
   executors: ExecutorInstances,
@@ -42,11 +61,14 @@ export function balancedExecutorClient(
       if (instance === undefined) {
         throw new RpcError({ code: Code.UNAVAILABLE, message: "no executor instance is known (none configured, or none resolved yet)" });
       }
-      const end = executors.load.begin(instance.name, request.model);
+      const end = beginAttempt(executors, instance.name, request.model, now);
       try {
-        return await instance.client.execute(request, options);
-      } finally {
-        end();
+        const response = await instance.client.execute(request, options);
+        end(undefined);
+        return response;
+      } catch (error) {
+        end(toRpcError(error));
+        throw error;
       }
     },
   };

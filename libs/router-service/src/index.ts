@@ -13,7 +13,7 @@ export {
   type RouterLimits,
 } from "./router-service.js";
 export { executeWithFallbacks, type Execution, type ExecutionPlan } from "./execute-with-fallbacks.js";
-export { balancedExecutorClient, singleExecutor, type ExecutorInstance, type ExecutorInstances } from "./executor-instances.js";
+export { balancedExecutorClient, beginAttempt, singleExecutor, type ExecutorInstance, type ExecutorInstances } from "./executor-instances.js";
 export {
   discoverExecutors,
   type DiscoveredExecutors,
@@ -22,7 +22,18 @@ export {
 } from "./executor-discovery.js";
 export { createInstanceLoad, type InstanceLoad, type ModelInFlight } from "./instance-load.js";
 export { chooseInstance, type InstanceHistory, type InstanceState } from "./instance-choice.js";
-export { createInstanceHealth, type InstanceHealth } from "./instance-health.js";
+export {
+  createInstanceBreaker,
+  DEFAULT_BREAKER_SETTINGS,
+  type BreakerAttempt,
+  type BreakerObserver,
+  type BreakerSettings,
+  type BreakerState,
+  type InstanceBreaker,
+  type InstanceCondition,
+} from "./instance-breaker.js";
+export { instanceOutcomeOf, type InstanceOutcome } from "./instance-outcome.js";
+export { instanceStatuses } from "./instance-statuses.js";
 export { createDecisionRecorder, type DecisionRecorder, type RecorderStats } from "./decision-recorder.js";
 export {
   createShadowRunner,

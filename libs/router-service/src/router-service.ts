@@ -21,6 +21,7 @@ import { decisionRecordOf, type RoutedRequest } from "./decision-records.js";
 import { executeWithFallbacks } from "./execute-with-fallbacks.js";
 import { singleExecutor, type ExecutorInstances } from "./executor-instances.js";
 import { hopError, type Hop } from "./hop-errors.js";
+import { instanceStatuses } from "./instance-statuses.js";
 import { shadowExecuteOn } from "./shadow-executors.js";
 import { createShadowRunner, type ShadowRunner, type ShadowSettings } from "./shadow-runner.js";
 import { validateFeedbackRequest, validateInferRequest } from "./request-validation.js";
@@ -92,7 +93,8 @@ export interface Router extends Component<typeof RouterService> {
  * answer with the outputs, the model, the policy and rule, the attempts and the trace id, then record the
  * decision in the registry's decision log. `Explain` stops before executing, and passes its `what_if` (an
  * unsaved policy or a stored revision, which the decision engine evaluates in place of the applied policy of that
- * name, storing nothing) with the Decide call, returning the decision unchanged; `SubmitFeedback` attaches the
+ * name, storing nothing) with the Decide call, returning the decision unchanged with every executor instance's
+ * breaker state (HEALTHY, EJECTED, PROBING), reason and calls in flight; `SubmitFeedback` attaches the
  * truth to a logged decision.
  */
 export function createRouterService(deps: RouterDependencies): Router {
@@ -100,7 +102,7 @@ export function createRouterService(deps: RouterDependencies): Router {
   const executors = deps.executors ?? singleExecutor(deps.executor);
   const newRequestId = deps.newRequestId ?? (() => crypto.randomUUID());
   const shadows = createShadowRunner({
-    execute: shadowExecuteOn(executors, deps.random ?? Math.random),
+    execute: shadowExecuteOn(executors, deps.random ?? Math.random, now),
     maxInFlight: deps.shadows?.maxInFlight ?? 32,
     maxDeadlineMs: deps.shadows?.maxDeadlineMs ?? deps.limits.maxDeadlineMs,
   });
@@ -217,7 +219,12 @@ export function createRouterService(deps: RouterDependencies): Router {
         throw invalidField("request", "is required: the InferRequest to explain, with its payload and metadata");
       }
       const routed = await route(request.request, ctx, "request.", { explain: true, whatIf: request.whatIf });
-      return create(ExplainResponseSchema, { profile: routed.profile, decision: routed.decision, traceId: routed.traceId });
+      return create(ExplainResponseSchema, {
+        profile: routed.profile,
+        decision: routed.decision,
+        traceId: routed.traceId,
+        instances: instanceStatuses(executors, now()),
+      });
     },
 
     async submitFeedback(request, ctx) {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { create } from "@bufbuild/protobuf";
-import { CandidateRole, ExplainResponseSchema, Modality } from "@modelrouter/contracts";
+import { CandidateRole, ExplainResponseSchema, InstanceHealth, Modality } from "@modelrouter/contracts";
 import { explainLines } from "./explain-output.js";
 import { capture } from "./io.test-support.js";
 import { main } from "./main.js";
@@ -137,5 +137,23 @@ describe("modelrouter explain with a what-if policy", () => {
     ]);
     const certain = create(ExplainResponseSchema, { decision: { target: { model: { name: "digits-general", version: "1" } }, policy: "p", policyRevision: 1n, propensity: 1 } });
     expect(explainLines(certain).some((line) => line.startsWith("propensity"))).toBe(false);
+  });
+
+  it("ends with the router's executor instances and their health, when it reports them", () => {
+    const response = create(ExplainResponseSchema, {
+      decision: { target: { model: { name: "digits-general", version: "1" } }, policy: "p", policyRevision: 1n },
+      instances: [
+        { instance: "10.0.0.5:50055", health: InstanceHealth.HEALTHY, inFlight: 3 },
+        { instance: "10.0.0.6:50055", health: InstanceHealth.EJECTED, reason: "ejected for 2 s: 5 attempts in a row got no answer" },
+      ],
+    });
+    const lines = explainLines(response);
+    expect(lines.slice(-3).map((line) => line.split(/\s{2,}/))).toEqual([
+      ["INSTANCE", "HEALTH", "IN FLIGHT", "REASON"],
+      ["10.0.0.5:50055", "healthy", "3", "-"],
+      ["10.0.0.6:50055", "ejected", "0", "ejected for 2 s: 5 attempts in a row got no answer"],
+    ]);
+    expect(lines.at(-4)).toBe("");
+    expect(explainLines(create(ExplainResponseSchema, {})).some((line) => line.startsWith("INSTANCE"))).toBe(false);
   });
 });

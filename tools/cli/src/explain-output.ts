@@ -2,6 +2,8 @@ import {
   CandidateRole,
   type CandidateEvaluation,
   type ExplainResponse,
+  InstanceHealth,
+  type InstanceStatus,
   Modality,
   type PolicyEvaluation,
   type RoutingDecision,
@@ -71,12 +73,21 @@ export function evaluationTable(policies: readonly PolicyEvaluation[]): string[]
   return formatTable(["POLICY", "RULE", "RESULT"], rows);
 }
 
+/** The executor instances as the router sees them: address, health, requests in flight, and why it is not healthy. */
+export function instanceTable(instances: readonly InstanceStatus[]): string[] {
+  return formatTable(
+    ["INSTANCE", "HEALTH", "IN FLIGHT", "REASON"],
+    instances.map((i) => [i.instance === "" ? "(in-process)" : i.instance, enumWord(InstanceHealth, i.health), String(i.inFlight), i.reason]),
+  );
+}
+
 /**
  * An ExplainResponse for people: the decision (target, deciding policy with its revision, rule, fallbacks,
- * shadows, split key, summary, input, trace), a blank line, the candidates table, a blank line, and the policies
- * and rules evaluated.
+ * shadows, split key, propensity, summary, input, trace), a blank line, the candidates table, a blank line, the
+ * policies and rules evaluated, and, when the router reports them, a blank line and its executor instances.
  */
 export function explainLines(response: ExplainResponse): string[] {
   const explanation = response.decision?.explanation;
-  return [...heading(response), "", ...candidateTable(explanation?.candidates ?? []), "", ...evaluationTable(explanation?.policies ?? [])];
+  const instances = response.instances.length === 0 ? [] : ["", ...instanceTable(response.instances)];
+  return [...heading(response), "", ...candidateTable(explanation?.candidates ?? []), "", ...evaluationTable(explanation?.policies ?? []), ...instances];
 }
