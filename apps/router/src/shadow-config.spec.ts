@@ -1,16 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
-import { ConfigError } from "@modelrouter/config";
+import { problems } from "./config-problems.test-support.js";
 import { loadConfig } from "./config.js";
 
-function problems(vars: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(vars, "/srv");
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe("the router's shadow settings", () => {
   it("runs at most 32 shadows at once by default, each within the router's maximum deadline", () => {

@@ -1,58 +1,17 @@
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { clone, create } from "@bufbuild/protobuf";
-import {
-  AnalyzerService,
-  DecisionService,
-  ExecutorService,
-  type ExecuteRequest,
-  type ExecuteResponse,
-  type Model,
-  ModelSchema,
-  PayloadSchema,
-  PolicySchema,
-  RegistryService,
-  RouterService,
-} from "@modelrouter/contracts";
-import { createAnalyzerService, createLanguageDetector } from "@modelrouter/analyzer-service";
-import { createDecisionService } from "@modelrouter/decision-service";
-import type { WorkerPool } from "@modelrouter/executor-service/testing";
-import { loadDemoModels, loadSampleIndex } from "@modelrouter/model-zoo";
-import { compilePolicy, createModelCatalogue } from "@modelrouter/policy";
-import { createRegistryService, openPgliteDatabase, openRegistryStore, type RegistryStore } from "@modelrouter/registry-service/testing";
+import { ExecutorService, type ExecuteRequest, type ExecuteResponse, type RegistryService, RouterService } from "@modelrouter/contracts";
+import { loadDemoModels } from "@modelrouter/model-zoo";
 import { Code, createDirectClient, type ServiceClient, type ServiceImpl } from "@modelrouter/rpc-kit";
 import { context, propagation, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
-import { createRouterService, type Router } from "./router-service.js";
+import { type InProcessServices, compiledPolicy, digitImage as image, digitSample as digit, modelTarget, startInProcessServices } from "./in-process-services.test-support.js";
+import type { Router } from "./router-service.js";
 import { compareAnswers } from "./shadow-comparison.js";
-import { quiet, startZooExecutor } from "./zoo-executor.test-support.js";
-
-const digit = loadSampleIndex().find((s) => s.kind === "mnist")!;
-const image = create(PayloadSchema, { kind: { case: "image", value: { data: readFileSync(digit.path) } } });
-
-/** The zoo's models, and a copy of digits-lite whose file does not exist (it fails with UNAVAILABLE). */
-function catalogueModels(): Model[] {
-  const models = loadDemoModels();
-  const broken = clone(ModelSchema, models.find((m) => m.name === "digits-lite")!);
-  broken.name = "digits-missing";
-  if (broken.backend?.kind.case === "onnx") {
-    broken.backend.kind.value.uri = "digits-missing/model.onnx";
-    broken.backend.kind.value.sha256 = "";
-  }
-  return [...models, broken];
-}
 
 /** `target` (digits-general) answers every request; `shadow` mirrors each one. */
 function mirroringPolicy(shadow: string, target = "digits-general") {
-  const result = compilePolicy(
-    create(PolicySchema, {
-      name: "mirror",
-      defaultRoute: { targets: [{ kind: { case: "model", value: { name: target } } }], shadows: [{ model: { name: shadow } }] },
-    }),
-  );
-  if (result.kind !== "compiled") throw new Error(JSON.stringify(result.violations));
-  return result.policy;
+  return compiledPolicy({ name: "mirror", defaultRoute: { targets: [modelTarget(target)], shadows: [{ model: { name: shadow } }] } });
 }
 
 /** Holds the executor's shadow calls until released: a shadow that has not finished, for as long as a test needs. */
@@ -80,10 +39,8 @@ class ShadowGate {
 }
 
 describe("shadow traffic through the router, with a real analyzer, decision engine, executor and registry", () => {
-  let pool: WorkerPool;
-  let store: RegistryStore;
+  let services: InProcessServices;
   let registry: ServiceClient<typeof RegistryService>;
-  let analyzer: ServiceClient<typeof AnalyzerService>;
   let executorImpl: ServiceImpl<typeof ExecutorService>;
   const gate = new ShadowGate();
   const routers: Router[] = [];
@@ -92,21 +49,15 @@ describe("shadow traffic through the router, with a real analyzer, decision engi
 
   beforeAll(async () => {
     tracing.register({ contextManager: null });
-    const started = await startZooExecutor();
-    pool = started.pool;
-    executorImpl = started.impl;
-    store = await openRegistryStore({ db: await openPgliteDatabase(), logger: quiet });
-    registry = createDirectClient(RegistryService, createRegistryService({ store, logger: quiet }), { defaultTimeoutMs: 10_000 });
-    analyzer = createDirectClient(AnalyzerService, createAnalyzerService({ languageDetector: await createLanguageDetector() }), {
-      defaultTimeoutMs: 10_000,
-    });
+    services = await startInProcessServices();
+    registry = services.registry;
+    executorImpl = services.executorImpl;
   }, 60_000);
 
   afterAll(async () => {
     gate.release();
     await Promise.all(routers.map((r) => r.close()));
-    await store?.close();
-    await pool?.close();
+    await services?.close();
     await tracing.shutdown();
     trace.disable();
     context.disable();
@@ -115,17 +66,8 @@ describe("shadow traffic through the router, with a real analyzer, decision engi
 
   /** A router whose policy mirrors `target`'s requests to `shadow`, at most `maxInFlight` shadows at once. */
   function startRouter(shadow: string, maxInFlight = 8, target = "digits-general") {
-    const policies = [mirroringPolicy(shadow, target)];
-    const catalogue = createModelCatalogue(catalogueModels(), 1n);
-    const decide = createDecisionService({ catalogue: { snapshot: () => ({ revision: 1n, catalogue, policies }) }, random: () => 0.5 });
-    const router = createRouterService({
-      analyzer,
-      decision: createDirectClient(DecisionService, decide, { defaultTimeoutMs: 10_000 }),
-      executor: createDirectClient(ExecutorService, gate.wrap(executorImpl), { defaultTimeoutMs: 10_000 }),
-      registry,
-      logger: quiet,
-      limits: { defaultDeadlineMs: 10_000, maxDeadlineMs: 30_000, maxAttempts: 3 },
-      decisionLog: { sampleRate: 1, maxInFlight: 64, timeoutMs: 10_000 },
+    const router = services.router([mirroringPolicy(shadow, target)], {
+      executorImpl: gate.wrap(executorImpl),
       shadows: { maxInFlight, maxDeadlineMs: 10_000 },
     });
     routers.push(router);
