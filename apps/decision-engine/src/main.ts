@@ -10,7 +10,9 @@ runMain("decision-engine", async () => {
   const config = loadConfig(process.env);
   const logger = createLogger({ service: "decision-engine", level: config.logLevel });
   const topology = createTopology({ transport: "unary", callTimeoutMs: config.callTimeoutMs });
-  const engine = startDecisionEngine(topology.connect(RegistryService, config.registryAddress), logger);
+  const engine = startDecisionEngine(topology.connect(RegistryService, config.registryAddress), logger, {
+    liveStats: { windowMs: config.statsWindowMs, intervalMs: config.statsIntervalMs },
+  });
   await runHost({
     name: "decision-engine",
     logger,

@@ -151,6 +151,29 @@ describe.each(["distributed", "co-located"] as Topology[])("modelrouter, %s", (t
     expect(listed.decisions.map((d) => d.requestId)).toContain(answer.requestId);
   });
 
+  it("counts the router's attempts in the registry's live statistics, with accuracy from labelled feedback", async () => {
+    const specialist = async () => (await system.registry.listModelStats({ model: "digits-lowres-specialist" })).stats.find((s) => s.model?.version === "1");
+    const before = (await specialist())?.requests ?? 0n;
+    const answers = [];
+    for (const sample of lowres.slice(0, 6)) {
+      const answer = await system.router.infer(imageRequest(sample, { metadata: { image_type: "lowres_scan" } }));
+      await system.router.submitFeedback({ requestId: answer.requestId, feedback: { case: "label", value: sample.label } });
+      answers.push(answer);
+    }
+    // The router reports every second, off the request path: wait (bounded) for its next report.
+    let stats = await specialist();
+    for (let i = 0; i < 100 && (stats?.requests ?? 0n) < before + 6n; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      stats = await specialist();
+    }
+    expect(stats?.requests).toBeGreaterThanOrEqual(before + 6n);
+    expect(stats?.errors).toBe(0n);
+    expect(stats?.p50LatencyMs).toBeGreaterThan(0);
+    expect(stats?.labelled).toBeGreaterThanOrEqual(6n);
+    expect(stats?.accuracy).toBeGreaterThan(0.5);
+    expect(answers.every((a) => a.model?.name === "digits-lowres-specialist")).toBe(true);
+  });
+
   it("answers curl: Connect with JSON on the HTTP port", async () => {
     const body = { payload: { image: { data: readFileSync(lowres[1]!.path).toString("base64") } }, metadata: { image_type: "lowres_scan" } };
     const response = await fetch(`${system.httpUrl}/modelrouter.router.v1.RouterService/Infer`, {

@@ -47,6 +47,11 @@ export interface RouterAppConfig extends CommonConfig {
    * answer or half of at least 20 in 10 s, for 1 s doubling up to 30 s, at most half of the instances.
    */
   readonly ejection: BreakerSettings;
+  /**
+   * `MODELROUTER_STATS_INTERVAL`, default 1 s (100 ms to 1 min; `0` turns live statistics off): how often the router
+   * reports its attempts' counts (per model version and instance: requests, errors by code, latency) to the registry.
+   */
+  readonly statsIntervalMs: number;
   /** Settings of a co-located registry (read only when it is co-located). */
   readonly registry: RegistryConfig | undefined;
   /** Settings of a co-located executor (read only when it is co-located). */
@@ -92,9 +97,19 @@ export function loadConfig(vars: Readonly<Record<string, string | undefined>>, c
     },
     shadows: { maxInFlight: env.int("MODELROUTER_SHADOW_MAX_IN_FLIGHT", 32, { min: 0, max: 10_000 }), maxDeadlineMs },
     ejection: readEjectionSettings(env),
+    statsIntervalMs: readStatsInterval(env),
     registry: colocate.has("registry") ? readRegistryConfig(env, cwd) : undefined,
     executor: colocate.has("executor") ? readExecutorConfig(env, cwd, modelZooDir()) : undefined,
   };
   env.done();
   return config;
+}
+
+/** `MODELROUTER_STATS_INTERVAL`: 0 (off), or from 100 ms to 1 min. */
+function readStatsInterval(env: EnvReader): number {
+  const ms = env.durationMs("MODELROUTER_STATS_INTERVAL", 1000);
+  if (ms !== 0 && (ms < 100 || ms > 60_000)) {
+    env.problem(`MODELROUTER_STATS_INTERVAL: ${ms} ms is out of range; expected 0 (off) or a duration from 100ms to 1m, for example 1s`);
+  }
+  return ms;
 }

@@ -1,4 +1,5 @@
 import { lookup } from "node:dns/promises";
+import { hostname } from "node:os";
 import { startTelemetry } from "@modelrouter/telemetry/sdk";
 import { AnalyzerService, DecisionService, ExecutorService, RegistryService } from "@modelrouter/contracts";
 import { startAnalyzer } from "@modelrouter/analyzer-service";
@@ -55,9 +56,11 @@ runMain("router", async () => {
     limits: config.limits,
     decisionLog: config.decisionLog,
     shadows: config.shadows,
+    ...(config.statsIntervalMs === 0 ? {} : { modelStats: { intervalMs: config.statsIntervalMs, reporter: `${hostname()}/${process.pid}` } }),
     dependenciesReady: [decision?.ready, executor?.ready].filter((ready) => ready !== undefined),
   });
-  // Closing the router drains its decision log, then closes the discovered executors' channels.
+  // Closing the router drains its decision log and reports its last live statistics, then closes the discovered
+  // executors' channels.
   const router: Component = {
     ...routerService,
     close: async () => {

@@ -19,6 +19,7 @@ export * from "./gen/modelrouter/executor/v1/executor_service_pb.js";
 export * from "./gen/modelrouter/registry/v1/model_pb.js";
 export * from "./gen/modelrouter/registry/v1/policy_pb.js";
 export * from "./gen/modelrouter/registry/v1/decision_record_pb.js";
+export * from "./gen/modelrouter/registry/v1/model_stats_pb.js";
 export * from "./gen/modelrouter/registry/v1/registry_service_pb.js";
 export * from "./gen/modelrouter/router/v1/router_service_pb.js";
 export * from "./gen/google/rpc/status_pb.js";

@@ -4,6 +4,7 @@ import type { ServiceClient, ServiceImpl } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
 import { createCatalogueSync } from "./catalogue-sync.js";
 import { createDecisionService } from "./decision-service.js";
+import { type StatsPollSettings, createStatsPoller } from "./stats-poller.js";
 
 /** A running decision engine: its handlers, when its first snapshot is loaded, and how to stop it. */
 export interface DecisionComponent extends Component<typeof DecisionService> {
@@ -13,11 +14,35 @@ export interface DecisionComponent extends Component<typeof DecisionService> {
   readonly close: () => Promise<void>;
 }
 
+/** Options of {@link startDecisionEngine}. */
+export interface DecisionEngineOptions {
+  /**
+   * How to follow the registry's live statistics (`ListModelStats`), which the fastest and best strategies
+   * and `candidate.live` in constraints read; false: decide on the declared metrics only. Default: every 2 s
+   * over 5 minutes.
+   */
+  readonly liveStats?: StatsPollSettings | false;
+}
+
 /**
- * Follows the registry (over gRPC or in-process, through `registry`) and decides on its snapshot; a what-if
- * Decide reads the policy revision it names from the same registry.
+ * Follows the registry (over gRPC or in-process, through `registry`) and decides on its snapshot and on the
+ * live statistics it polls from the same registry; a what-if Decide reads the policy revision it names from
+ * the same registry.
  */
-export function startDecisionEngine(registry: ServiceClient<typeof RegistryService>, logger: Logger): DecisionComponent {
+export function startDecisionEngine(
+  registry: ServiceClient<typeof RegistryService>,
+  logger: Logger,
+  options: DecisionEngineOptions = {},
+): DecisionComponent {
   const sync = createCatalogueSync({ registry, logger });
-  return { service: DecisionService, impl: createDecisionService({ catalogue: sync, registry }), ready: sync.ready, close: () => sync.close() };
+  const poller = options.liveStats === false ? undefined : createStatsPoller({ registry, logger, ...(options.liveStats ?? {}) });
+  const impl = createDecisionService({ catalogue: sync, registry, ...(poller === undefined ? {} : { liveStats: poller }) });
+  return {
+    service: DecisionService,
+    impl,
+    ready: sync.ready,
+    close: async () => {
+      await Promise.all([sync.close(), poller?.close()]);
+    },
+  };
 }

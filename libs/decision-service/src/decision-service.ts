@@ -6,6 +6,7 @@ import type { ServiceClient, ServiceImpl } from "@modelrouter/rpc-kit";
 import type { CatalogueSource } from "./catalogue-snapshot.js";
 import { parseDecideRequest } from "./decide-request.js";
 import { type WhatIfSources, resolveWhatIf } from "./what-if.js";
+import type { LiveStatsSource } from "./stats-poller.js";
 import { markedDecision, markedFailure, policiesWith } from "./what-if-evaluation.js";
 
 /** Options of {@link createDecisionService}. */
@@ -21,6 +22,11 @@ export interface DecisionServiceOptions {
    * models' declared offline metrics.
    */
   readonly stats?: CandidateStatsProvider;
+  /**
+   * Live statistics (usually a {@link StatsPoller}): when given, each decision ranks and constrains by the
+   * provider it returns at the decision's time, in place of `stats`.
+   */
+  readonly liveStats?: LiveStatsSource;
   /** Where `what_if.revision` bodies are read (`GetPolicy`). Absent: a Decide may override with a body only. */
   readonly registry?: ServiceClient<typeof RegistryService>;
 }
@@ -51,15 +57,17 @@ export function createDecisionService(options: DecisionServiceOptions): ServiceI
       const { profile, context, load } = parseDecideRequest(request);
       const whatIf = request.whatIf === undefined ? undefined : await resolveWhatIf(request.whatIf, snapshot, whatIfSources, ctx);
       const policies = whatIf === undefined ? snapshot.policies : policiesWith(snapshot.policies, whatIf, context);
+      const now = clock();
+      const stats = options.liveStats?.provider(now) ?? options.stats;
       const evaluate = () => evaluatePolicies({
         policies,
         catalogue: snapshot.catalogue,
         catalogueRevision: snapshot.revision,
         profile,
         context,
-        now: clock(),
+        now,
         random,
-        stats: options.stats,
+        stats,
         load,
         explain: request.explain !== false,
       });

@@ -1,6 +1,6 @@
 import type { Model } from "@modelrouter/contracts";
 import { type CompiledConstraint, type ConstraintFailure, failedConstraint } from "./candidate-constraints.js";
-import { type CandidateStats, type CandidateStatsProvider, declaredStats } from "./candidate-stats.js";
+import { type CandidateStats, type CandidateStatsProvider, declaredStats, isSnapshotStats } from "./candidate-stats.js";
 import { CandidateValue } from "./candidate-values.js";
 import type { StrategyCandidate } from "./route-strategy.js";
 
@@ -47,25 +47,36 @@ function declaredFailure(model: Model, entry: DeclaredScreening, constraints: re
   return failure ?? undefined;
 }
 
-/** Screenings under the declared figures, by candidate list (one per route, catalogue and modality) and constraints. */
-const screenings = new WeakMap<readonly StrategyCandidate[], WeakMap<readonly CompiledConstraint[], CandidateScreening>>();
+type ScreeningsByList = WeakMap<readonly StrategyCandidate[], WeakMap<readonly CompiledConstraint[], CandidateScreening>>;
+
+/**
+ * Screenings under snapshot figures (the declared ones, or a live snapshot), by provider, candidate list (one per
+ * route, catalogue and modality) and constraints.
+ */
+const screenings = new WeakMap<CandidateStatsProvider, ScreeningsByList>();
 
 /**
  * Checks every candidate against the route's constraints (with its figures from `stats`): those that pass
  * them all may serve, each other one is rejected with the first constraint it fails. Under the declared
- * figures the outcome depends only on the candidates, so the screening of a candidate list (the same list
- * object for every request while the catalogue does not change) is computed once and shared: it is immutable.
+ * figures, or any snapshot provider (see `snapshotStats`), the outcome depends only on the provider and the
+ * candidates, so the screening of a candidate list (the same list object for every request while the catalogue
+ * does not change) is computed once per provider and shared: it is immutable. Other providers are asked anew.
  */
 export function screenCandidates(
   constraints: readonly CompiledConstraint[],
   candidates: readonly StrategyCandidate[],
   stats: CandidateStatsProvider,
 ): CandidateScreening {
-  if (stats !== declaredStats) return screen(constraints, candidates, stats);
-  let byConstraints = screenings.get(candidates);
+  if (!isSnapshotStats(stats)) return screen(constraints, candidates, stats);
+  let byList = screenings.get(stats);
+  if (byList === undefined) {
+    byList = new WeakMap();
+    screenings.set(stats, byList);
+  }
+  let byConstraints = byList.get(candidates);
   if (byConstraints === undefined) {
     byConstraints = new WeakMap();
-    screenings.set(candidates, byConstraints);
+    byList.set(candidates, byConstraints);
   }
   let screening = byConstraints.get(constraints);
   if (screening === undefined) {

@@ -1,5 +1,5 @@
 import type { Model } from "@modelrouter/contracts";
-import type { CandidateStats } from "./candidate-stats.js";
+import { type CandidateStats, type LiveStats, NO_LIVE_STATS } from "./candidate-stats.js";
 import type { CelTypeDeclaration } from "./cel-values.js";
 
 /** `candidate.metrics` in a constraint: the candidate's figures from the strategy's statistics provider. */
@@ -18,6 +18,43 @@ export class CandidateMetricsValue {
   }
 }
 
+function count(value: number): bigint {
+  return Number.isFinite(value) && value > 0 ? BigInt(Math.floor(value)) : 0n;
+}
+
+function figure(value: number): number {
+  return Number.isFinite(value) ? value : 0;
+}
+
+/**
+ * `candidate.live` in a constraint: the version's live figures from the statistics provider over its window
+ * (counts as ints, rates and latencies as doubles); every field 0 when there are none.
+ */
+export class CandidateLiveValue {
+  readonly requests: bigint;
+  readonly error_rate: number;
+  readonly p50_latency_ms: number;
+  readonly p95_latency_ms: number;
+  readonly p99_latency_ms: number;
+  readonly accuracy: number;
+  readonly labelled: bigint;
+  readonly mean_reward: number;
+  readonly rewarded: bigint;
+  constructor(live: LiveStats) {
+    this.requests = count(live.requests);
+    this.error_rate = figure(live.errorRate);
+    this.p50_latency_ms = figure(live.p50LatencyMs);
+    this.p95_latency_ms = figure(live.p95LatencyMs);
+    this.p99_latency_ms = figure(live.p99LatencyMs);
+    this.accuracy = figure(live.accuracy);
+    this.labelled = count(live.labelled);
+    this.mean_reward = figure(live.meanReward);
+    this.rewarded = count(live.rewarded);
+  }
+}
+
+const NO_LIVE_VALUE = new CandidateLiveValue(NO_LIVE_STATS);
+
 /** `candidate` in a constraint: one model version a route's targets resolved to. */
 export class CandidateValue {
   readonly name: string;
@@ -25,12 +62,14 @@ export class CandidateValue {
   readonly task: string;
   readonly labels: Map<string, string>;
   readonly metrics: CandidateMetricsValue;
+  readonly live: CandidateLiveValue;
   constructor(model: Model, stats: CandidateStats) {
     this.name = model.name;
     this.version = model.version;
     this.task = model.task;
     this.labels = new Map(Object.entries(model.labels ?? {}));
     this.metrics = new CandidateMetricsValue(stats, model);
+    this.live = stats.live === undefined ? NO_LIVE_VALUE : new CandidateLiveValue(stats.live);
   }
 }
 
@@ -49,6 +88,21 @@ export function candidateCelTypes(): readonly CelTypeDeclaration[] {
       },
     },
     {
+      name: "CandidateLive",
+      ctor: CandidateLiveValue,
+      fields: {
+        requests: "int",
+        error_rate: "double",
+        p50_latency_ms: "double",
+        p95_latency_ms: "double",
+        p99_latency_ms: "double",
+        accuracy: "double",
+        labelled: "int",
+        mean_reward: "double",
+        rewarded: "int",
+      },
+    },
+    {
       name: "Candidate",
       ctor: CandidateValue,
       fields: {
@@ -57,6 +111,7 @@ export function candidateCelTypes(): readonly CelTypeDeclaration[] {
         task: "string",
         labels: "map<string, string>",
         metrics: "CandidateMetrics",
+        live: "CandidateLive",
       },
     },
   ];

@@ -1,6 +1,6 @@
 import { type Route, Strategy } from "@modelrouter/contracts";
 import { compileConstraints } from "./candidate-constraints.js";
-import type { CandidateStats } from "./candidate-stats.js";
+import { type FigureReader, accuracyFigure, declaredFigure, latencyFigure } from "./ranked-figures.js";
 import type { PolicyEnvironment } from "./policy-environment.js";
 import type { CompileReport } from "./policy-violation.js";
 import { createLeastLoadedStrategy } from "./least-loaded-strategy.js";
@@ -13,9 +13,9 @@ const STRATEGY_NAMES =
   "STRATEGY_FIRST, STRATEGY_WEIGHTED, STRATEGY_BEST, STRATEGY_FASTEST, STRATEGY_CHEAPEST or STRATEGY_LEAST_LOADED";
 
 /** The metrics STRATEGY_BEST can maximise, as written in `metric`. */
-const BEST_METRICS: Readonly<Record<string, (stats: CandidateStats) => number>> = {
-  accuracy: (stats) => stats.accuracy,
-  f1: (stats) => stats.f1,
+const BEST_METRICS: Readonly<Record<string, FigureReader>> = {
+  accuracy: accuracyFigure,
+  f1: declaredFigure("f1", (stats) => stats.f1),
 };
 
 function checkWeights(route: Route, path: string, weighted: boolean, report: CompileReport): Map<string, number> {
@@ -128,7 +128,7 @@ export function compileStrategy(route: Route, path: string, environment: PolicyE
       return createRankedStrategy({
         name: "best",
         figure: metric,
-        read: BEST_METRICS[metric] ?? ((stats) => stats.accuracy),
+        read: BEST_METRICS[metric] ?? accuracyFigure,
         prefer: "higher",
         constraints,
         cost,
@@ -137,7 +137,7 @@ export function compileStrategy(route: Route, path: string, environment: PolicyE
       return createRankedStrategy({
         name: "fastest",
         figure: "p50_latency_ms",
-        read: (stats) => stats.p50LatencyMs,
+        read: latencyFigure,
         prefer: "lower",
         constraints,
         cost,
@@ -146,7 +146,7 @@ export function compileStrategy(route: Route, path: string, environment: PolicyE
       return createRankedStrategy({
         name: "cheapest",
         figure: "cost_per_request",
-        read: (stats) => stats.costPerRequest,
+        read: declaredFigure("cost_per_request", (stats) => stats.costPerRequest),
         prefer: "lower",
         constraints,
         cost,

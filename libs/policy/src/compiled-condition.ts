@@ -46,12 +46,17 @@ function isCelError(error: unknown): error is CelError {
   return error instanceof ParseError || error instanceof CelTypeError || (error instanceof Error && "summary" in error);
 }
 
+/** The identifier a field at `start` is selected from: "metrics" in `candidate.metrics.p95`; undefined if none. */
+function selectedFrom(source: string, start: number): string | undefined {
+  return /([A-Za-z_][A-Za-z_0-9]*)\s*\.?\s*$/.exec(source.slice(0, start))?.[1];
+}
+
 function hint(error: CelError, source: string): string {
   const range = error.range;
   const text = range === undefined ? "" : source.slice(range.start, range.end);
   switch (error.code) {
     case "no_such_key":
-      return suggestField(text.replace(/^\./, ""));
+      return suggestField(text.replace(/^\./, ""), selectedFrom(source, range?.start ?? 0));
     case "unknown_variable":
       return suggestVariable(text);
     case "limit_exceeded":

@@ -50,12 +50,13 @@ export function policyEvaluation(
 
 function candidateEvaluation(outcome: CandidateOutcome, metric: string): CandidateEvaluation {
   const { candidate, role, reason, score, failedConstraint } = outcome;
+  const measures = outcome.metric ?? metric;
   const message: CandidateEvaluation = {
     $typeName: "modelrouter.decision.v1.CandidateEvaluation",
     model: modelRef(candidate.name, candidate.version),
     role,
     reason,
-    metric: score === undefined ? "" : metric,
+    metric: score === undefined ? "" : measures,
     failedConstraint: failedConstraint ?? "",
   };
   if (score !== undefined) message.score = score;

@@ -26,7 +26,17 @@ export { createPolicyEnvironment, type PolicyEnvironment } from "./policy-enviro
 export { POLICY_LIMITS, type PolicyLimits } from "./limits.js";
 export { REQUEST_BOUNDS, requestBoundsViolations, type RequestBounds } from "./request-bounds.js";
 export type { RouteStrategy, StrategyCandidate, StrategyChoice, StrategyContext } from "./route-strategy.js";
-export { declaredStats, type CandidateStats, type CandidateStatsProvider } from "./candidate-stats.js";
+export {
+  NO_LIVE_STATS,
+  declaredStats,
+  isSnapshotStats,
+  snapshotStats,
+  type CandidateStats,
+  type CandidateStatsProvider,
+  type LiveStats,
+} from "./candidate-stats.js";
+export { MIN_LIVE_LABELLED, MIN_LIVE_REQUESTS } from "./ranked-figures.js";
 export { stableUnit } from "./stable-hash.js";
 export { pickOfTwoChoices, twoChoicesProbability } from "./two-choices.js";
 export { MAX_ROUTE_SHADOWS, type CompiledShadow } from "./shadow-compile.js";
+export { LATENCY_BUCKETS_MS, LATENCY_BUCKET_COUNT, addBuckets, latencyBucketOf, latencyQuantile } from "./latency-histogram.js";

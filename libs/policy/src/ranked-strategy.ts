@@ -1,6 +1,7 @@
 import type { CompiledConstraint } from "./candidate-constraints.js";
 import { type CandidateScreening, screenCandidates } from "./candidate-screening.js";
-import { type CandidateStats, declaredStats } from "./candidate-stats.js";
+import { isSnapshotStats } from "./candidate-stats.js";
+import type { FigureReader, RankedFigure } from "./ranked-figures.js";
 import type { RouteStrategy, StrategyCandidate, StrategyChoice } from "./route-strategy.js";
 
 /** What a ranking strategy compares, and which way. */
@@ -9,7 +10,8 @@ export interface RankedConfig {
   readonly name: string;
   /** The figure's name in explanations, for example "accuracy" or "p50_latency_ms". */
   readonly figure: string;
-  readonly read: (stats: CandidateStats) => number;
+  /** A candidate's figure from its statistics: declared, or live once it rests on enough samples. */
+  readonly read: FigureReader;
   /**
    * "higher": the highest figure wins. "lower": the lowest figure above 0 wins, and 0 means the model declares
    * none, so it ranks after every model that declares one.
@@ -23,7 +25,9 @@ export interface RankedConfig {
 
 /**
  * STRATEGY_BEST, STRATEGY_FASTEST and STRATEGY_CHEAPEST: among the candidates that pass every constraint, the
- * one with the best figure from the statistics provider; ties go to the earlier target. A candidate that fails
+ * one with the best figure from the statistics provider (for FASTEST and BEST by accuracy, the live figure once it
+ * rests on enough samples, else the declared one; the explanation's reasons and metrics say which); ties go
+ * to the earlier target. A candidate that fails
  * a constraint is rejected (neither target nor fallback) with the failing expression as its reason; the other
  * candidates that pass remain fallbacks, each with its figure against the winner's. Every candidate's score is
  * its figure. The choice is deterministic: its propensity is 1.
@@ -42,7 +46,14 @@ export function createRankedStrategy(config: RankedConfig): RouteStrategy {
     stable: boolean,
   ): StrategyChoice => {
     const { rejected, failedConstraints, passing } = screening;
-    const scores = screening.stats.map(config.read);
+    const figures: RankedFigure[] = screening.stats.map(config.read);
+    const scores = figures.map((f) => f.value);
+    const anyLive = screening.stats.some((stats) => stats.live !== undefined);
+    const metrics = figures.some((f) => f.live) ? figures.map((f) => f.metric) : undefined;
+    const described = (index: number): string => {
+      const figure = figures[index] as RankedFigure;
+      return anyLive ? figure.text : `${config.figure} ${figure.value}`;
+    };
     let winner: number | undefined;
     for (const index of passing) {
       if (winner === undefined || beats(scores[index] as number, scores[winner] as number)) winner = index;
@@ -50,29 +61,31 @@ export function createRankedStrategy(config: RankedConfig): RouteStrategy {
     const metric = config.figure;
     if (winner === undefined) {
       const reason = "every target fails the route's constraints";
-      return { index: undefined, reason, propensity: 1, rejected, failedConstraints, scores, metric, stable };
+      return { index: undefined, reason, propensity: 1, rejected, failedConstraints, scores, metric, metrics, stable };
     }
-    if (!explain) return { index: winner, reason: "", propensity: 1, rejected, failedConstraints, scores, metric, stable };
+    if (!explain) return { index: winner, reason: "", propensity: 1, rejected, failedConstraints, scores, metric, metrics, stable };
     const best = scores[winner] as number;
     const winnerName = (candidates[winner] as StrategyCandidate).model.name;
-    const against = declared(best) ? `${winnerName}'s ${best}` : `${winnerName}, which neither does`;
+    const winnerFigure = anyLive ? described(winner) : String(best);
+    const against = declared(best) ? `${winnerName}'s ${winnerFigure}` : `${winnerName}, which neither does`;
     const notChosen = new Map<number, string>();
     for (const index of passing) {
       if (index === winner) continue;
       const value = scores[index] as number;
-      const described = declared(value) ? `${config.figure} ${value}` : `declares no ${config.figure}`;
+      const figure = declared(value) ? described(index) : `declares no ${config.figure}`;
       const tie = beats(best, value) ? "" : ", a tie: the earlier target wins";
-      notChosen.set(index, `not chosen by strategy ${config.name}: ${described} against ${against}${tie}`);
+      notChosen.set(index, `not chosen by strategy ${config.name}: ${figure} against ${against}${tie}`);
     }
     const superlative = higher ? "highest" : "lowest";
     const reason = declared(best)
-      ? `the ${superlative} ${config.figure} (${best}) of ${passing.length} candidate(s) that pass the constraints (strategy ${config.name})`
+      ? `the ${superlative} ${config.figure} (${winnerFigure}) of ${passing.length} candidate(s) that pass the constraints (strategy ${config.name})`
       : `no candidate declares ${config.figure}: the first of ${passing.length} that pass the constraints (strategy ${config.name})`;
-    return { index: winner, reason, propensity: 1, notChosen, rejected, failedConstraints, scores, metric, stable };
+    return { index: winner, reason, propensity: 1, notChosen, rejected, failedConstraints, scores, metric, metrics, stable };
   };
   /**
-   * Under the declared figures a screening is shared while the catalogue does not change, and the choice
-   * depends on nothing else: it is computed once per screening (with and without the explanation's notes).
+   * Under snapshot figures (declared, or a live snapshot) a screening is shared while the catalogue and the
+   * provider do not change, and the choice depends on nothing else: it is computed once per screening (with
+   * and without the explanation's notes).
    */
   const chosen = new WeakMap<CandidateScreening, { lean?: StrategyChoice; explained?: StrategyChoice }>();
   return {
@@ -80,7 +93,7 @@ export function createRankedStrategy(config: RankedConfig): RouteStrategy {
     cost: config.cost,
     choose(candidates, context): StrategyChoice {
       const screening = screenCandidates(config.constraints, candidates, context.stats);
-      if (context.stats !== declaredStats) return choice(screening, candidates, context.explain, false);
+      if (!isSnapshotStats(context.stats)) return choice(screening, candidates, context.explain, false);
       let cached = chosen.get(screening);
       if (cached === undefined) {
         cached = {};

@@ -13,6 +13,8 @@ export interface CandidateOutcome {
   readonly reason: string;
   /** The figure the strategy ranked it by, when the strategy scores candidates (see {@link RouteChoice.metric}). */
   readonly score?: number | undefined;
+  /** What `score` measures when it differs from the route's {@link RouteChoice.metric} (a live figure). */
+  readonly metric?: string | undefined;
   /** For a candidate a constraint rejected: the constraint that failed, as written. */
   readonly failedConstraint?: string | undefined;
 }
@@ -140,18 +142,19 @@ function explainOutcomes(
   return resolution.candidates.map((candidate): CandidateOutcome => {
     const at = choice === undefined ? undefined : targetIndex.get(candidate);
     const score = at === undefined ? undefined : choice?.scores?.[at];
-    if (candidate === target) return { candidate, role: CandidateRole.TARGET, reason: targetReason, score };
+    const metric = at === undefined ? undefined : choice?.metrics?.[at];
+    if (candidate === target) return { candidate, role: CandidateRole.TARGET, reason: targetReason, score, metric };
     const position = fallbackIndex.get(candidate);
     if (position !== undefined) {
       const note = at === undefined ? undefined : choice?.notChosen?.get(at);
       const order = `fallback ${position + 1} of ${fallbacks.length}`;
       const reason = note === undefined ? order : `${order}; ${note}`;
-      return { candidate, role: CandidateRole.FALLBACK, reason, score };
+      return { candidate, role: CandidateRole.FALLBACK, reason, score, metric };
     }
     const failed = at === undefined ? undefined : choice?.rejected?.get(at);
     if (failed !== undefined) {
       const failedConstraint = at === undefined ? undefined : choice?.failedConstraints?.get(at);
-      return { candidate, role: CandidateRole.REJECTED, reason: failed, score, failedConstraint };
+      return { candidate, role: CandidateRole.REJECTED, reason: failed, score, metric, failedConstraint };
     }
     const duplicate = duplicates.get(candidate);
     if (duplicate !== undefined) return { candidate, role: CandidateRole.NOT_CHOSEN, reason: duplicate };

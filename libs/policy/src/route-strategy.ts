@@ -48,6 +48,11 @@ export interface StrategyChoice {
   /** What the scores measure, for example "accuracy" or "in_flight"; empty when the strategy does not score. */
   readonly metric?: string;
   /**
+   * What each candidate's score measures, by index, when that differs between candidates (a live figure for
+   * some, a declared one for others, for example "live_p50_latency_ms"); absent: `metric` for every one.
+   */
+  readonly metrics?: readonly string[] | undefined;
+  /**
    * The order the candidates that are not chosen (nor rejected) take as fallbacks, as indexes; absent: target
    * order. STRATEGY_LEAST_LOADED orders them by load, least loaded first.
    */

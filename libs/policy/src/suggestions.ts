@@ -32,10 +32,34 @@ function closest(word: string, candidates: Iterable<string>): string | undefined
   return best;
 }
 
-/** " Did you mean \"width\"?" for a misspelt field, or "" when no field of the language is close. */
-export function suggestField(name: string): string {
-  const fields = new Set([...celTypes(), ...candidateCelTypes()].flatMap((type) => Object.keys(type.fields)));
-  const match = closest(name, fields);
+/**
+ * The fields a misspelt field could have meant: those of the message types that `parent` (the variable or
+ * field it is selected from, as in `candidate.metrics.`) can be; every field of the language when `parent` is
+ * unknown. Never `name` itself (it exists on another type).
+ */
+function fieldsUnder(name: string, parent: string | undefined): Set<string> {
+  const types = [...celTypes(), ...candidateCelTypes()];
+  const typeNames = new Set<string>();
+  if (parent !== undefined) {
+    const variable = parent === "candidate" ? "Candidate" : celVariables()[parent];
+    if (variable !== undefined) typeNames.add(variable);
+    for (const type of types) {
+      const fieldType = type.fields[parent];
+      if (fieldType !== undefined) typeNames.add(fieldType);
+    }
+  }
+  const scoped = types.filter((type) => typeNames.has(type.name));
+  const fields = new Set((scoped.length > 0 ? scoped : types).flatMap((type) => Object.keys(type.fields)));
+  fields.delete(name);
+  return fields;
+}
+
+/**
+ * " Did you mean \"width\"?" for a misspelt field, or "" when no field is close: among the fields of what it is
+ * selected from (`parent`, such as "metrics" in `candidate.metrics.p95_latency_ms`) when that is known.
+ */
+export function suggestField(name: string, parent?: string): string {
+  const match = closest(name, fieldsUnder(name, parent));
   return match === undefined ? "" : ` Did you mean "${match}"?`;
 }
 

@@ -218,6 +218,17 @@ export function variableShapes(bounds: RequestBounds): ReadonlyMap<string, Shape
       cost_per_request: SCALAR,
       evaluation_samples: SCALAR,
     }),
+    live: messageShape({
+      requests: SCALAR,
+      error_rate: SCALAR,
+      p50_latency_ms: SCALAR,
+      p95_latency_ms: SCALAR,
+      p99_latency_ms: SCALAR,
+      accuracy: SCALAR,
+      labelled: SCALAR,
+      mean_reward: SCALAR,
+      rewarded: SCALAR,
+    }),
   });
   return new Map([
     ["input", input],

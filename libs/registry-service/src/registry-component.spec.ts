@@ -13,6 +13,8 @@ describe("readRegistryConfig", () => {
       decisionRetentionMs: 7 * 24 * 3_600_000,
       quotas: { maxModels: 10_000, maxPolicies: 1_000 },
       policyRevisionsKept: 50,
+      statsRetentionMs: 24 * 3_600_000,
+      maxStatsRows: 1_000_000,
     });
     env.done();
   });
@@ -24,6 +26,8 @@ describe("readRegistryConfig", () => {
       decisionRetentionMs: 36 * 3_600_000,
       quotas: { maxModels: 10_000, maxPolicies: 1_000 },
       policyRevisionsKept: 50,
+      statsRetentionMs: 24 * 3_600_000,
+      maxStatsRows: 1_000_000,
     });
     env.done();
   });
@@ -32,6 +36,16 @@ describe("readRegistryConfig", () => {
     const env = new EnvReader({ MODELROUTER_REGISTRY_MAX_MODELS: "50000", MODELROUTER_REGISTRY_MAX_POLICIES: "20" });
     expect(readRegistryConfig(env, "/srv/app").quotas).toEqual({ maxModels: 50_000, maxPolicies: 20 });
     env.done();
+  });
+
+  it("reads how long live model statistics are kept and how many minutes of them are held", () => {
+    const env = new EnvReader({ MODELROUTER_STATS_RETENTION: "2h", MODELROUTER_REGISTRY_MAX_STATS_ROWS: "5000" });
+    const config = readRegistryConfig(env, "/srv/app");
+    env.done();
+    expect([config.statsRetentionMs, config.maxStatsRows]).toEqual([2 * 3_600_000, 5_000]);
+    const tooShort = new EnvReader({ MODELROUTER_STATS_RETENTION: "10s" });
+    readRegistryConfig(tooShort, "/srv/app");
+    expect(() => tooShort.done()).toThrow(/MODELROUTER_STATS_RETENTION="10s": expected a duration of at least 1m/);
   });
 
   it("reads how many revisions of one policy the registry keeps", () => {

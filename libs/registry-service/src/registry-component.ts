@@ -17,6 +17,10 @@ import {
 } from "./store/quotas.js";
 import { DEFAULT_POLICY_REVISIONS_KEPT } from "./store/policy-revisions.js";
 import { openRegistryStore } from "./store/registry-store.js";
+import { DEFAULT_MAX_STATS_ROWS, DEFAULT_STATS_RETENTION_MS, MAX_STATS_ROWS_SETTING } from "./store/model-stats.js";
+
+/** The environment variable that sets how long live model statistics are kept. */
+export const STATS_RETENTION_SETTING = "MODELROUTER_STATS_RETENTION";
 
 /** The environment variable that sets how many revisions of one policy the registry keeps. */
 export const POLICY_REVISIONS_SETTING = "MODELROUTER_REGISTRY_POLICY_REVISIONS";
@@ -30,6 +34,10 @@ export interface RegistryConfig {
   readonly quotas?: RegistryQuotas;
   /** How many revisions of one policy are kept, oldest pruned first (default 50). */
   readonly policyRevisionsKept?: number;
+  /** How long live model statistics are kept, in ms after their minute (default 24 hours). */
+  readonly statsRetentionMs?: number;
+  /** How many stored minutes of model statistics are held at most (default 1,000,000). */
+  readonly maxStatsRows?: number;
 }
 
 /** The shortest decision log retention accepted from the environment: 1 minute, in ms. */
@@ -44,7 +52,10 @@ const MAX_QUOTA = 1_000_000;
  * such as `7d` or `12h`; default 7 days, at least 1 minute), and `MODELROUTER_REGISTRY_MAX_MODELS` and
  * `MODELROUTER_REGISTRY_MAX_POLICIES` (how many model versions and policies the registry accepts; default
  * 10,000 and 1,000; every decision engine holds them all in memory), and
- * `MODELROUTER_REGISTRY_POLICY_REVISIONS` (how many revisions of one policy are kept; default 50).
+ * `MODELROUTER_REGISTRY_POLICY_REVISIONS` (how many revisions of one policy are kept; default 50), and
+ * `MODELROUTER_STATS_RETENTION` (how long live model statistics are kept; default 24h, at least 1 minute) and
+ * `MODELROUTER_REGISTRY_MAX_STATS_ROWS` (how many minutes of statistics, one per model version, executor
+ * instance and minute, are held; default 1,000,000).
  */
 export function readRegistryConfig(env: EnvReader, cwd: string): RegistryConfig {
   const quotas: RegistryQuotas = {
@@ -57,16 +68,23 @@ export function readRegistryConfig(env: EnvReader, cwd: string): RegistryConfig 
     const raw = JSON.stringify(env.optionalString("MODELROUTER_DECISION_RETENTION"));
     env.problem(`MODELROUTER_DECISION_RETENTION=${raw}: expected a duration of at least 1m, such as 7d or 12h`);
   }
+  const statsRetentionMs = env.durationMs(STATS_RETENTION_SETTING, DEFAULT_STATS_RETENTION_MS);
+  if (statsRetentionMs < MIN_DECISION_RETENTION_MS) {
+    const raw = JSON.stringify(env.optionalString(STATS_RETENTION_SETTING));
+    env.problem(`${STATS_RETENTION_SETTING}=${raw}: expected a duration of at least 1m, such as 24h`);
+  }
+  const maxStatsRows = env.int(MAX_STATS_ROWS_SETTING, DEFAULT_MAX_STATS_ROWS, { min: 1, max: 100_000_000 });
+  const stats = { statsRetentionMs, maxStatsRows };
   const url = env.optionalString("MODELROUTER_REGISTRY_DATABASE_URL");
   if (url !== undefined) {
     if (!/^postgres(ql)?:\/\//.test(url)) {
       env.problem("MODELROUTER_REGISTRY_DATABASE_URL: expected a postgres:// or postgresql:// URL");
     }
-    return { database: { kind: "postgres", url }, decisionRetentionMs, quotas, policyRevisionsKept };
+    return { database: { kind: "postgres", url }, decisionRetentionMs, quotas, policyRevisionsKept, ...stats };
   }
   const dir = env.string("MODELROUTER_REGISTRY_DATA_DIR", ".modelrouter/registry");
   const dataDir = isAbsolute(dir) ? dir : resolve(cwd, dir);
-  return { database: { kind: "pglite", dataDir }, decisionRetentionMs, quotas, policyRevisionsKept };
+  return { database: { kind: "pglite", dataDir }, decisionRetentionMs, quotas, policyRevisionsKept, ...stats };
 }
 
 /** A running registry: its handlers, and how to close its database. */
@@ -84,6 +102,8 @@ export async function startRegistry(config: RegistryConfig, logger: Logger): Pro
     decisionRetentionMs: config.decisionRetentionMs,
     ...(config.quotas === undefined ? {} : { quotas: config.quotas }),
     ...(config.policyRevisionsKept === undefined ? {} : { policyRevisionsKept: config.policyRevisionsKept }),
+    ...(config.statsRetentionMs === undefined ? {} : { statsRetentionMs: config.statsRetentionMs }),
+    ...(config.maxStatsRows === undefined ? {} : { maxStatsRows: config.maxStatsRows }),
   });
   const where = config.database.kind === "pglite" ? `PGlite at ${config.database.dataDir ?? "memory"}` : "PostgreSQL";
   logger.info("registry store open", {

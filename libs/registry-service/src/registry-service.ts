@@ -10,11 +10,13 @@ import {
   ListPolicyRevisionsResponseSchema,
   DecisionRecordSchema,
   ListModelsResponseSchema,
+  ListModelStatsResponseSchema,
   ListPoliciesResponseSchema,
   ModelSchema,
   PolicySchema,
   RecordDecisionResponseSchema,
   RecordFeedbackResponseSchema,
+  RecordModelStatsResponseSchema,
   RegisterModelResponseSchema,
   UpdateModelResponseSchema,
   WatchModelsResponseSchema,
@@ -41,6 +43,7 @@ import {
   parseUpdateModel,
 } from "./validation/model-requests.js";
 import { parseListDecisions } from "./validation/list-decisions.js";
+import { parseListModelStats, parseRecordModelStats } from "./validation/model-stats-requests.js";
 import {
   parseApplyPolicy,
   parseGetPolicy,
@@ -81,8 +84,8 @@ export const DEFAULT_WATCH_LIMITS: BatchLimits = Object.freeze({ maxChanges: 500
  * `validation/limits.ts`), makes one store call, and shapes the response within bounds too: a list page
  * stops at about 1 MiB (with a page token for the rest), removed models are returned by key when they would
  * not fit in 1 MiB, and watch messages never exceed `watchLimits.maxBytes`. Writes are logged at info level
- * with the revision they made; decision records (one per routed request) are not logged, and feedback only
- * at debug level.
+ * with the revision they made; decision records (one per routed request) and model statistics (every second
+ * from every router) are not logged, and feedback only at debug level.
  */
 export function createRegistryService(options: RegistryServiceOptions): ServiceImpl<typeof RegistryService> {
   const { store } = options;
@@ -219,6 +222,17 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
       const decision = await store.recordFeedback(requestId, value);
       logger.debug("feedback recorded", { requestId, kind: value.case, correct: decision.feedback?.correct ?? false });
       return create(RecordFeedbackResponseSchema, { decision });
+    },
+
+    async recordModelStats(request) {
+      const rows = parseRecordModelStats(request, { now: store.now(), retentionMs: store.statsRetentionMs });
+      await store.recordModelStats(rows);
+      return create(RecordModelStatsResponseSchema, {});
+    },
+
+    async listModelStats(request) {
+      const { windowMs, model } = parseListModelStats(request);
+      return create(ListModelStatsResponseSchema, { stats: await store.listModelStats(windowMs, model) });
     },
   };
 }

@@ -55,6 +55,8 @@ export interface OpenOptions {
       | "decisionPruneBatchSize"
       | "quotas"
       | "policyRevisionsKept"
+      | "statsRetentionMs"
+      | "maxStatsRows"
     >
   >;
   readonly service?: Partial<Pick<RegistryServiceOptions, "watchLimits">>;

@@ -21,6 +21,7 @@ import {
 import { RouteAttr, RouteEvent, withSpan } from "@modelrouter/telemetry";
 import { beginAttempt, type ExecutorInstance, type ExecutorInstances } from "./executor-instances.js";
 import { chooseInstance } from "./instance-choice.js";
+import type { AttemptObserver } from "./model-stats-collector.js";
 
 /** The outcome of running a request's candidates: the answer of the model that served it, or the final error. */
 export type Execution =
@@ -66,7 +67,8 @@ const triesAnotherInstance = (code: number) => code === Code.UNAVAILABLE || code
  * time) does the next candidate model run, within the request's deadline and never the same model version twice.
  * Inference is idempotent, so a retry is safe. A non-retryable failure (a bad payload, a bug) ends the request at
  * once: another instance or model would fail the same way. Each attempt is a span with the model and outcome; a
- * fallback and an instance retry are span events. Never throws: a failure is returned with the attempts made.
+ * fallback and an instance retry are span events, and its outcome and latency go to `observer` (the live
+ * statistics) when there is one. Never throws: a failure is returned with the attempts made.
  */
 export async function executeWithFallbacks(
   executors: ExecutorInstances,
@@ -77,6 +79,7 @@ export async function executeWithFallbacks(
   describe: (error: unknown) => RpcError = (error) => toRpcError(error),
   /** Uniform numbers in [0, 1), for the choice of instance. */
   random: () => number = Math.random,
+  observer?: AttemptObserver,
 ): Promise<Execution> {
   const attempts: Attempt[] = [];
   const triedModels = new Set<string>();
@@ -100,7 +103,7 @@ export async function executeWithFallbacks(
       }
       triedForModel.add(instance.name);
       announce(parent, attempts.at(-1), candidate, instance.name, triedForModel.size > 1, lastError);
-      const outcome = await attempt(instance, candidate, plan, attempts.length + 1, parent, now, describe, executors);
+      const outcome = await attempt(instance, candidate, plan, attempts.length + 1, parent, now, describe, executors, observer);
       attempts.push(outcome.attempt);
       if (outcome.ok) {
         return { ok: true, response: outcome.response, served: candidate, instance: instance.name, fallbackUsed: triedModels.size > 1, attempts };
@@ -127,8 +130,10 @@ async function attempt(
   now: () => number,
   describe: (error: unknown) => RpcError,
   executors: ExecutorInstances,
+  observer: AttemptObserver | undefined,
 ): Promise<AttemptOutcome> {
   const started = now();
+  const timed = observer?.clock() ?? 0;
   const end = beginAttempt(executors, instance.name, candidate.model, now);
   try {
     const response = await withSpan(
@@ -148,10 +153,12 @@ async function attempt(
         ),
     );
     end(undefined);
+    observer?.observe(candidate.model, instance.name, Code.OK, observer.clock() - timed);
     return { ok: true, response, attempt: attemptOf(candidate, instance.name, Code.OK, "", now() - started) };
   } catch (error) {
     const rpcError = describe(error);
     end(rpcError);
+    observer?.observe(candidate.model, instance.name, rpcError.code, observer.clock() - timed);
     return { ok: false, error: rpcError, attempt: attemptOf(candidate, instance.name, rpcError.code, rpcError.message, now() - started) };
   }
 }

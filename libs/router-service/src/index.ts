@@ -45,3 +45,19 @@ export {
   type ShadowSettings,
 } from "./shadow-runner.js";
 export { compareAnswers, type ShadowComparison } from "./shadow-comparison.js";
+export {
+  createModelStatsCollector,
+  type AttemptObserver,
+  type ModelStatsCollector,
+  type ModelStatsCollectorOptions,
+  type ModelStatsInterval,
+} from "./model-stats-collector.js";
+export {
+  createModelStatsReporter,
+  realIntervalTimer,
+  type IntervalTimer,
+  type ModelStatsReporter,
+  type ModelStatsReporterOptions,
+  type ModelStatsReporterStats,
+} from "./model-stats-reporter.js";
+export { DEFAULT_MODEL_STATS_KEYS, startModelStats, type ModelStatsSettings } from "./model-stats-settings.js";

@@ -22,6 +22,8 @@ import { executeWithFallbacks } from "./execute-with-fallbacks.js";
 import { singleExecutor, type ExecutorInstances } from "./executor-instances.js";
 import { hopError, type Hop } from "./hop-errors.js";
 import { instanceStatuses } from "./instance-statuses.js";
+import { startModelStats, type ModelStatsSettings } from "./model-stats-settings.js";
+import type { ModelStatsReporter } from "./model-stats-reporter.js";
 import { shadowExecuteOn } from "./shadow-executors.js";
 import { createShadowRunner, type ShadowRunner, type ShadowSettings } from "./shadow-runner.js";
 import { validateFeedbackRequest, validateInferRequest } from "./request-validation.js";
@@ -68,6 +70,8 @@ export interface RouterDependencies {
   readonly decisionLog: DecisionLogSettings;
   /** Bounds on shadow (mirrored) traffic. Default: 32 in flight, each at most `limits.maxDeadlineMs`. */
   readonly shadows?: ShadowSettings;
+  /** Live statistics: every attempt counted and reported to the registry in batches. Default: none kept. */
+  readonly modelStats?: ModelStatsSettings;
   readonly clock?: () => number;
   readonly random?: () => number;
   readonly newRequestId?: () => string;
@@ -78,12 +82,14 @@ export interface RouterDependencies {
   readonly dependenciesReady?: readonly Promise<void>[];
 }
 
-/** The router: its service component (closing it drains the decision recorder) and the recorder itself. */
+/** The router: its service component (closing it drains the decision recorder and the live statistics) and the recorder itself. */
 export interface Router extends Component<typeof RouterService> {
   readonly impl: ServiceImpl<typeof RouterService>;
   readonly recorder: DecisionRecorder;
   /** Runs the decisions' shadows, off the request path. */
   readonly shadows: ShadowRunner;
+  /** Counts every attempt and reports the counts to the registry (undefined when live statistics are off). */
+  readonly modelStats: ModelStatsReporter | undefined;
   readonly ready: Promise<void>;
   readonly close: () => Promise<void>;
 }
@@ -95,7 +101,8 @@ export interface Router extends Component<typeof RouterService> {
  * unsaved policy or a stored revision, which the decision engine evaluates in place of the applied policy of that
  * name, storing nothing) with the Decide call, returning the decision unchanged with every executor instance's
  * breaker state (HEALTHY, EJECTED, PROBING), reason and calls in flight; `SubmitFeedback` attaches the
- * truth to a logged decision.
+ * truth to a logged decision. With `modelStats`, every attempt of a request (not of a shadow) is counted and the
+ * counts are reported to the registry every interval; closing the router reports what is left.
  */
 export function createRouterService(deps: RouterDependencies): Router {
   const now = deps.clock ?? Date.now;
@@ -112,6 +119,7 @@ export function createRouterService(deps: RouterDependencies): Router {
     random: deps.random ?? Math.random,
     ...deps.decisionLog,
   });
+  const modelStats = deps.modelStats === undefined ? undefined : startModelStats(deps.modelStats, deps.registry, deps.logger);
 
   /** Calls a service, turning its transport failures into errors a client may see. */
   const via = <T>(hop: Hop, call: Promise<T>): Promise<T> => call.catch((error: unknown) => Promise.reject(hopError(hop, error, deps.logger)));
@@ -189,6 +197,7 @@ export function createRouterService(deps: RouterDependencies): Router {
         now,
         (error) => hopError("executor", error, deps.logger),
         deps.random ?? Math.random,
+        modelStats?.collector,
       );
       // Shadows start once the primary has answered, so that they never compete with it for an executor worker.
       const budgetMs = routed.deadline - routed.time;
@@ -241,10 +250,12 @@ export function createRouterService(deps: RouterDependencies): Router {
     impl,
     recorder,
     shadows,
+    modelStats,
     ready: Promise.all(deps.dependenciesReady ?? []).then(() => undefined),
     close: async () => {
       await shadows.close();
       await recorder.close();
+      await modelStats?.close();
     },
   };
 }

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import {
   DeregisterModelResponseSchema,
   GetModelResponseSchema,
+  ListModelStatsResponseSchema,
   Modality,
   ModelSchema,
   ModelStatus,
@@ -15,6 +16,7 @@ import { UsageError, type Io } from "./io.js";
 import { readManifests } from "./manifests.js";
 import { printError, printMessage } from "./output.js";
 import { formatTable } from "./table.js";
+import { modelStatsRequestOf, modelStatsTable } from "./model-stats-table.js";
 
 /**
  * Registers each model version; one that is already registered is reported and skipped, so that applying the
@@ -48,6 +50,10 @@ modelrouter models list [--name N] [--task T] [--label k=v]... [--status S] [--m
                                                a table of versions and their status: a STAGING version serves
                                                only policies that name its exact version, a RETIRED one none
 modelrouter models get NAME [--version V]
+modelrouter models stats [NAME] [--window 5m] [--output table|json]
+                                               live figures of each version over the window (1m to 24h,
+                                               default 5m) from every router: requests, error rate, latency
+                                               percentiles, and accuracy and mean reward from feedback
 modelrouter models deregister NAME [--version V]`,
 
   async run(args, connection, io) {
@@ -64,6 +70,8 @@ modelrouter models deregister NAME [--version V]`,
         modality: { type: "string" },
         version: { type: "string" },
         "page-size": { type: "string" },
+        window: { type: "string" },
+        output: { type: "string" },
       },
     });
     switch (action) {
@@ -104,6 +112,15 @@ modelrouter models deregister NAME [--version V]`,
         const name = positionals[0];
         if (name === undefined) throw new UsageError("models get: give the model's NAME");
         printMessage(io, GetModelResponseSchema, await connection.registry.getModel({ name, version: values.version ?? "" }));
+        return 0;
+      }
+      case "stats": {
+        const output = values.output ?? "table";
+        if (output !== "table" && output !== "json") throw new UsageError(`--output ${output}: expected table (the default) or json`);
+        const response = await connection.registry.listModelStats(modelStatsRequestOf(positionals[0], values.window));
+        if (output === "json") printMessage(io, ListModelStatsResponseSchema, response);
+        else if (response.stats.length === 0) io.err("no figures in the window: no router reported attempts and no decision has feedback");
+        else for (const line of modelStatsTable(response.stats)) io.out(line);
         return 0;
       }
       case "deregister": {

@@ -32,6 +32,11 @@ export interface Migration {
  *   deleted, pruned to a count per policy. Migration 3 also copies the current policies in, and adds the
  *   decision columns `policy_revision` and `fallback_used` (filled from `body` for existing rows), with
  *   indexes for `ListDecisions` filters, each ending in (`time`, `request_id`), its order.
+ * - `registry_model_stats` (migration 4): live statistics, one row per (model version, executor instance,
+ *   minute) that routers' `RecordModelStats` deltas are added into: requests, failures by code (`errors[c]`
+ *   for google.rpc.Code `c`, 1 to 16), latency counts per bucket of `LATENCY_BUCKETS_MS` and their sum. Data,
+ *   like decisions: no revision, pruned after a retention. Migration 4 also indexes the decisions that carry
+ *   feedback by time, which is what `ListModelStats` reads accuracy and reward from.
  */
 export const REGISTRY_MIGRATIONS: readonly Migration[] = [
   {
@@ -132,6 +137,25 @@ export const REGISTRY_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX registry_decisions_policy ON registry_decisions (policy, rule, time DESC, request_id DESC)`,
       `CREATE INDEX registry_decisions_tenant ON registry_decisions (tenant, time DESC, request_id DESC)`,
       `CREATE INDEX registry_decisions_policy_revision ON registry_decisions (policy_revision, time DESC, request_id DESC)`,
+    ],
+  },
+  {
+    version: 4,
+    name: "live model statistics",
+    statements: [
+      `CREATE TABLE registry_model_stats (
+        minute timestamptz NOT NULL,
+        model_name text COLLATE "C" NOT NULL,
+        model_version text COLLATE "C" NOT NULL,
+        instance text COLLATE "C" NOT NULL,
+        requests bigint NOT NULL,
+        errors bigint[] NOT NULL,
+        latency_buckets bigint[] NOT NULL,
+        latency_sum_ms double precision NOT NULL,
+        PRIMARY KEY (minute, model_name, model_version, instance)
+      )`,
+      `CREATE INDEX registry_model_stats_model ON registry_model_stats (model_name, minute)`,
+      `CREATE INDEX registry_decisions_feedback ON registry_decisions (time) WHERE feedback IS NOT NULL`,
     ],
   },
 ];

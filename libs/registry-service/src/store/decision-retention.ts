@@ -1,6 +1,7 @@
 import type { Logger } from "@modelrouter/telemetry";
 import type { SqlExecutor } from "../storage/sql-database.js";
 import { deleteDecisionsBefore } from "./decision-store.js";
+import { startRetentionSweep, type RetentionSweep } from "./retention-sweep.js";
 
 /** How long the decision log keeps a record by default: 7 days, in ms. */
 export const DEFAULT_DECISION_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -23,65 +24,14 @@ export interface DecisionRetentionOptions {
 }
 
 /** The decision log's pruning: a background sweep every interval, and a sweep on demand. */
-export interface DecisionRetention {
-  /**
-   * Deletes every record older than the retention, in batches, and returns how many it deleted. A sweep
-   * already running is joined rather than doubled.
-   */
-  sweep(): Promise<number>;
-  /** Stops the background sweeps and waits for a running one (which stops after its current batch). */
-  stop(): Promise<void>;
-}
+export type DecisionRetention = RetentionSweep;
 
-/**
- * Starts pruning the decision log on an unref'd interval (it never keeps the process alive). A failed sweep
- * is logged and retried at the next interval.
- */
+/** Starts pruning the decision log (see {@link startRetentionSweep}). */
 export function startDecisionRetention(options: DecisionRetentionOptions): DecisionRetention {
-  const { db, logger, retentionMs, batchSize } = options;
-  if (!(retentionMs > 0) || !(options.intervalMs > 0) || !Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RangeError(
-      `decision retention needs a positive retention and interval and a positive whole batch size ` +
-        `(got ${retentionMs} ms, ${options.intervalMs} ms, ${batchSize})`,
-    );
-  }
-  let stopped = false;
-  let running: Promise<number> | undefined;
-
-  const run = async (): Promise<number> => {
-    const cutoff = new Date(options.now().getTime() - retentionMs);
-    let total = 0;
-    for (;;) {
-      if (stopped) return total;
-      const deleted = await deleteDecisionsBefore(db, cutoff, batchSize);
-      total += deleted;
-      if (deleted < batchSize) return total;
-    }
-  };
-
-  const sweep = (): Promise<number> => {
-    running ??= run().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-
-  const timer = setInterval(() => {
-    sweep().then(
-      (deleted) => {
-        if (deleted > 0) logger.debug("pruned the decision log", { deleted, retentionMs });
-      },
-      (error: unknown) => logger.warn("could not prune the decision log; retrying at the next interval", { error }),
-    );
-  }, options.intervalMs);
-  timer.unref();
-
-  return {
-    sweep,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+  const { db, ...rest } = options;
+  return startRetentionSweep({
+    ...rest,
+    what: "the decision log",
+    deleteBefore: (cutoff, limit) => deleteDecisionsBefore(db, cutoff, limit),
+  });
 }

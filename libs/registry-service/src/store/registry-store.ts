@@ -1,4 +1,4 @@
-import type { DecisionRecord, Model, Policy } from "@modelrouter/contracts";
+import type { DecisionRecord, Model, ModelStats, Policy } from "@modelrouter/contracts";
 import type { Logger } from "@modelrouter/telemetry";
 import { unsafeDurabilitySettings } from "../storage/durability.js";
 import { applyMigrations } from "../storage/migrations.js";
@@ -30,6 +30,8 @@ import {
 import type { Page, PageRequest } from "./page.js";
 import { findPolicy, putPolicy, queryPolicies, removePolicy, type PutPolicyOptions, type PutPolicyResult } from "./policy-store.js";
 import { currentRevision } from "./revision.js";
+import type { StatsRow } from "../stats/stats-row.js";
+import { DEFAULT_MAX_STATS_ROWS, DEFAULT_STATS_RETENTION_MS, openModelStats, type ModelStatsStore } from "./model-stats.js";
 import { CHANGE_CHANNEL, type StoreContext } from "./store-context.js";
 import { DEFAULT_QUOTAS, type RegistryQuotas } from "./quotas.js";
 import { watchChanges, type BatchLimits, type ChangeBatch, type ChangeEncoding } from "./watch-changes.js";
@@ -59,6 +61,13 @@ export interface RegistryStoreOptions {
   readonly quotas?: Partial<RegistryQuotas>;
   /** How many revisions of one policy are kept; older ones are pruned. Default 50. */
   readonly policyRevisionsKept?: number;
+  /**
+   * How long live model statistics are kept, in ms after their minute; pruned at the decision log's interval
+   * and batch size. Default 24 hours.
+   */
+  readonly statsRetentionMs?: number;
+  /** How many stored minutes of model statistics the registry holds at most. Default 1,000,000. */
+  readonly maxStatsRows?: number;
 }
 
 /**
@@ -126,6 +135,17 @@ export interface RegistryStore {
    * returns how many it deleted.
    */
   pruneDecisions(): Promise<number>;
+  /** How long live statistics are kept, in ms: a delta's start time may not be older. */
+  readonly statsRetentionMs: number;
+  /**
+   * Adds routers' validated deltas into the per-minute statistics (an upsert: replicas and routers add up).
+   * QUOTA_EXCEEDED when the statistics hold their most rows.
+   */
+  recordModelStats(rows: readonly StatsRow[]): Promise<void>;
+  /** Model versions' statistics over a window ending now (see `ModelStatsStore.list`). */
+  listModelStats(windowMs: number, model: string | undefined): Promise<ModelStats[]>;
+  /** Deletes the statistics older than their retention now; returns how many minutes it deleted. */
+  pruneModelStats(): Promise<number>;
   /**
    * The snapshot (or the changes after `sinceRevision`) and then live changes, encoded by `encoding` into
    * messages within `limits`; see `watchChanges`.
@@ -163,7 +183,8 @@ export async function openRegistryStore(options: RegistryStoreOptions): Promise<
   const closed = new AbortController();
   let unlisten: (() => Promise<void>) | undefined;
   let poll: NodeJS.Timeout | undefined;
-  let retention: DecisionRetention;
+  let retention: DecisionRetention | undefined;
+  let stats: ModelStatsStore | undefined;
 
   try {
     const migration = await applyMigrations(db, undefined, logger);
@@ -187,13 +208,25 @@ export async function openRegistryStore(options: RegistryStoreOptions): Promise<
       intervalMs: options.decisionPruneIntervalMs ?? DEFAULT_DECISION_PRUNE_INTERVAL_MS,
       batchSize: options.decisionPruneBatchSize ?? DEFAULT_DECISION_PRUNE_BATCH_SIZE,
     });
+    stats = await openModelStats({
+      db,
+      logger,
+      now: ctx.now,
+      retentionMs: options.statsRetentionMs ?? DEFAULT_STATS_RETENTION_MS,
+      maxRows: options.maxStatsRows ?? DEFAULT_MAX_STATS_ROWS,
+      pruneIntervalMs: options.decisionPruneIntervalMs ?? DEFAULT_DECISION_PRUNE_INTERVAL_MS,
+      pruneBatchSize: options.decisionPruneBatchSize ?? DEFAULT_DECISION_PRUNE_BATCH_SIZE,
+    });
   } catch (error) {
     if (poll !== undefined) clearInterval(poll);
+    await retention?.stop();
     await unlisten?.();
     await db.close();
     throw error;
   }
 
+  const decisions = retention;
+  const modelStats = stats;
   const decisionLog = createDecisionLogWriter({ db, logger });
   let closing: Promise<void> | undefined;
   return {
@@ -224,7 +257,11 @@ export async function openRegistryStore(options: RegistryStoreOptions): Promise<
       await decisionLog.flush();
       return attachFeedback(db, requestId, value, ctx.now());
     },
-    pruneDecisions: () => retention.sweep(),
+    pruneDecisions: () => decisions.sweep(),
+    statsRetentionMs: modelStats.retentionMs,
+    recordModelStats: (rows) => modelStats.record(rows),
+    listModelStats: (windowMs, model) => modelStats.list(windowMs, model),
+    pruneModelStats: () => modelStats.prune(),
     watch: (kind, since, signal, limits, encoding) =>
       watchChanges({ db, feed }, kind, since, AbortSignal.any([signal, closed.signal]), limits, encoding),
     revision: () => currentRevision(db),
@@ -232,7 +269,8 @@ export async function openRegistryStore(options: RegistryStoreOptions): Promise<
       closing ??= (async () => {
         closed.abort();
         if (poll !== undefined) clearInterval(poll);
-        await retention.stop();
+        await decisions.stop();
+        await modelStats.stop();
         await decisionLog.close();
         await unlisten?.();
         await db.close();
