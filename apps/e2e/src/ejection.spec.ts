@@ -1,25 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { fromJson } from "@bufbuild/protobuf";
-import { InstanceHealth, PolicySchema, RegistryService, RouterService } from "@modelrouter/contracts";
-import { loadDemoModels, loadSampleIndex } from "@modelrouter/model-zoo";
-import { createGrpcChannel, createGrpcClient, type GrpcChannel, type ServiceClient } from "@modelrouter/rpc-kit";
-import { createProcessGroup, freePort, repoRoot, type ProcessGroup, type RunningProcess } from "@modelrouter/testing";
-
-const isReadyLine = (line: string) => line.includes('"msg":"ready"');
-const digit = loadSampleIndex().find((s) => s.kind === "mnist")!;
-const payload = { kind: { case: "image" as const, value: { data: readFileSync(digit.path), mimeType: "image/png" } } };
-
-const policy = fromJson(PolicySchema, {
-  name: "digits",
-  description: "every image to the general digits model",
-  priority: 10,
-  when: 'input.modality == "image"',
-  defaultRoute: { targets: [{ model: { name: "digits-general" } }] },
-});
+import { InstanceHealth, type RouterService } from "@modelrouter/contracts";
+import type { ServiceClient } from "@modelrouter/rpc-kit";
+import type { RunningProcess } from "@modelrouter/testing";
+import { type TwoExecutorSystem, digitPayload as payload, startTwoExecutorSystem } from "./two-executors.js";
 
 /** The victim's breaker state as Explain shows it. */
 interface Seen {
@@ -47,78 +30,28 @@ async function until(done: () => boolean, timeoutMs: number, what: string): Prom
 }
 
 describe("outlier ejection of an executor instance that stops answering", () => {
-  const group: ProcessGroup = createProcessGroup();
-  const channels: GrpcChannel[] = [];
-  let dataDir: string;
+  let system: TwoExecutorSystem;
   let router: ServiceClient<typeof RouterService>;
-  let registryAt: string;
   let survivorAt: string;
   let victimAt: string;
   let victim: RunningProcess;
   let routerProcess: RunningProcess;
-  let start: (name: string, app: string, env: Record<string, string>) => Promise<RunningProcess>;
-
-  const executor = (listen: string, name: string) =>
-    start(name, "executor", { MODELROUTER_EXECUTOR_LISTEN: listen, MODELROUTER_REGISTRY_ADDRESS: registryAt, MODELROUTER_EXECUTOR_WORKERS: "1" });
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "modelrouter-ejection-"));
-    const address = async () => `127.0.0.1:${await freePort()}`;
-    const [analyzerAt, decisionAt, routerAt] = await Promise.all([address(), address(), address()]);
-    [registryAt, survivorAt, victimAt] = await Promise.all([address(), address(), address()]);
-    const unset = Object.fromEntries(Object.keys(process.env).filter((key) => key.startsWith("MODELROUTER_") || key.startsWith("OTEL_")).map((key) => [key, undefined]));
-    const base = { ...unset, MODELROUTER_LOG_LEVEL: "info", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://127.0.0.1:9/v1/traces" };
-    start = (name, app, env) =>
-      group.start({
-        name,
-        command: process.execPath,
-        args: [join(repoRoot, "apps", app, "dist", "main.js")],
-        cwd: repoRoot,
-        env: { ...base, ...env },
-        readyWhen: isReadyLine,
-        timeoutMs: 60_000,
-      });
-    await start("registry", "registry", { MODELROUTER_REGISTRY_LISTEN: registryAt, MODELROUTER_REGISTRY_DATA_DIR: join(dataDir, "registry") });
-    [, , victim] = await Promise.all([
-      start("analyzer", "analyzer", { MODELROUTER_ANALYZER_LISTEN: analyzerAt }),
-      executor(survivorAt, "executor-a"),
-      executor(victimAt, "executor-b"),
-      start("decision-engine", "decision-engine", { MODELROUTER_DECISION_LISTEN: decisionAt, MODELROUTER_REGISTRY_ADDRESS: registryAt }),
-    ]);
-    routerProcess = await start("router", "router", {
-      MODELROUTER_ROUTER_LISTEN: routerAt,
-      MODELROUTER_ROUTER_HTTP_LISTEN: "off",
-      MODELROUTER_ANALYZER_ADDRESS: analyzerAt,
-      MODELROUTER_DECISION_ADDRESS: decisionAt,
-      MODELROUTER_REGISTRY_ADDRESS: registryAt,
-      MODELROUTER_EXECUTOR_ADDRESS: `${survivorAt},${victimAt}`,
+    system = await startTwoExecutorSystem({
       MODELROUTER_EJECTION_CONSECUTIVE_FAILURES: "3",
       MODELROUTER_EJECTION_BASE: "2s",
       MODELROUTER_EJECTION_MAX: "4s",
     });
-
-    const channel = (at: string) => {
-      const created = createGrpcChannel(at);
-      channels.push(created);
-      return created;
-    };
-    const registry = createGrpcClient(RegistryService, channel(registryAt), { defaultTimeoutMs: 20_000 });
-    router = createGrpcClient(RouterService, channel(routerAt), { defaultTimeoutMs: 20_000 });
-    await registry.registerModel({ model: loadDemoModels().find((m) => m.name === "digits-general")! });
-    await registry.applyPolicy({ policy });
-    const end = Date.now() + 30_000;
-    const seen = new Set<string>();
-    while (seen.size < 2) {
-      const answer = await router.infer({ payload }).catch(() => undefined);
-      if (answer?.policy === "digits" && answer.attempts.length === 1) seen.add(answer.attempts[0]?.instance ?? "");
-      if (Date.now() > end) throw new Error(`the system never served from both executors (seen: ${[...seen].join(", ")})`);
-    }
+    ({ router, routerProcess } = system);
+    const [survivor, victimExecutor] = system.executors;
+    survivorAt = survivor!.address;
+    victimAt = victimExecutor!.address;
+    victim = victimExecutor!.process;
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of channels) c.close();
-    await group.stopAll("SIGTERM", 20_000).catch(() => undefined);
-    await rm(dataDir, { recursive: true, force: true });
+    await system?.stop();
   }, 60_000);
 
   const victimSeen = async (): Promise<Seen> => {
@@ -151,7 +84,7 @@ describe("outlier ejection of an executor instance that stops answering", () => 
       await until(() => steps.some((s) => s.after.health === InstanceHealth.EJECTED), 60_000, `${victimAt} ejected`);
       await until(() => steps.some((s) => s.after.reason.includes("(2nd ejection): its probe got no answer")), 60_000, "a failed probe ejecting it again");
       const restartedFrom = steps.length;
-      await executor(victimAt, "executor-b-restarted");
+      await system.startExecutor(victimAt, "executor-b-restarted");
       const servedByVictim = () => steps.slice(restartedFrom).filter((s) => s.attempts.some((a) => a.instance === victimAt && a.ok)).length;
       await until(() => servedByVictim() >= 3 && steps.at(-1)?.after.health === InstanceHealth.HEALTHY, 60_000, `${victimAt} serving again`);
     } finally {
