@@ -1,37 +1,15 @@
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { create } from "@bufbuild/protobuf";
-import {
-  AnalyzerService,
-  DecisionService,
-  ExecutorService,
-  InstanceHealth,
-  PayloadSchema,
-  PolicySchema,
-  RegistryService,
-  RouterService,
-  type ExecuteRequest,
-} from "@modelrouter/contracts";
-import { createAnalyzerService, createLanguageDetector } from "@modelrouter/analyzer-service";
-import { createDecisionService } from "@modelrouter/decision-service";
-import type { WorkerPool } from "@modelrouter/executor-service/testing";
-import { loadDemoModels, loadSampleIndex } from "@modelrouter/model-zoo";
-import { compilePolicy, createModelCatalogue } from "@modelrouter/policy";
-import { createRegistryService, openPgliteDatabase, openRegistryStore, type RegistryStore } from "@modelrouter/registry-service/testing";
+import { type ExecuteRequest, ExecutorService, InstanceHealth, RouterService } from "@modelrouter/contracts";
 import { createDirectClient, type ServiceClient, type ServiceImpl } from "@modelrouter/rpc-kit";
 import { deadExecutor } from "./dead-executor.test-support.js";
 import type { ExecutorInstance } from "./executor-instances.js";
+import { type InProcessServices, compiledPolicy, digitImage as image, modelTarget, startInProcessServices } from "./in-process-services.test-support.js";
 import { createInstanceBreaker, DEFAULT_BREAKER_SETTINGS } from "./instance-breaker.js";
 import { createInstanceLoad } from "./instance-load.js";
-import { createRouterService, type Router } from "./router-service.js";
-import { quiet, startZooExecutor } from "./zoo-executor.test-support.js";
-
-const digit = loadSampleIndex().find((s) => s.kind === "mnist")!;
-const image = create(PayloadSchema, { kind: { case: "image", value: { data: readFileSync(digit.path) } } });
+import type { Router } from "./router-service.js";
 
 describe("Explain shows every executor instance with its breaker's state, with a real analyzer, decision engine and executor", () => {
-  let pool: WorkerPool;
-  let store: RegistryStore;
+  let services: InProcessServices;
   let router: Router;
   let client: ServiceClient<typeof RouterService>;
   let closeDead: () => void;
@@ -39,12 +17,11 @@ describe("Explain shows every executor instance with its breaker's state, with a
   let holding = false;
 
   beforeAll(async () => {
-    const started = await startZooExecutor();
-    pool = started.pool;
+    services = await startInProcessServices();
     const holdingExecutor: ServiceImpl<typeof ExecutorService> = {
       execute: async (request: ExecuteRequest, ctx) => {
         if (holding) await new Promise<void>((go) => held.push(go));
-        return started.impl.execute(request, ctx);
+        return services.executorImpl.execute(request, ctx);
       },
     };
     const dead = await deadExecutor();
@@ -53,25 +30,13 @@ describe("Explain shows every executor instance with its breaker's state, with a
       { name: "127.0.0.1:1", client: dead.client },
       { name: "127.0.0.1:2", client: createDirectClient(ExecutorService, holdingExecutor, { defaultTimeoutMs: 10_000 }) },
     ];
-    const compiled = compilePolicy(
-      create(PolicySchema, { name: "digits", defaultRoute: { targets: [{ kind: { case: "model", value: { name: "digits-general" } } }] } }),
-    );
-    if (compiled.kind !== "compiled") throw new Error(JSON.stringify(compiled.violations));
-    const catalogue = createModelCatalogue(loadDemoModels(), 1n);
-    const decide = createDecisionService({ catalogue: { snapshot: () => ({ revision: 1n, catalogue, policies: [compiled.policy] }) }, random: () => 0.5 });
-    store = await openRegistryStore({ db: await openPgliteDatabase(), logger: quiet });
-    router = createRouterService({
-      analyzer: createDirectClient(AnalyzerService, createAnalyzerService({ languageDetector: await createLanguageDetector() }), { defaultTimeoutMs: 10_000 }),
-      decision: createDirectClient(DecisionService, decide, { defaultTimeoutMs: 10_000 }),
+    router = services.router([compiledPolicy({ name: "digits", defaultRoute: { targets: [modelTarget("digits-general")] } })], {
       executor: instances[1]!.client,
       executors: {
         list: () => instances,
         load: createInstanceLoad(),
         breaker: createInstanceBreaker(() => instances.map((i) => i.name), { ...DEFAULT_BREAKER_SETTINGS, consecutiveFailures: 2, baseEjectionMs: 60_000, maxEjectionMs: 60_000 }),
       },
-      registry: createDirectClient(RegistryService, createRegistryService({ store, logger: quiet }), { defaultTimeoutMs: 10_000 }),
-      logger: quiet,
-      limits: { defaultDeadlineMs: 10_000, maxDeadlineMs: 30_000, maxAttempts: 3 },
       decisionLog: { sampleRate: 0, maxInFlight: 64, timeoutMs: 10_000 },
       // The power of two choices always draws the dead instance first.
       random: () => 0,
@@ -83,8 +48,7 @@ describe("Explain shows every executor instance with its breaker's state, with a
     holding = false;
     for (const go of held.splice(0)) go();
     await router?.close();
-    await store?.close();
-    await pool?.close();
+    await services?.close();
     closeDead?.();
   });
 
