@@ -7,7 +7,7 @@ import { startDecisionEngine } from "@modelrouter/decision-service";
 import { startExecutor } from "@modelrouter/executor-service";
 import { createTopology, MODELROUTER_VERSION, runHost, runMain, type Component, type ServerSpec } from "@modelrouter/host";
 import { startRegistry } from "@modelrouter/registry-service";
-import { balancedExecutorClient, createRouterService, discoverExecutors, singleExecutor } from "@modelrouter/router-service";
+import { createRouterService, discoverExecutors, singleExecutor } from "@modelrouter/router-service";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig, type Colocatable } from "./config.js";
 
@@ -49,7 +49,6 @@ runMain("router", async () => {
   const routerService = createRouterService({
     analyzer: topology.connect(AnalyzerService, analyzer ?? config.addresses.analyzer),
     decision: topology.connect(DecisionService, decision ?? config.addresses["decision-engine"]),
-    executor: balancedExecutorClient(executors),
     executors,
     registry: registryClient,
     logger,

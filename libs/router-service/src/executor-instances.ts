@@ -1,6 +1,5 @@
 import type { ExecutorService } from "@modelrouter/contracts";
-import { Code, RpcError, toRpcError, type ServiceClient } from "@modelrouter/rpc-kit";
-import { chooseInstance } from "./instance-choice.js";
+import type { RpcError, ServiceClient } from "@modelrouter/rpc-kit";
 import { createInstanceBreaker, type BreakerSettings, type InstanceBreaker } from "./instance-breaker.js";
 import { createInstanceLoad, type InstanceLoad, type ModelNamed } from "./instance-load.js";
 
@@ -43,33 +42,5 @@ export function beginAttempt(
   return (error) => {
     endLoad();
     attempt.end(error, now());
-  };
-}
-
-/**
- * A client that runs each call on the less loaded of two instances drawn at random among those the breaker admits
- * (no retry), counting the call in the instances' load and breakers: for calls that need no choice of their own.
- */
-export function balancedExecutorClient(
-  executors: ExecutorInstances,
-  random: () => number = Math.random,
-  now: () => number = Date.now,
-): ServiceClient<typeof ExecutorService> {
-  return {
-    async execute(request, options) {
-      const instance = chooseInstance(executors.list(), executors, { triedForModel: new Set(), failed: new Set() }, random, now());
-      if (instance === undefined) {
-        throw new RpcError({ code: Code.UNAVAILABLE, message: "no executor instance is known (none configured, or none resolved yet)" });
-      }
-      const end = beginAttempt(executors, instance.name, request.model, now);
-      try {
-        const response = await instance.client.execute(request, options);
-        end(undefined);
-        return response;
-      } catch (error) {
-        end(toRpcError(error));
-        throw error;
-      }
-    },
   };
 }

@@ -31,7 +31,6 @@ describe("Explain shows every executor instance with its breaker's state, with a
       { name: "127.0.0.1:2", client: createDirectClient(ExecutorService, holdingExecutor, { defaultTimeoutMs: 10_000 }) },
     ];
     router = services.router([compiledPolicy({ name: "digits", defaultRoute: { targets: [modelTarget("digits-general")] } })], {
-      executor: instances[1]!.client,
       executors: {
         list: () => instances,
         load: createInstanceLoad(),

@@ -16,6 +16,7 @@ import { loadDemoModels, loadSampleIndex } from "@modelrouter/model-zoo";
 import { type CompiledPolicy, compilePolicy, createModelCatalogue } from "@modelrouter/policy";
 import { createRegistryService, openPgliteDatabase, openRegistryStore } from "@modelrouter/registry-service/testing";
 import { createDirectClient, type ServiceClient, type ServiceImpl } from "@modelrouter/rpc-kit";
+import { singleExecutor } from "./executor-instances.js";
 import { createRouterService, type Router, type RouterDependencies } from "./router-service.js";
 import { quiet, startZooExecutor } from "./zoo-executor.test-support.js";
 
@@ -86,7 +87,7 @@ export async function startInProcessServices(): Promise<InProcessServices> {
       return createRouterService({
         analyzer,
         decision: decision(policies),
-        executor: createDirectClient(ExecutorService, executorImpl, { defaultTimeoutMs: 10_000 }),
+        executors: singleExecutor(createDirectClient(ExecutorService, executorImpl, { defaultTimeoutMs: 10_000 })),
         registry,
         logger: quiet,
         limits: { defaultDeadlineMs: 10_000, maxDeadlineMs: 30_000, maxAttempts: 3 },

@@ -13,7 +13,7 @@ export {
   type RouterLimits,
 } from "./router-service.js";
 export { executeWithFallbacks, type Execution, type ExecutionPlan } from "./execute-with-fallbacks.js";
-export { balancedExecutorClient, beginAttempt, singleExecutor, type ExecutorInstance, type ExecutorInstances } from "./executor-instances.js";
+export { beginAttempt, singleExecutor, type ExecutorInstance, type ExecutorInstances } from "./executor-instances.js";
 export {
   discoverExecutors,
   type DiscoveredExecutors,

@@ -7,7 +7,6 @@ import {
   SubmitFeedbackResponseSchema,
   type AnalyzerService,
   type DecisionService,
-  type ExecutorService,
   type InferRequest,
   type PolicyOverride,
   type RegistryService,
@@ -19,7 +18,7 @@ import { RouteAttr, RouteEvent, type Logger } from "@modelrouter/telemetry";
 import { createDecisionRecorder, type DecisionRecorder } from "./decision-recorder.js";
 import { decisionRecordOf, type RoutedRequest } from "./decision-records.js";
 import { executeWithFallbacks } from "./execute-with-fallbacks.js";
-import { singleExecutor, type ExecutorInstances } from "./executor-instances.js";
+import type { ExecutorInstances } from "./executor-instances.js";
 import { hopError, type Hop } from "./hop-errors.js";
 import { instanceStatuses } from "./instance-statuses.js";
 import { startModelStats, type ModelStatsSettings } from "./model-stats-settings.js";
@@ -57,12 +56,11 @@ export interface DecisionLogSettings {
 export interface RouterDependencies {
   readonly analyzer: ServiceClient<typeof AnalyzerService>;
   readonly decision: ServiceClient<typeof DecisionService>;
-  readonly executor: ServiceClient<typeof ExecutorService>;
   /**
-   * The executor instances requests run on, with the router's calls in flight on each (default: `executor` alone,
-   * as instance ""). `executor` stays for calls that need no choice of instance.
+   * The executor instances requests run on, with the router's calls in flight on each and their breakers
+   * (`singleExecutor` for one executor, for example one hosted in this process).
    */
-  readonly executors?: ExecutorInstances;
+  readonly executors: ExecutorInstances;
   /** For the decision log and feedback. */
   readonly registry: ServiceClient<typeof RegistryService>;
   readonly logger: Logger;
@@ -106,7 +104,7 @@ export interface Router extends Component<typeof RouterService> {
  */
 export function createRouterService(deps: RouterDependencies): Router {
   const now = deps.clock ?? Date.now;
-  const executors = deps.executors ?? singleExecutor(deps.executor);
+  const { executors } = deps;
   const newRequestId = deps.newRequestId ?? (() => crypto.randomUUID());
   const shadows = createShadowRunner({
     execute: shadowExecuteOn(executors, deps.random ?? Math.random, now),
