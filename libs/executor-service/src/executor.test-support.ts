@@ -8,19 +8,29 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { type MessageInitShape, create } from "@bufbuild/protobuf";
+import { type MessageInitShape, clone, create } from "@bufbuild/protobuf";
 import {
+  BackendSchema,
   ColorMode,
   DataType,
   type ExecuteRequest,
   ExecuteRequestSchema,
   ExecutorService,
   type ImagePreprocessing,
+  type Model,
   type OnnxBackend,
   type Payload,
   TensorLayout,
 } from "@modelrouter/contracts";
-import { type ServiceClient, createDirectClient } from "@modelrouter/rpc-kit";
+import { modelZooDir } from "@modelrouter/model-zoo";
+import {
+  type ServiceClient,
+  createDirectClient,
+  createGrpcChannel,
+  createGrpcClient,
+  createGrpcServer,
+  serviceRegistration,
+} from "@modelrouter/rpc-kit";
 import { createLogger } from "@modelrouter/telemetry";
 import { PNG } from "pngjs";
 import { createExecutorService } from "./executor-service.js";
@@ -97,6 +107,40 @@ export async function startTestExecutor(
     defaultTimeoutMs: 60_000,
   });
   return { pool, client, logs, close: () => pool.close() };
+}
+
+/** The model zoo served over gRPC on loopback (two workers), and a gRPC client of it. */
+export interface ZooExecutorServer {
+  readonly client: ServiceClient<typeof ExecutorService>;
+  close(): Promise<void>;
+}
+
+/** Starts {@link ZooExecutorServer}: the executor of the zoo's models, called as a remote client calls it. */
+export async function startZooExecutorServer(): Promise<ZooExecutorServer> {
+  const logger = createLogger({ service: "executor-zoo-test", write: () => undefined });
+  const pool = createWorkerPool({ modelRoot: modelZooDir(), size: 2, workerUrl: builtWorkerUrl(), logger });
+  await pool.ready();
+  const server = createGrpcServer({ services: [serviceRegistration(ExecutorService, createExecutorService({ pool, logger }))] });
+  const port = await server.listen("127.0.0.1:0");
+  const channel = createGrpcChannel(`127.0.0.1:${port}`);
+  return {
+    client: createGrpcClient(ExecutorService, channel, { defaultTimeoutMs: 30_000 }),
+    async close() {
+      channel.close();
+      await server.shutdown(1_000);
+      await pool.close();
+    },
+  };
+}
+
+/** The request that runs catalogue `model` (its name, version and backend) on `payload`. */
+export function zooRequest(model: Model, payload: MessageInitShape<typeof ExecuteRequestSchema>["payload"], requestId: string): ExecuteRequest {
+  return create(ExecuteRequestSchema, {
+    requestId,
+    model: { name: model.name, version: model.version },
+    ...(model.backend === undefined ? {} : { backend: clone(BackendSchema, model.backend) }),
+    payload,
+  });
 }
 
 /** An ONNX backend init. */

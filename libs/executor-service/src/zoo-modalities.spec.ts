@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
-import { type JsonValue, type MessageInitShape, clone, create, fromJson } from "@bufbuild/protobuf";
+import { type JsonValue, type MessageInitShape, fromJson } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
-import { BackendSchema, type ExecuteRequest, ExecuteRequestSchema, ExecutorService, type Model } from "@modelrouter/contracts";
+import type { ExecuteRequestSchema, ExecutorService, Model } from "@modelrouter/contracts";
 import {
   type EvaluationPayload,
   PAYLOAD_EVALUATION_SET_NAMES,
@@ -10,29 +10,15 @@ import {
   loadDemoModels,
   loadPayloadEvaluationSet,
   loadPayloadSamples,
-  modelZooDir,
 } from "@modelrouter/model-zoo";
-import {
-  Code,
-  type GrpcChannel,
-  type GrpcServer,
-  type ServiceClient,
-  createGrpcChannel,
-  createGrpcClient,
-  createGrpcServer,
-  serviceRegistration,
-} from "@modelrouter/rpc-kit";
-import { createLogger } from "@modelrouter/telemetry";
-import { createExecutorService } from "./executor-service.js";
-import { builtWorkerUrl, rejectionOf } from "./executor.test-support.js";
-import { type WorkerPool, createWorkerPool } from "./worker-pool.js";
+import { Code, type ServiceClient } from "@modelrouter/rpc-kit";
+import { type ZooExecutorServer, rejectionOf, startZooExecutorServer, zooRequest } from "./executor.test-support.js";
 
 type Payload = MessageInitShape<typeof ExecuteRequestSchema>["payload"];
 
 /** The zoo's models of other modalities than images: every one is checked against its card. */
 const models = loadDemoModels().filter((m) => m.metrics !== undefined && (PAYLOAD_EVALUATION_SET_NAMES as readonly string[]).includes(m.metrics.dataset));
 const samples = loadPayloadSamples();
-const silent = () => createLogger({ service: "executor-zoo-modalities-test", write: () => undefined });
 
 const modelNamed = (name: string): Model => {
   const model = models.find((m) => m.name === name);
@@ -55,14 +41,6 @@ const filePayload = (path: string): Payload => {
   return requestPayload({ text: Buffer.from(bytes).toString("utf8") });
 };
 
-const requestFor = (model: Model, payload: Payload, id: string): ExecuteRequest =>
-  create(ExecuteRequestSchema, {
-    requestId: id,
-    model: { name: model.name, version: model.version },
-    ...(model.backend === undefined ? {} : { backend: clone(BackendSchema, model.backend) }),
-    payload,
-  });
-
 /** Correct answers and per-class counts, to recompute accuracy and macro-F1 exactly as the build does. */
 interface Tally {
   readonly correct: number;
@@ -84,9 +62,7 @@ function tally(classes: readonly string[], truth: readonly string[], predicted: 
 }
 
 describe("the zoo's text, tabular, sensor and audio models, served over gRPC on loopback", () => {
-  let pool: WorkerPool;
-  let server: GrpcServer;
-  let channel: GrpcChannel;
+  let zoo: ZooExecutorServer;
   let client: ServiceClient<typeof ExecutorService>;
 
   /** The top label the executor gives for each payload of the model's held-out set, in set order. */
@@ -94,7 +70,7 @@ describe("the zoo's text, tabular, sensor and audio models, served over gRPC on 
     const labels: string[] = [];
     for (let start = 0; start < payloads.length; start += 20) {
       const batch = payloads.slice(start, start + 20);
-      const answers = await Promise.all(batch.map((p, k) => client.execute(requestFor(model, requestPayload(p), `${model.name}-${start + k}`))));
+      const answers = await Promise.all(batch.map((p, k) => client.execute(zooRequest(model, requestPayload(p), `${model.name}-${start + k}`))));
       for (const response of answers) {
         const value = response.outputs[0]?.value;
         if (value?.case !== "classification") throw new Error(`${model.name} gave no classification`);
@@ -105,19 +81,12 @@ describe("the zoo's text, tabular, sensor and audio models, served over gRPC on 
   };
 
   beforeAll(async () => {
-    pool = createWorkerPool({ modelRoot: modelZooDir(), size: 2, workerUrl: builtWorkerUrl(), logger: silent() });
-    await pool.ready();
-    const impl = createExecutorService({ pool, logger: silent() });
-    server = createGrpcServer({ services: [serviceRegistration(ExecutorService, impl)] });
-    const port = await server.listen("127.0.0.1:0");
-    channel = createGrpcChannel(`127.0.0.1:${port}`);
-    client = createGrpcClient(ExecutorService, channel, { defaultTimeoutMs: 30_000 });
+    zoo = await startZooExecutorServer();
+    client = zoo.client;
   });
 
   afterAll(async () => {
-    channel?.close();
-    await server?.shutdown(1_000);
-    await pool?.close();
+    await zoo?.close();
   });
 
   it("covers nine models and every payload evaluation set", () => {
@@ -150,7 +119,7 @@ describe("the zoo's text, tabular, sensor and audio models, served over gRPC on 
   );
 
   it.each(samples.map((s) => [s.model, s.file, s.label, s.path] as const))("%s classifies the sample %s as %s", async (name, file, label, path) => {
-    const response = await client.execute(requestFor(modelNamed(name), filePayload(path), `sample-${file}`));
+    const response = await client.execute(zooRequest(modelNamed(name), filePayload(path), `sample-${file}`));
     const value = response.outputs[0]?.value;
     if (value?.case !== "classification") throw new Error("expected a classification");
     expect(value.value.labels[0]?.label).toBe(label);
@@ -158,7 +127,7 @@ describe("the zoo's text, tabular, sensor and audio models, served over gRPC on 
 
   it("gives both breast-cancer labels ranked by the sigmoid of the single logit", async () => {
     const sample = samples.find((s) => s.kind === "breast-cancer");
-    const response = await client.execute(requestFor(modelNamed("tabular-breast-cancer"), filePayload(sample?.path ?? ""), "bc-ranked"));
+    const response = await client.execute(zooRequest(modelNamed("tabular-breast-cancer"), filePayload(sample?.path ?? ""), "bc-ranked"));
     const value = response.outputs[0]?.value;
     if (value?.case !== "classification") throw new Error("expected a classification");
     const ranked = value.value.labels;
@@ -170,7 +139,7 @@ describe("the zoo's text, tabular, sensor and audio models, served over gRPC on 
     const sample = samples.find((s) => s.kind === "breast-cancer");
     const record = JSON.parse(readFileSync(sample?.path ?? "", "utf8")) as Record<string, unknown>;
     delete record["worst_concave_points"];
-    const error = await rejectionOf(client.execute(requestFor(modelNamed("tabular-breast-cancer"), requestPayload({ json: record }), "bc-missing")));
+    const error = await rejectionOf(client.execute(zooRequest(modelNamed("tabular-breast-cancer"), requestPayload({ json: record }), "bc-missing")));
     expect(error["code"]).toBe(Code.INVALID_ARGUMENT);
     expect(error.message).toContain("worst_concave_points");
   });

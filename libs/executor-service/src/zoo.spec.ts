@@ -1,12 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { type MessageInitShape, clone, create } from "@bufbuild/protobuf";
+import { type MessageInitShape, create } from "@bufbuild/protobuf";
 import {
-  BackendSchema,
   type ExecuteRequest,
-  ExecuteRequestSchema,
-  ExecutorService,
+  type ExecuteRequestSchema,
+  type ExecutorService,
   type Model,
   Modality,
   ModelRefSchema,
@@ -20,30 +19,21 @@ import {
   loadSampleIndex,
   modelZooDir,
 } from "@modelrouter/model-zoo";
-import {
-  Code,
-  type GrpcChannel,
-  type GrpcServer,
-  type ServiceClient,
-  createGrpcChannel,
-  createGrpcClient,
-  createGrpcServer,
-  serviceRegistration,
-} from "@modelrouter/rpc-kit";
-import { createLogger } from "@modelrouter/telemetry";
+import { Code, type ServiceClient } from "@modelrouter/rpc-kit";
 import { PNG } from "pngjs";
-import { createExecutorService } from "./executor-service.js";
 import {
   type TempModelRoot,
-  builtWorkerUrl,
+  type ZooExecutorServer,
   createTempModelRoot,
   imagePayload,
   rejectionOf,
   startTestExecutor,
+  startZooExecutorServer,
   writeCrashingWorker,
+  zooRequest,
 } from "./executor.test-support.js";
 import { planInference } from "./inference-plan.js";
-import { type WorkerPool, createWorkerPool } from "./worker-pool.js";
+import type { WorkerPool } from "./worker-pool.js";
 
 /** The zoo's image models: the ones these digit samples are for (the other modalities: zoo-modalities.spec.ts). */
 const models = loadDemoModels().filter((m) => m.modality === Modality.IMAGE);
@@ -57,17 +47,10 @@ const modelNamed = (name: string): Model => {
 const modelFor = { mnist: "digits-general", lowres: "digits-lowres-specialist" } as const;
 
 const requestFor = (model: Model, payload: MessageInitShape<typeof ExecuteRequestSchema>["payload"]): ExecuteRequest =>
-  create(ExecuteRequestSchema, {
-    requestId: `zoo-${model.name}`,
-    model: { name: model.name, version: model.version },
-    ...(model.backend === undefined ? {} : { backend: clone(BackendSchema, model.backend) }),
-    payload,
-  });
+  zooRequest(model, payload, `zoo-${model.name}`);
 
 const sampleRequest = (model: Model, path: string): ExecuteRequest =>
   requestFor(model, imagePayload(new Uint8Array(readFileSync(path))));
-
-const silent = () => createLogger({ service: "executor-zoo-test", write: () => undefined });
 
 /** Encodes 8-bit gray pixels (row-major) as a PNG of colour type 0, the format of the zoo's sample files. */
 const grayscalePng = (width: number, height: number, pixels: Uint8Array): Uint8Array => {
@@ -94,9 +77,7 @@ function reportedScanAccuracy(): Record<string, string> {
 }
 
 describe("the model zoo, served over gRPC on loopback", () => {
-  let pool: WorkerPool;
-  let server: GrpcServer;
-  let channel: GrpcChannel;
+  let zoo: ZooExecutorServer;
   let client: ServiceClient<typeof ExecutorService>;
   const evaluationSets = new Map<EvaluationSetName, { set: EvaluationSet; pngs: Uint8Array[] }>();
   const accuracies = new Map<string, Promise<number>>();
@@ -135,19 +116,12 @@ describe("the model zoo, served over gRPC on loopback", () => {
   };
 
   beforeAll(async () => {
-    pool = createWorkerPool({ modelRoot: modelZooDir(), size: 2, workerUrl: builtWorkerUrl(), logger: silent() });
-    await pool.ready();
-    const impl = createExecutorService({ pool, logger: silent() });
-    server = createGrpcServer({ services: [serviceRegistration(ExecutorService, impl)] });
-    const port = await server.listen("127.0.0.1:0");
-    channel = createGrpcChannel(`127.0.0.1:${port}`);
-    client = createGrpcClient(ExecutorService, channel, { defaultTimeoutMs: 30_000 });
+    zoo = await startZooExecutorServer();
+    client = zoo.client;
   });
 
   afterAll(async () => {
-    channel?.close();
-    await server?.shutdown(1_000);
-    await pool?.close();
+    await zoo?.close();
   });
 
   it("has every catalogue model and sample it is tested with", () => {
