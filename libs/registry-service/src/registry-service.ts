@@ -24,7 +24,7 @@ import {
   type Model,
   type RegistryService,
 } from "@modelrouter/contracts";
-import type { ServiceImpl } from "@modelrouter/rpc-kit";
+import { Code, RpcError, type ServiceImpl } from "@modelrouter/rpc-kit";
 import { Violations } from "@modelrouter/errors";
 import type { Logger } from "@modelrouter/telemetry";
 import { applyPolicy } from "./policies/apply-policy.js";
@@ -233,6 +233,18 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
     async listModelStats(request) {
       const { windowMs, model } = parseListModelStats(request);
       return create(ListModelStatsResponseSchema, { stats: await store.listModelStats(windowMs, model) });
+    },
+
+    async listBanditArms() {
+      throw new RpcError({ code: Code.UNIMPLEMENTED, message: "ListBanditArms is not implemented yet" });
+    },
+
+    async listExperiments() {
+      throw new RpcError({ code: Code.UNIMPLEMENTED, message: "ListExperiments is not implemented yet" });
+    },
+
+    async evaluatePolicy() {
+      throw new RpcError({ code: Code.UNIMPLEMENTED, message: "EvaluatePolicy is not implemented yet" });
     },
   };
 }

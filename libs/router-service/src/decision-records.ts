@@ -1,6 +1,12 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { DecisionRecordSchema, type DecisionRecord, type InputProfile, type Output, type RoutingDecision } from "@modelrouter/contracts";
+import { type Duration, durationMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import {
+  DecisionRecordSchema,
+  type DecisionRecord,
+  type InputProfile,
+  type Output,
+  type RoutingDecision,
+} from "@modelrouter/contracts";
 import { Code } from "@modelrouter/rpc-kit";
 import type { Execution } from "./execute-with-fallbacks.js";
 
@@ -16,15 +22,30 @@ export function topLabel(outputs: readonly Output[]): string {
 export interface RoutedRequest {
   readonly requestId: string;
   readonly tenant: string;
+  /** What the policies saw of the caller besides the tenant, logged so that another policy can be replayed. */
+  readonly request: {
+    readonly metadata: Readonly<Record<string, string>>;
+    readonly tier: string;
+    readonly userId: string;
+    readonly timeout: Duration;
+  };
   readonly profile: InputProfile;
   readonly decision: RoutingDecision;
   readonly traceId: string;
   readonly time: number;
 }
 
+/** The duration of the attempt that answered, in milliseconds (the last attempt of a successful execution). */
+function servedLatencyMs(execution: Execution): number {
+  if (!execution.ok) return 0;
+  const duration = execution.attempts.at(-1)?.duration;
+  return duration === undefined ? 0 : durationMs(duration);
+}
+
 /**
  * The decision log entry of a routed request and its execution. Its `propensity` is the decision's, as decided
- * (the probability of the target's choice), even when a fallback served.
+ * (the probability of the target's choice), even when a fallback served. It keeps what the policies saw
+ * (`request`, `input`) and a bandit's key and features, for off-policy evaluation and for the bandit's learning.
  */
 export function decisionRecordOf(routed: RoutedRequest, execution: Execution): DecisionRecord {
   return create(DecisionRecordSchema, {
@@ -43,5 +64,10 @@ export function decisionRecordOf(routed: RoutedRequest, execution: Execution): D
     tenant: routed.tenant,
     traceId: routed.traceId,
     propensity: routed.decision.propensity,
+    request: { ...routed.request, metadata: { ...routed.request.metadata } },
+    input: routed.profile,
+    bandit: routed.decision.bandit,
+    features: routed.decision.features,
+    latencyMs: servedLatencyMs(execution),
   });
 }

@@ -142,6 +142,7 @@ export function createRouterService(deps: RouterDependencies): Router {
     const { profile } = await via("analyzer", deps.analyzer.analyze({ payload: request.payload, metadata: request.metadata }, { deadline, parent: ctx }));
     if (profile === undefined) throw new DomainError(ErrorReason.INTERNAL, "the analyzer returned no profile");
 
+    const timeout = durationFromMs(Math.max(0, deadline - now()));
     const { decision } = await via("decision engine", deps.decision.decide(
       {
         profile,
@@ -151,7 +152,7 @@ export function createRouterService(deps: RouterDependencies): Router {
           tenant: request.tenant,
           tier: request.tier,
           userId: request.userId,
-          timeout: durationFromMs(Math.max(0, deadline - now())),
+          timeout,
           policy: request.policy,
         },
         load: [...executors.load.models(MAX_LOAD_ENTRIES)],
@@ -174,7 +175,8 @@ export function createRouterService(deps: RouterDependencies): Router {
       model: target.name,
       fallbacks: decision.fallbacks.map((f) => f.model?.name ?? "").join(","),
     });
-    return { requestId, tenant: request.tenant, profile, decision, traceId: callTraceId(ctx), time: start, deadline };
+    const facts = { metadata: request.metadata, tier: request.tier, userId: request.userId, timeout };
+    return { requestId, tenant: request.tenant, request: facts, profile, decision, traceId: callTraceId(ctx), time: start, deadline };
   }
 
   const impl: ServiceImpl<typeof RouterService> = {
