@@ -26,3 +26,4 @@ export * from "./gen/google/rpc/status_pb.js";
 export * from "./gen/google/rpc/error_details_pb.js";
 export * from "./gen/grpc/health/v1/health_pb.js";
 export * from "./gen/modelrouter/rpc/v1/tunnel_pb.js";
+export * from "./gen/inference/open_inference_grpc_pb.js";
