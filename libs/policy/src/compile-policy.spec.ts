@@ -206,8 +206,8 @@ describe("compilePolicy", () => {
     });
 
     it("rejects an unknown strategy and reads UNSPECIFIED as FIRST", () => {
-      expect(violations(compilePolicy(policy({ name: "p", defaultRoute: route([modelTarget("a")], [], 7 as Strategy) })))).toEqual([
-        { field: "default_route.strategy", description: expect.stringContaining("7 is not a known strategy") },
+      expect(violations(compilePolicy(policy({ name: "p", defaultRoute: route([modelTarget("a")], [], 99 as Strategy) })))).toEqual([
+        { field: "default_route.strategy", description: expect.stringContaining("99 is not a known strategy") },
       ]);
       const first = compilePolicy(policy({ name: "p", defaultRoute: route([modelTarget("a")], [], Strategy.FIRST) }));
       const unspecified = compilePolicy(policy({ name: "p", defaultRoute: route([modelTarget("a")]) }));

@@ -6,6 +6,8 @@ import { compileStrategy } from "./compile-strategy.js";
 import type { PolicyEnvironment } from "./policy-environment.js";
 import type { CompileReport } from "./policy-violation.js";
 import { compileShadows } from "./shadow-compile.js";
+import { compileExperiment } from "./experiment-compile.js";
+import { compileGuard } from "./guard-compile.js";
 
 function compileTarget(target: Target | undefined, path: string, report: CompileReport): CompiledTarget | undefined {
   const kind = target?.kind;
@@ -96,5 +98,15 @@ export function compileRoute(
   const targets = compileList(targetList, "targets");
   const fallbacks = compileList(fallbackList, "fallbacks");
   const shadows = compileShadows(route.shadows ?? [], path, namedAt, report);
-  return { path, targets, strategy, fallbacks, ...(shadows.length === 0 ? {} : { shadows }) };
+  const experiment = compileExperiment(route, path, report);
+  const guard = compileGuard(route.guard, path, report);
+  return {
+    path,
+    targets,
+    strategy,
+    fallbacks,
+    ...(shadows.length === 0 ? {} : { shadows }),
+    ...(experiment === undefined ? {} : { experiment }),
+    ...(guard === undefined ? {} : { guard }),
+  };
 }

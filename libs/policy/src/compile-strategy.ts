@@ -1,4 +1,6 @@
 import { type Route, Strategy } from "@modelrouter/contracts";
+import { compileBandit } from "./bandit-config.js";
+import { createBanditStrategy } from "./bandit-strategy.js";
 import { compileConstraints } from "./candidate-constraints.js";
 import { type FigureReader, accuracyFigure, declaredFigure, latencyFigure } from "./ranked-figures.js";
 import type { PolicyEnvironment } from "./policy-environment.js";
@@ -10,7 +12,7 @@ import { type StickyKey, parseStickyKey } from "./sticky-key.js";
 import { createWeightedStrategy } from "./weighted-strategy.js";
 
 const STRATEGY_NAMES =
-  "STRATEGY_FIRST, STRATEGY_WEIGHTED, STRATEGY_BEST, STRATEGY_FASTEST, STRATEGY_CHEAPEST or STRATEGY_LEAST_LOADED";
+  "STRATEGY_FIRST, STRATEGY_WEIGHTED, STRATEGY_BEST, STRATEGY_FASTEST, STRATEGY_CHEAPEST, STRATEGY_LEAST_LOADED or STRATEGY_BANDIT";
 
 /** The metrics STRATEGY_BEST can maximise, as written in `metric`. */
 const BEST_METRICS: Readonly<Record<string, FigureReader>> = {
@@ -95,7 +97,8 @@ function checkMetric(route: Route, path: string, best: boolean, report: CompileR
  * Checks a route's strategy and its settings, reporting each problem on its field under `path`: a known
  * strategy; for STRATEGY_WEIGHTED a weight greater than 0 on every target (none on fallbacks) and a sticky key
  * that names something a request carries; for STRATEGY_BEST a known `metric`; for BEST, FASTEST, CHEAPEST and
- * LEAST_LOADED constraints that compile in the constraint language; and no setting a strategy does not use. Returns the
+ * LEAST_LOADED constraints that compile in the constraint language; for STRATEGY_BANDIT its `bandit` (see
+ * `compileBandit`); and no setting a strategy does not use. Returns the
  * strategy (STRATEGY_FIRST when the strategy is unknown, with a violation).
  */
 export function compileStrategy(route: Route, path: string, environment: PolicyEnvironment, report: CompileReport): RouteStrategy {
@@ -121,7 +124,10 @@ export function compileStrategy(route: Route, path: string, environment: PolicyE
   }
   const constraints = constrained ? compileConstraints(sources, path, environment, report) : [];
   const cost = constraints.reduce((sum, c) => sum + c.condition.cost, 0) * environment.limits.maxRouteTargets;
+  const bandit = compileBandit(route, path, strategy === Strategy.BANDIT, environment, report);
   switch (strategy) {
+    case Strategy.BANDIT:
+      return bandit === undefined ? createFirstStrategy() : createBanditStrategy(bandit);
     case Strategy.WEIGHTED:
       return createWeightedStrategy({ weights, stickyKey });
     case Strategy.BEST:

@@ -3,6 +3,8 @@ import type { CompiledCondition } from "./compiled-condition.js";
 import type { CompiledSelector } from "./label-selector.js";
 import type { RouteStrategy } from "./route-strategy.js";
 import type { CompiledShadow } from "./shadow-compile.js";
+import type { CompiledExperiment } from "./experiment-compile.js";
+import type { CompiledGuard } from "./guard-compile.js";
 
 /** A target naming one model, optionally one version. */
 export interface CompiledModelTarget {
@@ -33,6 +35,10 @@ export interface CompiledRoute {
   readonly fallbacks: readonly CompiledTarget[];
   /** The models requests are mirrored to, each with its share (none when absent). */
   readonly shadows?: readonly CompiledShadow[];
+  /** The route's experiment (the evaluator ignores it; the registry runs it). */
+  readonly experiment?: CompiledExperiment;
+  /** What takes a degrading candidate out of the choice and brings it back (none when absent). */
+  readonly guard?: CompiledGuard;
 }
 
 /** A rule, checked and with its condition compiled. */

@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { type PolicyEvaluation, RoutingDecisionSchema } from "@modelrouter/contracts";
+import { type Model, type PolicyEvaluation, RoutingDecisionSchema } from "@modelrouter/contracts";
 import { DomainError, ErrorReason } from "@modelrouter/errors";
 import { declaredStats } from "./candidate-stats.js";
 import { type Activation, createActivation } from "./cel-values.js";
@@ -8,7 +8,7 @@ import { explanationMessage, policyEvaluation, resolvedTarget, ruleEvaluation } 
 import { decisionSummary, modelLabel, noServableModelMessage } from "./decision-text.js";
 import type { EvaluationInput, EvaluationResult, PolicyOutcome } from "./evaluation-types.js";
 import { type ModelCatalogue, asCatalogue } from "./model-catalogue.js";
-import { chooseRoute } from "./route-choice.js";
+import { chooseGuardedRoute } from "./guard-choice.js";
 import { resolveRoute } from "./route-resolution.js";
 import type { StrategyContext } from "./route-strategy.js";
 import { chooseShadows } from "./shadow-selection.js";
@@ -39,6 +39,7 @@ function decide(
   rule: string,
   route: CompiledRoute,
   evaluations: PolicyEvaluation[],
+  activate: () => Activation,
 ): PolicyOutcome {
   const resolution = resolveRoute(route, catalogue, input.profile.modality);
   const explain = input.explain !== false;
@@ -49,13 +50,18 @@ function decide(
     stats: input.stats ?? declaredStats,
     load: input.load ?? noLoad,
     explain,
+    route: `${policy.name}/${rule === "" ? "default" : rule}`,
+    bandits: input.bandits,
+    activation: activate,
   };
-  let choice = chooseRoute(route, resolution, strategyContext);
+  const health = input.health;
+  const verdict = route.guard === undefined || health === undefined ? undefined : (model: Model) => health(policy.name, rule, model);
+  let choice = chooseGuardedRoute(route, resolution, strategyContext, verdict);
   const target = choice.target;
   if (target === undefined) {
     // No servable model: the error lists every candidate's reason, so the route is chosen again with them
     // (a strategy that rejects every candidate draws no random number, so the second choice is the same).
-    if (!explain) choice = chooseRoute(route, resolution, { ...strategyContext, explain: true });
+    if (!explain) choice = chooseGuardedRoute(route, resolution, { ...strategyContext, explain: true }, verdict);
     const summary = decisionSummary(policy, rule, choice);
     const error = new DomainError(ErrorReason.NO_SERVABLE_MODEL, noServableModelMessage(policy, rule, resolution, choice), {
       metadata: {
@@ -84,6 +90,8 @@ function decide(
     explanation,
     catalogueRevision: input.catalogueRevision ?? catalogue.revision,
     propensity: choice.propensity,
+    bandit: choice.bandit ?? "",
+    features: [...(choice.features ?? [])],
   });
   const result: EvaluationResult = { decision, target: target.model, fallbacks: choice.fallbacks.map((c) => c.model) };
   return { kind: "decided", result };
@@ -160,7 +168,7 @@ export function explainPolicies(input: EvaluationInput): PolicyOutcome {
       continue;
     }
     evaluations.push(policyEvaluation(policy.name, { applies: true, rules, decided: true }));
-    return decide(input, catalogue, policy, ruleName, route, evaluations);
+    return decide(input, catalogue, policy, ruleName, route, evaluations, activate);
   }
   return noRoute(evaluations);
 }

@@ -6,8 +6,10 @@ import type {
   RoutingDecision,
 } from "@modelrouter/contracts";
 import type { DomainError } from "@modelrouter/errors";
+import type { BanditStates } from "./bandit-state.js";
 import type { CandidateStatsProvider } from "./candidate-stats.js";
 import type { CompiledPolicy } from "./compiled-policy.js";
+import type { GuardHealth } from "./guard-choice.js";
 import type { ModelCatalogue } from "./model-catalogue.js";
 
 /** Everything one decision depends on. The same input always gives the same decision. */
@@ -41,6 +43,17 @@ export interface EvaluationInput {
    * outcome is explained either way.
    */
   readonly explain?: boolean | undefined;
+  /**
+   * What the bandits (STRATEGY_BANDIT routes) have learned, by bandit key, for example from the registry's
+   * `ListBanditArms`. Default: nothing learned, every bandit at its prior.
+   */
+  readonly bandits?: BanditStates | undefined;
+  /**
+   * The health of guarded routes' candidates (a route's `guard`), usually the decision engine's guard tracker's
+   * current view: a degraded candidate is kept out of the strategy's choice but for the guard's probes (see
+   * `chooseGuardedRoute`). Default: no candidate is degraded.
+   */
+  readonly health?: GuardHealth | undefined;
   /** The registry revision to report as the decision's `catalogue_revision`. Default: the catalogue's. */
   readonly catalogueRevision?: bigint | undefined;
 }

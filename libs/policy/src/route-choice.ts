@@ -33,6 +33,10 @@ export interface RouteChoice {
    * the strategy's, or 1 when the first eligible fallback serves because no target may.
    */
   readonly propensity: number;
+  /** For STRATEGY_BANDIT: the bandit's key; empty for other strategies (see `StrategyChoice.bandit`). */
+  readonly bandit?: string;
+  /** For STRATEGY_BANDIT with features: the request's feature values; empty otherwise. */
+  readonly features?: readonly number[];
 }
 
 function isEligible(candidate: Candidate): candidate is EligibleCandidate {
@@ -88,7 +92,7 @@ export function chooseRoute(route: CompiledRoute, resolution: RouteResolution, c
     const fallbacks = eligibleFallbacks.slice(1);
     const reason = "no target is eligible: the first eligible fallback";
     const outcomes = context.explain ? explainOutcomes(resolution, target, reason, fallbacks, undefined) : [];
-    return { target, fallbacks, outcomes, metric: "", splitKey: "", propensity: 1 };
+    return { target, fallbacks, outcomes, metric: "", splitKey: "", propensity: 1, bandit: "", features: [] };
   }
   const choice = route.strategy.choose(eligibleTargets, context);
   const index = choice.index;
@@ -120,7 +124,18 @@ export function chooseRoute(route: CompiledRoute, resolution: RouteResolution, c
     }
   }
   const propensity = valid ? choice.propensity : 1;
-  return { target, fallbacks, outcomes, metric: choice.metric ?? "", splitKey: choice.splitKey ?? "", propensity };
+  const bandit = valid ? (choice.bandit ?? "") : "";
+  const features = valid ? (choice.features ?? []) : [];
+  return {
+    target,
+    fallbacks,
+    outcomes,
+    metric: choice.metric ?? "",
+    splitKey: choice.splitKey ?? "",
+    propensity,
+    bandit,
+    features,
+  };
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { InputProfile, Model, RequestContext } from "@modelrouter/contracts";
+import type { BanditStates } from "./bandit-state.js";
 import type { CandidateStatsProvider } from "./candidate-stats.js";
+import type { Activation } from "./cel-values.js";
 
 /** An eligible model version from a route's targets, in target order. */
 export interface StrategyCandidate {
@@ -23,6 +25,15 @@ export interface StrategyContext {
    * other candidates), which only explanations read.
    */
   readonly explain: boolean;
+  /**
+   * The deciding policy and rule, "<policy>/<rule>" ("<policy>/default" for the default route): the start of a
+   * bandit's key. Absent: "".
+   */
+  readonly route?: string | undefined;
+  /** What the bandits have learned, by key, for STRATEGY_BANDIT. Absent: every bandit at its prior. */
+  readonly bandits?: BanditStates | undefined;
+  /** The request's values of `input`, `request` and `now`, for strategies that evaluate expressions (bandit features). */
+  readonly activation?: (() => Activation) | undefined;
 }
 
 /** The strategy's pick, and why, for the explanation. */
@@ -64,6 +75,10 @@ export interface StrategyChoice {
    * choice depends on nothing else), so a caller may cache what it derives from it, keyed by the object.
    */
   readonly stable?: boolean;
+  /** For STRATEGY_BANDIT: the bandit's key (`RoutingDecision.bandit`). */
+  readonly bandit?: string;
+  /** For STRATEGY_BANDIT with features: the request's feature values, in declaration order. */
+  readonly features?: readonly number[];
 }
 
 /**

@@ -3,17 +3,7 @@ import { CandidateRole, type Model, OfflineMetricsSchema, type Strategy } from "
 import { type CompiledPolicy, type EvaluationResult, createModelCatalogue, evaluatePolicies } from "./index.js";
 import { NOON, compiled, imageInput, model, requestContext } from "./policy-fixtures.test-support.js";
 
-/** A deterministic uniform source in [0, 1) (mulberry32), so that random splits are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from "./seeded-random.js";
 
 /** A model version declaring these offline metrics. */
 export function measuredModel(
