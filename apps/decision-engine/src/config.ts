@@ -7,6 +7,9 @@ const MAX_STATS_WINDOW_MS = 24 * 60 * 60_000;
 /** The shortest and longest time between two polls of the live statistics. */
 const MIN_STATS_INTERVAL_MS = 100;
 const MAX_STATS_INTERVAL_MS = 5 * 60_000;
+/** The shortest and longest health window of guarded routes. */
+const MIN_HEALTH_WINDOW_MS = 5_000;
+const MAX_HEALTH_WINDOW_MS = 10 * 60_000;
 
 /** The decision engine process's settings. */
 export interface DecisionAppConfig extends CommonConfig {
@@ -21,6 +24,16 @@ export interface DecisionAppConfig extends CommonConfig {
   readonly statsWindowMs: number;
   /** `MODELROUTER_DECISION_STATS_INTERVAL`, default 2s (100ms to 5m): how often they are polled from the registry. */
   readonly statsIntervalMs: number;
+  /**
+   * `MODELROUTER_DECISION_HEALTH_WINDOW`, default 30s (5s to 10m): how far back the figures that guarded routes
+   * (a route's `guard`) judge their candidates by reach; polled every second.
+   */
+  readonly healthWindowMs: number;
+  /**
+   * `MODELROUTER_DECISION_BANDIT_INTERVAL`, default 2s (100ms to 5m): how often what the bandits learned
+   * (`ListBanditArms`) is polled from the registry.
+   */
+  readonly banditIntervalMs: number;
 }
 
 /** Reads and checks the settings once; throws a ConfigError naming every bad variable. */
@@ -32,6 +45,8 @@ export function loadConfig(vars: Readonly<Record<string, string | undefined>>): 
     registryAddress: env.address("MODELROUTER_REGISTRY_ADDRESS", "127.0.0.1:50054"),
     statsWindowMs: bounded(env, "MODELROUTER_DECISION_STATS_WINDOW", 5 * 60_000, MIN_STATS_WINDOW_MS, MAX_STATS_WINDOW_MS, "1m", "24h"),
     statsIntervalMs: bounded(env, "MODELROUTER_DECISION_STATS_INTERVAL", 2000, MIN_STATS_INTERVAL_MS, MAX_STATS_INTERVAL_MS, "100ms", "5m"),
+    healthWindowMs: bounded(env, "MODELROUTER_DECISION_HEALTH_WINDOW", 30_000, MIN_HEALTH_WINDOW_MS, MAX_HEALTH_WINDOW_MS, "5s", "10m"),
+    banditIntervalMs: bounded(env, "MODELROUTER_DECISION_BANDIT_INTERVAL", 2000, MIN_STATS_INTERVAL_MS, MAX_STATS_INTERVAL_MS, "100ms", "5m"),
   };
   env.done();
   return config;

@@ -12,6 +12,8 @@ runMain("decision-engine", async () => {
   const topology = createTopology({ transport: "unary", callTimeoutMs: config.callTimeoutMs });
   const engine = startDecisionEngine(topology.connect(RegistryService, config.registryAddress), logger, {
     liveStats: { windowMs: config.statsWindowMs, intervalMs: config.statsIntervalMs },
+    health: { windowMs: config.healthWindowMs },
+    bandits: { intervalMs: config.banditIntervalMs },
   });
   await runHost({
     name: "decision-engine",

@@ -4,6 +4,8 @@ import type { ServiceClient, ServiceImpl } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
 import { createCatalogueSync } from "./catalogue-sync.js";
 import { createDecisionService } from "./decision-service.js";
+import { type HealthSettings, createHealthPoller } from "./health-poller.js";
+import { type BanditPollSettings, createBanditPoller } from "./bandit-poller.js";
 import { type StatsPollSettings, createStatsPoller } from "./stats-poller.js";
 
 /** A running decision engine: its handlers, when its first snapshot is loaded, and how to stop it. */
@@ -22,6 +24,16 @@ export interface DecisionEngineOptions {
    * over 5 minutes.
    */
   readonly liveStats?: StatsPollSettings | false;
+  /**
+   * How guarded routes follow their candidates' health (`ListModelStats` since a fixed anchor, differenced into
+   * a short window); false: guards never degrade a candidate. Default: every second over 30 s.
+   */
+  readonly health?: HealthSettings | false;
+  /**
+   * How STRATEGY_BANDIT routes follow what their bandits learned (`ListBanditArms`); false: every bandit stays
+   * at its prior. Default: every 2 s.
+   */
+  readonly bandits?: BanditPollSettings | false;
 }
 
 /**
@@ -36,13 +48,21 @@ export function startDecisionEngine(
 ): DecisionComponent {
   const sync = createCatalogueSync({ registry, logger });
   const poller = options.liveStats === false ? undefined : createStatsPoller({ registry, logger, ...(options.liveStats ?? {}) });
-  const impl = createDecisionService({ catalogue: sync, registry, ...(poller === undefined ? {} : { liveStats: poller }) });
+  const health = options.health === false ? undefined : createHealthPoller({ registry, catalogue: sync, logger, ...(options.health ?? {}) });
+  const bandits = options.bandits === false ? undefined : createBanditPoller({ registry, logger, ...(options.bandits ?? {}) });
+  const impl = createDecisionService({
+    catalogue: sync,
+    registry,
+    ...(bandits === undefined ? {} : { bandits }),
+    ...(poller === undefined ? {} : { liveStats: poller }),
+    ...(health === undefined ? {} : { health }),
+  });
   return {
     service: DecisionService,
     impl,
     ready: sync.ready,
     close: async () => {
-      await Promise.all([sync.close(), poller?.close()]);
+      await Promise.all([sync.close(), poller?.close(), health?.close(), bandits?.close()]);
     },
   };
 }

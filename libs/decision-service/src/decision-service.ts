@@ -4,9 +4,11 @@ import { DomainError, ErrorReason } from "@modelrouter/errors";
 import { type CandidateStatsProvider, createPolicyEnvironment, evaluatePolicies } from "@modelrouter/policy";
 import type { ServiceClient, ServiceImpl } from "@modelrouter/rpc-kit";
 import type { CatalogueSource } from "./catalogue-snapshot.js";
+import type { GuardHealthSource } from "./guard-tracker.js";
 import { parseDecideRequest } from "./decide-request.js";
 import { type WhatIfSources, resolveWhatIf } from "./what-if.js";
 import type { LiveStatsSource } from "./stats-poller.js";
+import type { BanditSource } from "./bandit-poller.js";
 import { markedDecision, markedFailure, policiesWith } from "./what-if-evaluation.js";
 
 /** Options of {@link createDecisionService}. */
@@ -27,6 +29,16 @@ export interface DecisionServiceOptions {
    * provider it returns at the decision's time, in place of `stats`.
    */
   readonly liveStats?: LiveStatsSource;
+  /**
+   * The guards' health (usually the `HealthPoller` of `createHealthPoller`): each decision reads its current view, so that a
+   * guarded route keeps its degraded candidates out of the choice. Absent: no candidate is degraded.
+   */
+  readonly health?: GuardHealthSource;
+  /**
+   * What the bandits have learned (usually a {@link BanditPoller}): STRATEGY_BANDIT routes choose by its current
+   * state. Absent: every bandit at its prior.
+   */
+  readonly bandits?: BanditSource;
   /** Where `what_if.revision` bodies are read (`GetPolicy`). Absent: a Decide may override with a body only. */
   readonly registry?: ServiceClient<typeof RegistryService>;
 }
@@ -69,6 +81,8 @@ export function createDecisionService(options: DecisionServiceOptions): ServiceI
         random,
         stats,
         load,
+        health: options.health?.view(),
+        bandits: options.bandits?.states(),
         explain: request.explain !== false,
       });
       if (whatIf === undefined) return create(DecideResponseSchema, { decision: evaluate().decision });

@@ -23,3 +23,14 @@ export {
   type StatsPoller,
   type StatsPollerOptions,
 } from "./stats-poller.js";
+export { createHealthRing, type HealthRing, type HealthRingOptions } from "./health-ring.js";
+export { createGuardTracker, type GuardHealthSource, type GuardTracker, type TrackedGuard } from "./guard-tracker.js";
+export { createHealthPoller, type HealthPoller, type HealthPollerOptions, type HealthSettings } from "./health-poller.js";
+export {
+  createBanditPoller,
+  type BanditPoller,
+  type BanditPollerOptions,
+  type BanditPollSettings,
+  type BanditSource,
+} from "./bandit-poller.js";
+export { banditSnapshot, type BanditSnapshot } from "./bandit-snapshot.js";

@@ -1,10 +1,9 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import type { RegistryService } from "@modelrouter/contracts";
 import { type CandidateStatsProvider, declaredStats } from "@modelrouter/policy";
 import type { ServiceClient } from "@modelrouter/rpc-kit";
-import type { Logger } from "@modelrouter/telemetry";
 import { type LiveStatsSnapshot, liveStatsSnapshot } from "./live-stats-snapshot.js";
+import { type PollerHost, createPeriodicPoll } from "./periodic-poll.js";
 
 /** How the decision engine follows the registry's live statistics. */
 export interface StatsPollSettings {
@@ -22,13 +21,8 @@ export interface StatsPollSettings {
 }
 
 /** Options of {@link createStatsPoller}. */
-export interface StatsPollerOptions extends StatsPollSettings {
+export interface StatsPollerOptions extends StatsPollSettings, PollerHost {
   readonly registry: ServiceClient<typeof RegistryService>;
-  readonly logger: Logger;
-  /** The engine's clock in epoch milliseconds. Default: `Date.now`. */
-  readonly clock?: () => number;
-  /** Whether to start polling at once (default true); false: only {@link StatsPoller.pollOnce} polls. */
-  readonly start?: boolean;
 }
 
 /** The statistics provider a decision uses at a time. */
@@ -57,61 +51,33 @@ export interface StatsPoller extends LiveStatsSource {
  * failures (and the recovery once); figures older than `maxAgeMs` are dropped, back to the declared metrics.
  */
 export function createStatsPoller(options: StatsPollerOptions): StatsPoller {
-  const logger = options.logger.child({ component: "stats-poller" });
   const clock = options.clock ?? Date.now;
   const windowMs = options.windowMs ?? 5 * 60_000;
   const intervalMs = options.intervalMs ?? 2000;
-  const timeoutMs = options.timeoutMs ?? Math.min(intervalMs, 5000);
   const maxAgeMs = options.maxAgeMs ?? Math.max(10_000, 5 * intervalMs);
-  const controller = new AbortController();
   const window = durationFromMs(windowMs);
-  let current: LiveStatsSnapshot | undefined;
-  let failures = 0;
-
-  const pollOnce = async (): Promise<boolean> => {
-    try {
-      const response = await options.registry.listModelStats({ window }, { timeoutMs, signal: controller.signal });
-      current = liveStatsSnapshot(response, clock(), windowMs);
-      if (failures > 0) logger.info("live statistics poll recovered", { failures, versions: current.byVersion.size });
-      failures = 0;
-      return true;
-    } catch (error) {
-      if (controller.signal.aborted) return false;
-      if (failures === 0) {
-        logger.warn("live statistics poll failed; deciding on the last good figures until they are too old", {
-          error,
-          maxAgeMs,
-          lastGoodAgeMs: current === undefined ? null : clock() - current.receivedAt,
-        });
-      }
-      failures++;
-      return false;
-    }
-  };
-
-  const loop = async (): Promise<void> => {
-    while (!controller.signal.aborted) {
-      await pollOnce();
-      try {
-        await sleep(intervalMs, undefined, { signal: controller.signal, ref: false });
-      } catch {
-        return;
-      }
-    }
-  };
-  const running = options.start === false ? Promise.resolve() : loop();
+  const poll = createPeriodicPoll<LiveStatsSnapshot>(options, {
+    component: "stats-poller",
+    fetch: async (signal, timeoutMs) =>
+      liveStatsSnapshot(await options.registry.listModelStats({ window }, { timeoutMs, signal }), clock(), windowMs),
+    intervalMs,
+    timeoutMs: options.timeoutMs ?? Math.min(intervalMs, 5000),
+    messages: {
+      failed: "live statistics poll failed; deciding on the last good figures until they are too old",
+      failedFields: () => ({ maxAgeMs }),
+      recovered: "live statistics poll recovered",
+      recoveredFields: (snapshot) => ({ versions: snapshot.byVersion.size }),
+    },
+  });
 
   return {
     provider(now) {
-      const snapshot = current;
+      const snapshot = poll.latest();
       if (snapshot === undefined || now - snapshot.receivedAt > maxAgeMs) return declaredStats;
       return snapshot.provider;
     },
-    snapshot: () => current,
-    pollOnce,
-    async close() {
-      controller.abort();
-      await running;
-    },
+    snapshot: poll.latest,
+    pollOnce: poll.pollOnce,
+    close: poll.close,
   };
 }
