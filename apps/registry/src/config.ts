@@ -1,4 +1,5 @@
 import { EnvReader } from "@modelrouter/config";
+import { readEgressPolicy } from "@modelrouter/egress";
 import { readCommonConfig, type CommonConfig } from "@modelrouter/host";
 import { readRegistryConfig, type RegistryConfig } from "@modelrouter/registry-service";
 
@@ -6,6 +7,7 @@ import { readRegistryConfig, type RegistryConfig } from "@modelrouter/registry-s
 export interface RegistryAppConfig extends CommonConfig {
   /** `MODELROUTER_REGISTRY_LISTEN`, default 127.0.0.1:50054. */
   readonly listen: string;
+  /** The registry's settings, with the egress policy (`MODELROUTER_EGRESS_*`) its `oip` endpoint URLs are checked against. */
   readonly registry: RegistryConfig;
 }
 
@@ -15,7 +17,7 @@ export function loadConfig(vars: Readonly<Record<string, string | undefined>>, c
   const config = {
     ...readCommonConfig(env),
     listen: env.address("MODELROUTER_REGISTRY_LISTEN", "127.0.0.1:50054"),
-    registry: readRegistryConfig(env, cwd),
+    registry: { ...readRegistryConfig(env, cwd), egress: readEgressPolicy(env) },
   };
   env.done();
   return config;

@@ -14,6 +14,7 @@ import { Code } from "@modelrouter/rpc-kit";
 import {
   backendFor,
   manyLabels,
+  onnxOf,
   rpcErrorOf,
   uniqueName,
   validModel,
@@ -67,7 +68,7 @@ describe.each(drivers)("what a resource may hold, on %s", (driver) => {
 
     it("refuses texts and lists beyond their bounds, each at its path", async () => {
       const model = validModel({ name: uniqueName(), description: "d".repeat(4097), task: "t".repeat(257) });
-      const onnx = model.backend!.kind.value!;
+      const onnx = onnxOf(model);
       onnx.uri = `${"a/".repeat(1100)}m.onnx`;
       onnx.inputName = "i".repeat(257);
       onnx.outputName = "o".repeat(257);

@@ -9,8 +9,16 @@ import {
   TensorLayout,
   type DecisionRecord,
   type Model,
+  type OnnxBackend,
   type Policy,
 } from "@modelrouter/contracts";
+
+/** The ONNX backend of a model made by {@link validModel} (throws for another backend). */
+export function onnxOf(model: Model): OnnxBackend {
+  const kind = model.backend?.kind;
+  if (kind?.case !== "onnx") throw new Error(`model ${model.name} has no onnx backend`);
+  return kind.value;
+}
 
 /** A valid image model version: every field that RegisterModel checks, set to something sensible. */
 export function validModel(overrides: MessageInitShape<typeof ModelSchema> = {}): Model {

@@ -5,6 +5,7 @@ import { type ClassificationPostprocessing, type ImagePreprocessing, Modality, M
 import { Code } from "@modelrouter/rpc-kit";
 import {
   backendFor,
+  onnxOf,
   rpcErrorOf,
   uniqueName,
   validModel,
@@ -57,7 +58,7 @@ describe.each(drivers)("model versions on %s", (driver) => {
         metrics: { accuracy: 1.5, f1: -0.1, p50LatencyMs: -1 },
         status: 42 as ModelStatus,
       });
-      const onnx = bad.backend!.kind.value!;
+      const onnx = onnxOf(bad);
       onnx.uri = "../../etc/passwd.onnx";
       onnx.sha256 = "XYZ";
       const image = onnx.preprocessing!.kind.value as ImagePreprocessing;
@@ -108,7 +109,7 @@ describe.each(drivers)("model versions on %s", (driver) => {
       ["2,049 characters", `${"a".repeat(2044)}.onnx`, /is 2049 characters long: keep it to at most 2048/],
     ])("rejects an ONNX backend with %s, saying that files are resolved under the executor's model root", async (_what, uri, expected) => {
       const model = validModel({ name: uniqueName() });
-      model.backend!.kind.value!.uri = uri;
+      onnxOf(model).uri = uri;
       const error = await rpcErrorOf(registry.client.registerModel({ model }));
       expect(error.violations).toEqual([{ field: "model.backend.onnx.uri", description: expect.stringMatching(expected) }]);
       expect(error.violations[0]!.description).toContain("MODELROUTER_MODEL_ROOT");
@@ -121,7 +122,7 @@ describe.each(drivers)("model versions on %s", (driver) => {
       ["not hex", "g".repeat(64)],
     ])("rejects a sha256 of %s: 64 lower-case hex digits or empty", async (_what, sha256) => {
       const model = validModel({ name: uniqueName() });
-      model.backend!.kind.value!.sha256 = sha256;
+      onnxOf(model).sha256 = sha256;
       const error = await rpcErrorOf(registry.client.registerModel({ model }));
       expect(error.violations).toEqual([{ field: "model.backend.onnx.sha256", description: expect.stringMatching(/64 lower-case hex digits/) }]);
     });

@@ -15,6 +15,7 @@ describe("readRegistryConfig", () => {
       policyRevisionsKept: 50,
       statsRetentionMs: 24 * 3_600_000,
       maxStatsRows: 1_000_000,
+      experimentIntervalMs: 10_000,
     });
     env.done();
   });
@@ -28,6 +29,7 @@ describe("readRegistryConfig", () => {
       policyRevisionsKept: 50,
       statsRetentionMs: 24 * 3_600_000,
       maxStatsRows: 1_000_000,
+      experimentIntervalMs: 10_000,
     });
     env.done();
   });

@@ -1,10 +1,14 @@
 import { isAbsolute, resolve } from "node:path";
 import type { EnvReader } from "@modelrouter/config";
 import { RegistryService } from "@modelrouter/contracts";
+import { DEFAULT_EGRESS_POLICY, type EgressPolicy } from "@modelrouter/egress";
 import type { Component } from "@modelrouter/host";
-import type { ServiceImpl } from "@modelrouter/rpc-kit";
+import { createDirectClient, type ServiceImpl } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
 import { createRegistryService } from "./registry-service.js";
+import { registryCatalogue } from "./mlflow/registry-catalogue.js";
+import { readMlflowSyncConfig, startMlflowSyncLoop, type MlflowSyncConfig, type MlflowSyncLoop } from "./mlflow/sync-loop.js";
+import { createExperimentMonitor, DEFAULT_EXPERIMENT_INTERVAL_MS, EXPERIMENT_INTERVAL_SETTING } from "./experiments/index.js";
 import { openRegistryDatabase, type RegistryDatabaseConfig } from "./storage/open-registry-database.js";
 import { DEFAULT_DECISION_RETENTION_MS } from "./store/decision-retention.js";
 import {
@@ -38,6 +42,15 @@ export interface RegistryConfig {
   readonly statsRetentionMs?: number;
   /** How many stored minutes of model statistics are held at most (default 1,000,000). */
   readonly maxStatsRows?: number;
+  /** How often running experiments are looked at, in ms; 0: never (default 10 s). */
+  readonly experimentIntervalMs?: number;
+  /**
+   * Where remote model servers may be (`oip` endpoint URLs are checked against it at registration); read by the
+   * process with `readEgressPolicy` of `@modelrouter/egress`. Default: the default egress policy.
+   */
+  readonly egress?: EgressPolicy;
+  /** The background sync from an MLflow model registry; undefined: none (`MODELROUTER_MLFLOW_TRACKING_URI` unset). */
+  readonly mlflow?: MlflowSyncConfig;
 }
 
 /** The shortest decision log retention accepted from the environment: 1 minute, in ms. */
@@ -55,7 +68,9 @@ const MAX_QUOTA = 1_000_000;
  * `MODELROUTER_REGISTRY_POLICY_REVISIONS` (how many revisions of one policy are kept; default 50), and
  * `MODELROUTER_STATS_RETENTION` (how long live model statistics are kept; default 24h, at least 1 minute) and
  * `MODELROUTER_REGISTRY_MAX_STATS_ROWS` (how many minutes of statistics, one per model version, executor
- * instance and minute, are held; default 1,000,000).
+ * instance and minute, are held; default 1,000,000), and `MODELROUTER_EXPERIMENT_INTERVAL` (how often running
+ * experiments are looked at, a duration; default 10s; 0 turns the monitor off), and the MLflow sync loop's
+ * `MODELROUTER_MLFLOW_*` settings (`readMlflowSyncConfig`; off when `MODELROUTER_MLFLOW_TRACKING_URI` is unset).
  */
 export function readRegistryConfig(env: EnvReader, cwd: string): RegistryConfig {
   const quotas: RegistryQuotas = {
@@ -74,7 +89,9 @@ export function readRegistryConfig(env: EnvReader, cwd: string): RegistryConfig 
     env.problem(`${STATS_RETENTION_SETTING}=${raw}: expected a duration of at least 1m, such as 24h`);
   }
   const maxStatsRows = env.int(MAX_STATS_ROWS_SETTING, DEFAULT_MAX_STATS_ROWS, { min: 1, max: 100_000_000 });
-  const stats = { statsRetentionMs, maxStatsRows };
+  const experimentIntervalMs = env.durationMs(EXPERIMENT_INTERVAL_SETTING, DEFAULT_EXPERIMENT_INTERVAL_MS);
+  const mlflow = readMlflowSyncConfig(env);
+  const stats = { statsRetentionMs, maxStatsRows, experimentIntervalMs, ...(mlflow === undefined ? {} : { mlflow }) };
   const url = env.optionalString("MODELROUTER_REGISTRY_DATABASE_URL");
   if (url !== undefined) {
     if (!/^postgres(ql)?:\/\//.test(url)) {
@@ -112,5 +129,35 @@ export async function startRegistry(config: RegistryConfig, logger: Logger): Pro
     decisionRetentionMs: config.decisionRetentionMs,
     quotas: config.quotas ?? DEFAULT_QUOTAS,
   });
-  return { service: RegistryService, impl: createRegistryService({ store, logger }), close: () => store.close() };
+  const experiments = createExperimentMonitor({ store, logger, intervalMs: config.experimentIntervalMs ?? DEFAULT_EXPERIMENT_INTERVAL_MS });
+  const impl = createRegistryService({
+    store,
+    logger,
+    experimentMemory: experiments.memory,
+    ...(config.egress === undefined ? {} : { egress: config.egress }),
+  });
+  let mlflow: MlflowSyncLoop | undefined;
+  try {
+    mlflow =
+      config.mlflow === undefined
+        ? undefined
+        : startMlflowSyncLoop(config.mlflow, {
+            catalogue: registryCatalogue(createDirectClient(RegistryService, impl, { defaultTimeoutMs: 30_000 })),
+            egress: config.egress ?? DEFAULT_EGRESS_POLICY,
+            logger,
+          });
+  } catch (error) {
+    await experiments.stop();
+    await store.close();
+    throw error;
+  }
+  return {
+    service: RegistryService,
+    impl,
+    close: async () => {
+      await mlflow?.stop();
+      await experiments.stop();
+      await store.close();
+    },
+  };
 }

@@ -6,9 +6,12 @@ import {
   GetDecisionResponseSchema,
   GetModelResponseSchema,
   GetPolicyResponseSchema,
+  ListBanditArmsResponseSchema,
   ListDecisionsResponseSchema,
+  ListExperimentsResponseSchema,
   ListPolicyRevisionsResponseSchema,
   DecisionRecordSchema,
+  EvaluatePolicyResponseSchema,
   ListModelsResponseSchema,
   ListModelStatsResponseSchema,
   ListPoliciesResponseSchema,
@@ -24,10 +27,16 @@ import {
   type Model,
   type RegistryService,
 } from "@modelrouter/contracts";
-import { Code, RpcError, type ServiceImpl } from "@modelrouter/rpc-kit";
+import type { ServiceImpl } from "@modelrouter/rpc-kit";
+import { DEFAULT_EGRESS_POLICY, type EgressPolicy } from "@modelrouter/egress";
 import { Violations } from "@modelrouter/errors";
 import type { Logger } from "@modelrouter/telemetry";
 import { applyPolicy } from "./policies/apply-policy.js";
+import { parseListBanditArms } from "./bandits/list-bandit-arms-request.js";
+import { checkExperimentOutcomes, listExperimentStatuses, type PValueMemory } from "./experiments/index.js";
+import { parseListExperiments } from "./experiments/list-experiments-request.js";
+import { evaluatePolicy, evaluationBounds } from "./evaluation/evaluate-policy.js";
+import { parseEvaluatePolicy } from "./evaluation/evaluate-policy-request.js";
 import { decisionKeyOf } from "./store/decision-query.js";
 import type { RegistryStore } from "./store/registry-store.js";
 import type { BatchLimits } from "./store/watch-changes.js";
@@ -74,6 +83,13 @@ export interface RegistryServiceOptions {
    * withheld from watchers (and logged).
    */
   readonly watchLimits?: Partial<BatchLimits>;
+  /** The experiment monitor's running p-values, which ListExperiments shows (and adds its looks to). */
+  readonly experimentMemory?: PValueMemory;
+  /**
+   * Where remote model servers may be: RegisterModel refuses an `oip` endpoint URL this policy refuses
+   * (default: `DEFAULT_EGRESS_POLICY` of `@modelrouter/egress`, as with no `MODELROUTER_EGRESS_*` settings).
+   */
+  readonly egress?: EgressPolicy;
 }
 
 /** The default size of watch messages; see {@link RegistryServiceOptions.watchLimits}. */
@@ -88,7 +104,7 @@ export const DEFAULT_WATCH_LIMITS: BatchLimits = Object.freeze({ maxChanges: 500
  * from every router) are not logged, and feedback only at debug level.
  */
 export function createRegistryService(options: RegistryServiceOptions): ServiceImpl<typeof RegistryService> {
-  const { store } = options;
+  const { store, egress = DEFAULT_EGRESS_POLICY } = options;
   const logger = options.logger.child({ component: "registry-service" });
   const limits: BatchLimits = { ...DEFAULT_WATCH_LIMITS, ...options.watchLimits };
   const modelChanges = modelChangeEncoding(logger);
@@ -101,7 +117,7 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
 
   return {
     async registerModel(request) {
-      const model = await store.registerModel(parseRegisterModel(request));
+      const model = await store.registerModel(parseRegisterModel(request, egress));
       logger.info("model registered", { name: model.name, version: model.version, revision: model.revision });
       return create(RegisterModelResponseSchema, { model });
     },
@@ -145,7 +161,9 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
 
     async applyPolicy(request, ctx) {
       const appliedBy = (ctx.header(CALLER_HEADER) ?? "").slice(0, MAX_CALLER_LENGTH);
-      const outcome = await applyPolicy(store, { ...parseApplyPolicy(request), appliedBy });
+      const input = parseApplyPolicy(request);
+      await checkExperimentOutcomes(store, input.policy);
+      const outcome = await applyPolicy(store, { ...input, appliedBy });
       if (!request.validateOnly) {
         logger.info(outcome.created ? "policy created" : "policy replaced", {
           name: outcome.policy.name,
@@ -235,16 +253,19 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
       return create(ListModelStatsResponseSchema, { stats: await store.listModelStats(windowMs, model) });
     },
 
-    async listBanditArms() {
-      throw new RpcError({ code: Code.UNIMPLEMENTED, message: "ListBanditArms is not implemented yet" });
+    async listBanditArms(request) {
+      return create(ListBanditArmsResponseSchema, { arms: await store.listBanditArms(parseListBanditArms(request)) });
     },
 
-    async listExperiments() {
-      throw new RpcError({ code: Code.UNIMPLEMENTED, message: "ListExperiments is not implemented yet" });
+    async listExperiments(request) {
+      return create(ListExperimentsResponseSchema, {
+        experiments: await listExperimentStatuses(store, parseListExperiments(request), options.experimentMemory),
+      });
     },
 
-    async evaluatePolicy() {
-      throw new RpcError({ code: Code.UNIMPLEMENTED, message: "EvaluatePolicy is not implemented yet" });
+    async evaluatePolicy(request, ctx) {
+      const estimate = await evaluatePolicy(store, parseEvaluatePolicy(request), evaluationBounds(ctx.deadline, ctx.signal));
+      return create(EvaluatePolicyResponseSchema, { estimate });
     },
   };
 }

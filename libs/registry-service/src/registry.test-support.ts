@@ -12,7 +12,7 @@ import { openPostgresDatabase } from "./storage/postgres-database.js";
 import type { SqlDatabase, SqlExecutor, SqlRow } from "./storage/sql-database.js";
 import { openRegistryStore, type RegistryStore, type RegistryStoreOptions } from "./store/registry-store.js";
 
-export { manyLabels, validDecision, validModel, validPolicy } from "./fixtures.test-support.js";
+export { manyLabels, onnxOf, validDecision, validModel, validPolicy } from "./fixtures.test-support.js";
 
 /** A registry client as clients see it (errors are RpcErrors), over the service and store it calls. */
 export interface Registry {
@@ -59,7 +59,7 @@ export interface OpenOptions {
       | "maxStatsRows"
     >
   >;
-  readonly service?: Partial<Pick<RegistryServiceOptions, "watchLimits">>;
+  readonly service?: Partial<Pick<RegistryServiceOptions, "watchLimits" | "egress">>;
 }
 
 /** A logger that keeps its lines, for assertions and quiet test output. */

@@ -112,9 +112,9 @@ describe.each(["pglite", "postgres"] as const)("the schema on %s", (driver) => {
   it("applies each migration once, and refuses a database with a newer schema", async () => {
     const db = await freshDatabase();
     try {
-      expect(await applyMigrations(db)).toEqual({ applied: [1, 2, 3, 4], version: 4 });
-      expect(await applyMigrations(db)).toEqual({ applied: [], version: 4 });
-      await expect(applyMigrations(db, [])).rejects.toThrow(/schema version 4, newer than this registry knows \(0\)/);
+      expect(await applyMigrations(db)).toEqual({ applied: [1, 2, 3, 4, 5], version: 5 });
+      expect(await applyMigrations(db)).toEqual({ applied: [], version: 5 });
+      await expect(applyMigrations(db, [])).rejects.toThrow(/schema version 5, newer than this registry knows \(0\)/);
     } finally {
       await db.close();
     }
@@ -148,7 +148,7 @@ describe.each(["pglite", "postgres"] as const)("the schema on %s", (driver) => {
       const record = validDecision({ requestId: uniqueName("req") });
       await store.recordDecision(record);
       expect(await store.getDecision(record.requestId)).toEqual(record);
-      expect(await applyMigrations(db)).toEqual({ applied: [], version: 4 });
+      expect(await applyMigrations(db)).toEqual({ applied: [], version: 5 });
     } finally {
       if (store === undefined) await db.close();
       else await store.close();

@@ -10,3 +10,9 @@ export { openRegistryStore, type RegistryStore, type RegistryStoreOptions } from
 export { openPgliteDatabase, type PgliteDatabaseOptions } from "./storage/pglite-database.js";
 export { openPostgresDatabase, type PostgresDatabaseOptions } from "./storage/postgres-database.js";
 export { LOCK_FILE_NAME } from "./storage/data-dir-lock.js";
+export {
+  startFakeMlflowServer,
+  type FakeMlflowModel,
+  type FakeMlflowServer,
+  type FakeMlflowVersion,
+} from "./mlflow/fake-mlflow-server.js";

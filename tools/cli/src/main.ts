@@ -3,6 +3,7 @@ import type { Command } from "./commands.js";
 import { Connection } from "./connection.js";
 import { decisionsCommand } from "./decisions-command.js";
 import { explainCommand } from "./explain-command.js";
+import { experimentsCommand } from "./experiments-command.js";
 import { feedbackCommand, inferCommand } from "./inference-commands.js";
 import { UsageError, processIo, type Io } from "./io.js";
 import { modelsCommand } from "./models-command.js";
@@ -18,6 +19,7 @@ const commands: Readonly<Record<string, Command>> = {
   explain: explainCommand,
   feedback: feedbackCommand,
   decisions: decisionsCommand,
+  experiments: experimentsCommand,
   watch: watchCommand,
   seed: seedCommand,
 };

@@ -7,7 +7,7 @@ import { main } from "./main.js";
 import { modelStatsRequestOf, modelStatsTable } from "./model-stats-table.js";
 
 describe("models stats", () => {
-  it("prints a row per version with its error rate, percentiles, accuracy and mean reward, and a row per instance", () => {
+  it("prints a row per version with its error rate, percentiles, accuracy, mean reward and shadow agreement, and a row per instance", () => {
     const lines = modelStatsTable([
       create(ModelStatsSchema, {
         model: { name: "digits-lowres", version: "1" },
@@ -26,13 +26,15 @@ describe("models stats", () => {
         ],
       }),
       create(ModelStatsSchema, { model: { name: "digits-general", version: "2" }, labelled: 2n, correct: 1n, accuracy: 0.5 }),
+      create(ModelStatsSchema, { model: { name: "digits-lite", version: "1" }, shadowed: 40n, shadowAgreed: 37n, shadowAgreement: 0.925 }),
     ]);
     expect(lines).toEqual([
-      "MODEL             REQUESTS  ERROR RATE  P50     P95     P99     ACCURACY (labelled)  MEAN REWARD",
-      "digits-lowres@1   200       2.5%        4.20ms  18.8ms  1.25s   90.0% (40)           0.500 (3)",
-      "  10.0.0.1:7003   150       0.0%        4.00ms  9.00ms  12.0ms  -                    -",
-      "  10.0.0.2:7003   50        10.0%       5.00ms  30.0ms  1.30s   -                    -",
-      "digits-general@2  0         -           -       -       -       50.0% (2)            -",
+      "MODEL             REQUESTS  ERROR RATE  P50     P95     P99     ACCURACY (labelled)  MEAN REWARD  SHADOW AGREEMENT",
+      "digits-lowres@1   200       2.5%        4.20ms  18.8ms  1.25s   90.0% (40)           0.500 (3)    -",
+      "  10.0.0.1:7003   150       0.0%        4.00ms  9.00ms  12.0ms  -                    -            -",
+      "  10.0.0.2:7003   50        10.0%       5.00ms  30.0ms  1.30s   -                    -            -",
+      "digits-general@2  0         -           -       -       -       50.0% (2)            -            -",
+      "digits-lite@1     0         -           -       -       -       -                    -            92.5% (40)",
     ]);
   });
 

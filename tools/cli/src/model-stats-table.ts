@@ -25,7 +25,8 @@ export function modelStatsRequestOf(name: string | undefined, window: string | u
 /**
  * The rows of `models stats`: one per model version (MODEL is `name@version`), then one per executor instance
  * under it when it ran on more than one, with requests, error rate and latency percentiles in the window, and
- * accuracy and mean reward from feedback with how many decisions they rest on ("-" when none).
+ * accuracy and mean reward from feedback with how many decisions they rest on, and for a version that served
+ * as a shadow the share of its answers with the primary's top label, of how many ("-" when none).
  */
 export function modelStatsTable(stats: readonly ModelStats[]): string[] {
   const rows: string[][] = [];
@@ -37,6 +38,7 @@ export function modelStatsTable(stats: readonly ModelStats[]): string[] {
       ...[s.p50LatencyMs, s.p95LatencyMs, s.p99LatencyMs].map((ms) => (s.requests === 0n ? "" : milliseconds(ms))),
       s.labelled === 0n ? "" : `${percent(s.accuracy)} (${s.labelled})`,
       s.rewarded === 0n ? "" : `${s.meanReward.toFixed(3)} (${s.rewarded})`,
+      s.shadowed === 0n ? "" : `${percent(s.shadowAgreement)} (${s.shadowed})`,
     ]);
     if (s.instances.length < 2) continue;
     for (const i of s.instances) {
@@ -47,10 +49,11 @@ export function modelStatsTable(stats: readonly ModelStats[]): string[] {
         ...[i.p50LatencyMs, i.p95LatencyMs, i.p99LatencyMs].map((ms) => (i.requests === 0n ? "" : milliseconds(ms))),
         "",
         "",
+        "",
       ]);
     }
   }
-  return formatTable(["MODEL", "REQUESTS", "ERROR RATE", "P50", "P95", "P99", "ACCURACY (labelled)", "MEAN REWARD"], rows);
+  return formatTable(["MODEL", "REQUESTS", "ERROR RATE", "P50", "P95", "P99", "ACCURACY (labelled)", "MEAN REWARD", "SHADOW AGREEMENT"], rows);
 }
 
 function percent(ratio: number): string {

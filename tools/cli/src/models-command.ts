@@ -17,6 +17,7 @@ import { readManifests } from "./manifests.js";
 import { printError, printMessage } from "./output.js";
 import { formatTable } from "./table.js";
 import { modelStatsRequestOf, modelStatsTable } from "./model-stats-table.js";
+import { SYNC_MLFLOW_USAGE, syncMlflow } from "./sync-mlflow-command.js";
 
 /**
  * Registers each model version; one that is already registered is reported and skipped, so that applying the
@@ -54,10 +55,12 @@ modelrouter models stats [NAME] [--window 5m] [--output table|json]
                                                live figures of each version over the window (1m to 24h,
                                                default 5m) from every router: requests, error rate, latency
                                                percentiles, and accuracy and mean reward from feedback
-modelrouter models deregister NAME [--version V]`,
+modelrouter models deregister NAME [--version V]
+${SYNC_MLFLOW_USAGE}`,
 
   async run(args, connection, io) {
     const [action, ...rest] = args;
+    if (action === "sync-mlflow") return syncMlflow(rest, connection, io);
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,

@@ -5,6 +5,7 @@ import type { Command } from "./commands.js";
 import { UsageError } from "./io.js";
 import { readManifests } from "./manifests.js";
 import { printMessage } from "./output.js";
+import { POLICY_EVALUATION_USAGE, runPolicyEvaluation } from "./policy-evaluation.js";
 import { policyHistory, rollbackPolicy } from "./policy-history.js";
 import { revisionOption } from "./revision-option.js";
 
@@ -16,10 +17,12 @@ modelrouter policies list
 modelrouter policies get NAME [--revision N]   the policy, or its body as applied at revision N
 modelrouter policies history NAME              its kept revisions, newest first: when, who, digest
 modelrouter policies rollback NAME --to N      apply revision N's body again, as a new revision
-modelrouter policies delete NAME`,
+modelrouter policies delete NAME
+${POLICY_EVALUATION_USAGE}`,
 
   async run(args, connection, io) {
     const [action, ...rest] = args;
+    if (action === "evaluate") return runPolicyEvaluation(rest, connection, io);
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,

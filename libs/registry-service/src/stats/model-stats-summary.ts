@@ -4,6 +4,7 @@ import { InstanceStatsSchema, ModelStatsSchema, type InstanceStats, type ModelSt
 import { latencyQuantile } from "@modelrouter/policy";
 import { codeName } from "@modelrouter/rpc-kit";
 import type { FeedbackSummary } from "../store/model-stats-store.js";
+import type { ShadowSummary } from "../store/model-stats-shadows.js";
 import { addRow, emptyRow, type StatsRow } from "./stats-row.js";
 
 /** What {@link summariseModelStats} reports on. */
@@ -16,11 +17,17 @@ export interface StatsWindow {
 /**
  * The ListModelStats figures of every model version that has attempts (`rows`, one per executor instance,
  * already summed over the window) or feedback in the window: totals over its instances, each instance's own,
- * percentiles from the summed histograms, and accuracy and mean reward from the feedback. Ordered by model
- * name, then version; instances by address.
+ * percentiles from the summed histograms, accuracy and mean reward from the feedback, and (for versions that
+ * served as shadows) how often their answers agreed with the primary's (`shadows`). Ordered by model name,
+ * then version; instances by address.
  */
-export function summariseModelStats(rows: readonly StatsRow[], feedback: readonly FeedbackSummary[], window: StatsWindow): ModelStats[] {
-  const versions = new Map<string, { total: StatsRow; instances: StatsRow[]; feedback?: FeedbackSummary }>();
+export function summariseModelStats(
+  rows: readonly StatsRow[],
+  feedback: readonly FeedbackSummary[],
+  window: StatsWindow,
+  shadows: readonly ShadowSummary[] = [],
+): ModelStats[] {
+  const versions = new Map<string, { total: StatsRow; instances: StatsRow[]; feedback?: FeedbackSummary; shadow?: ShadowSummary }>();
   const entryOf = (model: string, version: string) => {
     const key = JSON.stringify([model, version]);
     let entry = versions.get(key);
@@ -33,10 +40,11 @@ export function summariseModelStats(rows: readonly StatsRow[], feedback: readonl
     entry.instances.push(row);
   }
   for (const f of feedback) entryOf(f.model, f.version).feedback = f;
+  for (const shadow of shadows) entryOf(shadow.model, shadow.version).shadow = shadow;
 
   return [...versions.values()]
     .sort((a, b) => compare(a.total.model, b.total.model) || compare(a.total.version, b.total.version))
-    .map(({ total, instances, feedback: f }) => {
+    .map(({ total, instances, feedback: f, shadow }) => {
       const errors = errorCount(total);
       return create(ModelStatsSchema, {
         model: { name: total.model, version: total.version },
@@ -56,6 +64,9 @@ export function summariseModelStats(rows: readonly StatsRow[], feedback: readonl
         rewarded: BigInt(f?.rewarded ?? 0),
         meanReward: f?.meanReward ?? 0,
         instances: instances.sort((a, b) => compare(a.instance, b.instance)).map(instanceStats),
+        shadowed: BigInt(shadow?.shadowed ?? 0),
+        shadowAgreed: BigInt(shadow?.agreed ?? 0),
+        shadowAgreement: ratio(shadow?.agreed ?? 0, shadow?.shadowed ?? 0),
       });
     });
 }

@@ -37,6 +37,11 @@ export interface Migration {
  *   for google.rpc.Code `c`, 1 to 16), latency counts per bucket of `LATENCY_BUCKETS_MS` and their sum. Data,
  *   like decisions: no revision, pruned after a retention. Migration 4 also indexes the decisions that carry
  *   feedback by time, which is what `ListModelStats` reads accuracy and reward from.
+ * - `registry_bandit_arms` (migration 5): what each bandit (STRATEGY_BANDIT route, by its key) has learned of
+ *   each model version from the feedback on the decisions it served: pulls, the sum and square sum of the
+ *   rewards, and for a contextual bandit the dimension d of x = (1, features…), Σ x·xᵀ (`gram`, d × d
+ *   row-major) and Σ reward·x (`reward_features`). Updated in the feedback's transaction (see
+ *   `attachFeedbackAndLearn`); data, like decisions: no revision.
  */
 export const REGISTRY_MIGRATIONS: readonly Migration[] = [
   {
@@ -156,6 +161,25 @@ export const REGISTRY_MIGRATIONS: readonly Migration[] = [
       )`,
       `CREATE INDEX registry_model_stats_model ON registry_model_stats (model_name, minute)`,
       `CREATE INDEX registry_decisions_feedback ON registry_decisions (time) WHERE feedback IS NOT NULL`,
+    ],
+  },
+  {
+    version: 5,
+    name: "bandit arms",
+    statements: [
+      `CREATE TABLE registry_bandit_arms (
+        bandit text COLLATE "C" NOT NULL,
+        model_name text COLLATE "C" NOT NULL,
+        model_version text COLLATE "C" NOT NULL,
+        pulls bigint NOT NULL,
+        reward_sum double precision NOT NULL,
+        reward_square_sum double precision NOT NULL,
+        dimension integer NOT NULL,
+        gram double precision[] NOT NULL,
+        reward_features double precision[] NOT NULL,
+        update_time timestamptz NOT NULL,
+        PRIMARY KEY (bandit, model_name, model_version)
+      )`,
     ],
   },
 ];

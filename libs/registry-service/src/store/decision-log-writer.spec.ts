@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { DecisionRecordSchema } from "@modelrouter/contracts";
+import { DecisionRecordSchema, RequestFactsSchema } from "@modelrouter/contracts";
 import { isDomainError } from "@modelrouter/errors";
 import { createLogger } from "@modelrouter/telemetry";
 import { applyMigrations } from "../storage/migrations.js";
@@ -52,6 +52,31 @@ describe("the write-behind decision log", () => {
     expect(isDomainError(refused) && refused.reason).toBe("OVERLOADED");
     await writer.close();
     expect((await findDecision(db, "c-3")).requestId).toBe("c-3");
+  });
+
+  it("drops a record the database refuses for its data, logs it, and writes the rest of its batch", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ service: "test", write: (line) => void lines.push(line) });
+    const writer = createDecisionLogWriter({ db, logger, flushIntervalMs: 60_000 });
+    for (const id of ["e-1", "e-\u0000-refused", "e-3"]) writer.enqueue(record(id));
+    await writer.flush();
+    expect((await findDecision(db, "e-1")).requestId).toBe("e-1");
+    expect((await findDecision(db, "e-3")).requestId).toBe("e-3");
+    expect(lines.filter((line) => line.includes("decision record dropped"))).toHaveLength(1);
+    writer.enqueue(record("e-4"));
+    await writer.flush();
+    expect((await findDecision(db, "e-4")).requestId).toBe("e-4");
+    await writer.close();
+  });
+
+  it("stores U+0000 in a record's strings as U+FFFD, which jsonb can hold, instead of refusing the record", async () => {
+    const writer = createDecisionLogWriter({ db, logger: quiet, flushIntervalMs: 60_000 });
+    const nul = record("f");
+    nul.request = create(RequestFactsSchema, { metadata: { "k\u0000ey": "va\u0000lue" } });
+    writer.enqueue(nul);
+    await writer.flush();
+    expect((await findDecision(db, "f")).request?.metadata).toEqual({ "k\uFFFDey": "va\uFFFDlue" });
+    await writer.close();
   });
 
   it("writes what is queued when closed", async () => {

@@ -22,7 +22,9 @@ export interface DecisionLogWriterOptions {
  * the serving thread), and a background flush writes the accepted records in batches, one statement each.
  * Reads of the log call `flush` first, so a replica always reads what it accepted. Records accepted but not yet
  * written are lost if the process dies (at most `flushIntervalMs` of them, like the asynchronous commit they
- * then get); a failed batch is retried at the next flush.
+ * then get); a batch the database could not take is retried at the next flush, and one it refuses for its data is
+ * written record by record, the refused records dropped and logged (a record the validation let through that the
+ * database cannot store must not block the log).
  */
 export interface DecisionLogWriter {
   /** @throws DomainError OVERLOADED when `maxBuffered` records are waiting (the database is down or slow). */
@@ -31,6 +33,15 @@ export interface DecisionLogWriter {
   flush(): Promise<void>;
   /** Writes what is queued (once; failures are logged) and stops the timer. */
   close(): Promise<void>;
+}
+
+/**
+ * Whether the database refused a statement for the data it carries (SQLSTATE class 22, data exception, such as a
+ * character the encoding cannot hold; or 23, integrity constraint violation) rather than for being unavailable.
+ */
+function isDataError(error: unknown): boolean {
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+  return /^2[23]/.test(code);
 }
 
 /** Creates a {@link DecisionLogWriter}. */
@@ -42,10 +53,26 @@ export function createDecisionLogWriter(options: DecisionLogWriterOptions): Deci
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
+  // A record the database refuses for its data is written alone and dropped, so that it cannot hold back the others.
+  const writeEach = async (batch: readonly DecisionRecord[]): Promise<void> => {
+    for (const record of batch) {
+      try {
+        await upsertDecisions(options.db, [record]);
+      } catch (error) {
+        if (!isDataError(error)) throw error;
+        options.logger.error("decision record dropped: the database refuses its data", { requestId: record.requestId, error });
+      }
+    }
+  };
   const writeAll = async (): Promise<void> => {
     while (queue.length > 0) {
       const batch = queue.slice(0, maxBatch);
-      await upsertDecisions(options.db, batch);
+      try {
+        await upsertDecisions(options.db, batch);
+      } catch (error) {
+        if (!isDataError(error)) throw error;
+        await writeEach(batch);
+      }
       queue = queue.slice(batch.length);
     }
   };

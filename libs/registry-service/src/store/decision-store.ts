@@ -3,7 +3,7 @@ import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { FeedbackSchema, type DecisionRecord, type Feedback } from "@modelrouter/contracts";
 import { DomainError, ErrorReason } from "@modelrouter/errors";
 import type { SqlExecutor } from "../storage/sql-database.js";
-import { decisionBodyToJson, decisionFromRow } from "./decision-rows.js";
+import { decisionBodyToJson, decisionFromRow, jsonbText } from "./decision-rows.js";
 
 /** The truth about an answer: the true label, or a reward. */
 export type FeedbackValue = Exclude<Feedback["value"], { case: undefined }>;
@@ -59,7 +59,7 @@ export async function upsertDecisions(db: SqlExecutor, records: readonly Decisio
       record.code,
       record.topLabel,
       record.tenant,
-      JSON.stringify(decisionBodyToJson(record)),
+      jsonbText(decisionBodyToJson(record)),
       record.policyRevision.toString(),
       record.fallbackUsed,
     );

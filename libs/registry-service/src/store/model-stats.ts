@@ -4,6 +4,7 @@ import type { Logger } from "@modelrouter/telemetry";
 import type { SqlExecutor } from "../storage/sql-database.js";
 import { summariseModelStats } from "../stats/model-stats-summary.js";
 import { mergeRows, minuteOf, type StatsRow } from "../stats/stats-row.js";
+import { sumShadows } from "./model-stats-shadows.js";
 import { addModelStats, countModelStats, deleteModelStatsBefore, sumFeedback, sumModelStats } from "./model-stats-store.js";
 import { startRetentionSweep } from "./retention-sweep.js";
 
@@ -77,7 +78,8 @@ export async function openModelStats(options: ModelStatsOptions): Promise<ModelS
       const at = now();
       const since = new Date(minuteOf(at.getTime() - windowMs));
       const [rows, feedback] = [await sumModelStats(db, since, model), await sumFeedback(db, since, model)];
-      return summariseModelStats(rows, feedback, { windowMs, now: at });
+      const shadows = await sumShadows(db, since, model);
+      return summariseModelStats(rows, feedback, { windowMs, now: at }, shadows);
     },
     prune: () => retention.sweep(),
     stop: () => retention.stop(),

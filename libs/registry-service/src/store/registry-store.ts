@@ -1,4 +1,4 @@
-import type { DecisionRecord, Model, ModelStats, Policy } from "@modelrouter/contracts";
+import type { BanditArm, DecisionRecord, Model, ModelStats, Policy } from "@modelrouter/contracts";
 import type { Logger } from "@modelrouter/telemetry";
 import { unsafeDurabilitySettings } from "../storage/durability.js";
 import { applyMigrations } from "../storage/migrations.js";
@@ -12,7 +12,9 @@ import {
   startDecisionRetention,
   type DecisionRetention,
 } from "./decision-retention.js";
-import { attachFeedback, findDecision, type FeedbackValue } from "./decision-store.js";
+import { findDecision, type FeedbackValue } from "./decision-store.js";
+import { queryArms } from "../bandits/bandit-arm-rows.js";
+import { attachFeedbackAndLearn } from "../bandits/learn-from-feedback.js";
 import { createDecisionLogWriter } from "./decision-log-writer.js";
 import { queryDecisions, type DecisionFilter, type DecisionKey } from "./decision-query.js";
 import { findPolicyRevision, queryPolicyRevisions, type PolicyRevisionEntry } from "./policy-revisions.js";
@@ -126,10 +128,16 @@ export interface RegistryStore {
   /** A page of logged decisions matching `filter`, newest first (records waiting to be written are written first). */
   listDecisions(filter: DecisionFilter, page: PageRequest<DecisionKey>): Promise<Page<DecisionRecord, DecisionKey>>;
   /**
-   * Attaches feedback (at the store's clock) to a logged decision, replacing earlier feedback; returns the
+   * Attaches feedback (at the store's clock) to a logged decision, replacing earlier feedback, and teaches the
+   * bandit that chose the decision, if one did (see `attachFeedbackAndLearn`); returns the
    * decision. REQUEST_NOT_FOUND when there is none.
    */
   recordFeedback(requestId: string, value: FeedbackValue): Promise<DecisionRecord>;
+  /**
+   * What every bandit (of one bandit key, when `bandit` is not empty) has learned, ordered by bandit, then
+   * model name and version. Feedback teaches the bandits as `recordFeedback` attaches it.
+   */
+  listBanditArms(bandit: string): Promise<BanditArm[]>;
   /**
    * Deletes the decisions older than the retention now (the background sweep does this every interval);
    * returns how many it deleted.
@@ -255,8 +263,9 @@ export async function openRegistryStore(options: RegistryStoreOptions): Promise<
     },
     recordFeedback: async (requestId, value) => {
       await decisionLog.flush();
-      return attachFeedback(db, requestId, value, ctx.now());
+      return attachFeedbackAndLearn(db, requestId, value, ctx.now());
     },
+    listBanditArms: (bandit) => queryArms(db, bandit),
     pruneDecisions: () => decisions.sweep(),
     statsRetentionMs: modelStats.retentionMs,
     recordModelStats: (rows) => modelStats.record(rows),

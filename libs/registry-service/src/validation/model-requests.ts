@@ -10,6 +10,7 @@ import {
   type RegisterModelRequest,
   type UpdateModelRequest,
 } from "@modelrouter/contracts";
+import type { EgressPolicy } from "@modelrouter/egress";
 import { Violations } from "@modelrouter/errors";
 import { quoted } from "@modelrouter/syntax";
 import { UPDATABLE_MODEL_FIELDS, type ModelFilter, type ModelKey, type UpdatableModelField } from "../store/model-store.js";
@@ -21,19 +22,19 @@ import { checkName, checkOptionalName, checkVersion } from "./names.js";
 import { checkPageToken, pageSizeOf, pageTokenCodec, type PageTokenCodec } from "./page-token.js";
 
 /**
- * The model to register: checked completely (every problem at once), output-only fields cleared, status
- * defaulted to ACTIVE.
+ * The model to register: checked completely (every problem at once; remote endpoints against the `egress`
+ * policy), output-only fields cleared, status defaulted to ACTIVE.
  *
  * @throws DomainError INVALID_FIELD listing every problem.
  */
-export function parseRegisterModel(request: RegisterModelRequest): Model {
+export function parseRegisterModel(request: RegisterModelRequest, egress: EgressPolicy): Model {
   const v = new Violations();
   if (request.model === undefined) v.add("model", "is required: the model version to register");
   const model = clone(ModelSchema, request.model ?? create(ModelSchema));
   model.revision = 0n;
   model.createTime = undefined;
   model.updateTime = undefined;
-  if (request.model !== undefined) checkModel(v, "model", model);
+  if (request.model !== undefined) checkModel(v, "model", model, egress);
   v.throwIfAny("the model cannot be registered");
   if (model.status === ModelStatus.UNSPECIFIED) model.status = ModelStatus.ACTIVE;
   return model;

@@ -12,6 +12,7 @@ import {
   type Preprocessing,
   type RegressionPostprocessing,
 } from "@modelrouter/contracts";
+import type { EgressPolicy } from "@modelrouter/egress";
 import type { FieldViolation, Violations } from "@modelrouter/errors";
 import {
   compileAudioSpec,
@@ -35,6 +36,7 @@ import {
   MAX_TENSOR_NAME_LENGTH,
 } from "./limits.js";
 import { checkName, checkVersion } from "./names.js";
+import { checkOipBackend } from "./oip-backend.js";
 
 /** The largest preprocessed image side, in pixels. */
 export const MAX_IMAGE_SIDE = 4096;
@@ -45,12 +47,13 @@ const MAX_CHANNELS = 3;
 /**
  * Checks a model version for RegisterModel and records every problem under `path` (for example `model`):
  * name and version syntax, modality, backend (an ONNX file by a path relative to the executor's model root,
- * `modelUriProblem`; a SHA-256 of 64 lower-case hex digits when given), preprocessing (every kind, with the
- * bounds of `@modelrouter/syntax`) and postprocessing (classification, regression) sanity, metric ranges, label syntax and status, and the bounds of `limits.ts` on every
- * text and list and on the whole model's encoded size (output-only fields are neither checked nor counted:
- * clear them first).
+ * `modelUriProblem`, and a SHA-256 of 64 lower-case hex digits when given; or a remote OIP model server whose
+ * endpoint URLs the `egress` policy accepts, `checkOipBackend`), the backend's preprocessing (every kind, with
+ * the bounds of `@modelrouter/syntax`) and postprocessing (classification, regression) sanity, metric ranges,
+ * label syntax and status, and the bounds of `limits.ts` on every text and list and on the whole model's encoded
+ * size (output-only fields are neither checked nor counted: clear them first).
  */
-export function checkModel(v: Violations, path: string, model: Model): void {
+export function checkModel(v: Violations, path: string, model: Model, egress: EgressPolicy): void {
   checkName(v, `${path}.name`, model.name, "digits-general", "model");
   checkVersion(v, `${path}.version`, model.version, true);
   checkDescription(v, `${path}.description`, model.description);
@@ -59,8 +62,11 @@ export function checkModel(v: Violations, path: string, model: Model): void {
     v.add(`${path}.modality`, `is required: the modality the model accepts, one of ${enumNames(Modality, "MODALITY_")}`);
   }
   checkLabels(v, `${path}.labels`, model.labels);
-  if (model.backend?.kind.case === "onnx") checkOnnxBackend(v, `${path}.backend.onnx`, model.backend.kind.value);
-  else v.add(`${path}.backend`, `is required: set backend.onnx with the uri of the model's .onnx file`);
+  const backend = model.backend?.kind;
+  if (backend?.case === "onnx") checkOnnxBackend(v, `${path}.backend.onnx`, backend.value);
+  else if (backend?.case === "oip") checkOipBackend(v, `${path}.backend.oip`, backend.value, egress);
+  else v.add(`${path}.backend`, `is required: set backend.onnx with the uri of the model's .onnx file, or backend.oip with its model server's endpoints`);
+  if (backend?.case !== undefined) checkProcessing(v, `${path}.backend.${backend.case}`, backend.value);
   if (model.metrics !== undefined) checkMetrics(v, `${path}.metrics`, model.metrics);
   if (model.status !== ModelStatus.UNSPECIFIED) checkStatus(v, `${path}.status`, model.status);
   checkModelSize(v, path, model);
@@ -116,8 +122,12 @@ function checkOnnxBackend(v: Violations, path: string, onnx: OnnxBackend): void 
   if (onnx.sha256 !== "" && !/^[0-9a-f]{64}$/.test(onnx.sha256)) {
     v.add(`${path}.sha256`, "must be 64 lower-case hex digits (the SHA-256 of the file), or empty");
   }
-  if (onnx.preprocessing !== undefined) checkPreprocessing(v, `${path}.preprocessing`, onnx.preprocessing);
-  const post = onnx.postprocessing;
+}
+
+/** Checks a backend's pre- and post-processing, the same for every kind of backend. */
+function checkProcessing(v: Violations, path: string, backend: Pick<OnnxBackend, "preprocessing" | "postprocessing">): void {
+  if (backend.preprocessing !== undefined) checkPreprocessing(v, `${path}.preprocessing`, backend.preprocessing);
+  const post = backend.postprocessing;
   if (post !== undefined) {
     if (post.kind.case === "classification") checkClassification(v, `${path}.postprocessing.classification`, post.kind.value);
     else if (post.kind.case === "regression") checkRegression(v, `${path}.postprocessing.regression`, post.kind.value);
