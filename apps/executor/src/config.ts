@@ -1,5 +1,5 @@
 import { EnvReader } from "@modelrouter/config";
-import { readExecutorConfig, type ExecutorConfig } from "@modelrouter/executor-service";
+import { FAULTS_SETTING, parseFaults, readExecutorConfig, type ExecutorConfig, type FaultRule } from "@modelrouter/executor-service";
 import { readCommonConfig, type CommonConfig } from "@modelrouter/host";
 import { modelZooDir } from "@modelrouter/model-zoo";
 
@@ -14,18 +14,37 @@ export interface ExecutorAppConfig extends CommonConfig {
    */
   readonly registryAddress: string | undefined;
   readonly executor: ExecutorConfig;
+  /**
+   * `MODELROUTER_EXECUTOR_FAULTS`: faults to inject, for chaos tests and benchmarks (a JSON list, see
+   * `parseFaults`); unset: none.
+   */
+  readonly faults: readonly FaultRule[];
+  /**
+   * `MODELROUTER_EXECUTOR_OIP_HTTP_LISTEN`: where the executor serves the Open Inference Protocol v2 over REST
+   * (`host:port`); unset: not at all. OIP over gRPC is always served on the executor's gRPC port.
+   */
+  readonly oipHttpListen: string | undefined;
 }
 
 /** Reads and checks the settings once; the model root defaults to the model zoo shipped with modelrouter. */
 export function loadConfig(vars: Readonly<Record<string, string | undefined>>, cwd: string): ExecutorAppConfig {
   const env = new EnvReader(vars);
   const registry = env.optionalString("MODELROUTER_REGISTRY_ADDRESS");
+  const oipHttp = env.optionalString("MODELROUTER_EXECUTOR_OIP_HTTP_LISTEN");
   const config = {
     ...readCommonConfig(env),
     listen: env.address("MODELROUTER_EXECUTOR_LISTEN", "127.0.0.1:50055"),
     registryAddress: registry === undefined ? undefined : env.address("MODELROUTER_REGISTRY_ADDRESS", registry),
     executor: readExecutorConfig(env, cwd, modelZooDir()),
+    faults: readFaults(env),
+    oipHttpListen: oipHttp === undefined ? undefined : env.address("MODELROUTER_EXECUTOR_OIP_HTTP_LISTEN", oipHttp),
   };
   env.done();
   return config;
+}
+
+function readFaults(env: EnvReader): readonly FaultRule[] {
+  const { rules, problems } = parseFaults(env.optionalString(FAULTS_SETTING));
+  for (const problem of problems) env.problem(problem);
+  return rules;
 }

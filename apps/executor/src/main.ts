@@ -1,6 +1,6 @@
 import { startTelemetry } from "@modelrouter/telemetry/sdk";
 import { RegistryService } from "@modelrouter/contracts";
-import { startExecutor } from "@modelrouter/executor-service";
+import { FAULTS_SETTING, describeFaults, startExecutor, withFaults } from "@modelrouter/executor-service";
 import { createTopology, MODELROUTER_VERSION, runHost, runMain } from "@modelrouter/host";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig } from "./config.js";
@@ -11,12 +11,20 @@ runMain("executor", async () => {
   const logger = createLogger({ service: "executor", level: config.logLevel });
   const topology = createTopology({ transport: "unary", callTimeoutMs: config.callTimeoutMs });
   const registry = config.registryAddress === undefined ? undefined : topology.connect(RegistryService, config.registryAddress);
-  const executor = startExecutor(config.executor, logger, registry === undefined ? {} : { registry });
+  const started = startExecutor(config.executor, logger, registry === undefined ? {} : { registry });
+  if (config.faults.length > 0) {
+    logger.warn(`FAULT INJECTION IS ON (${FAULTS_SETTING}): requests of these models fail or wait on purpose`, { faults: describeFaults(config.faults) });
+  }
+  const executor = config.faults.length === 0 ? started : { ...started, impl: withFaults(started.impl, config.faults) };
+  if (config.oipHttpListen !== undefined) {
+    const http = await executor.oip.serveHttp(config.oipHttpListen, { graceMs: config.shutdownGraceMs, inferTimeoutMs: config.callTimeoutMs });
+    logger.info("serving the Open Inference Protocol over REST", { listen: config.oipHttpListen, port: http.port });
+  }
   await runHost({
     name: "executor",
     logger,
-    components: [executor],
-    servers: [{ listen: config.listen, components: [executor], exposure: "internal" }],
+    components: [executor, executor.oip],
+    servers: [{ listen: config.listen, components: [executor, executor.oip], exposure: "internal" }],
     topology,
     shutdownGraceMs: config.shutdownGraceMs,
     flushTelemetry: () => telemetry.shutdown(2000),

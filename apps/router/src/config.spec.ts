@@ -31,6 +31,14 @@ describe("the router's configuration", () => {
     expect(config.registryListen).toBe("127.0.0.1:50054");
   });
 
+  it("gives a co-located registry the egress policy its oip endpoint URLs are checked against, naming bad settings", () => {
+    const config = loadConfig({ MODELROUTER_COLOCATE: "registry", MODELROUTER_EGRESS_ALLOW: "127.0.0.1/32" }, "/srv");
+    expect(config.registry?.egress?.allow).toHaveLength(1);
+    expect(problems({ MODELROUTER_COLOCATE: "registry", MODELROUTER_EGRESS_SCHEMES: "ftp" })).toEqual([
+      expect.stringContaining('MODELROUTER_EGRESS_SCHEMES="ftp": unknown "ftp"'),
+    ]);
+  });
+
   it("serves a co-located registry on the registry's own port, never on the front door", () => {
     expect(loadConfig({}, "/srv").registryListen).toBeUndefined();
     const config = loadConfig({ MODELROUTER_COLOCATE: "registry", MODELROUTER_REGISTRY_LISTEN: "0.0.0.0:6054" }, "/srv");

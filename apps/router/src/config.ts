@@ -1,4 +1,5 @@
 import { EnvReader } from "@modelrouter/config";
+import { readEgressPolicy } from "@modelrouter/egress";
 import { readExecutorConfig, type ExecutorConfig } from "@modelrouter/executor-service";
 import { readCommonConfig, type CommonConfig } from "@modelrouter/host";
 import { modelZooDir } from "@modelrouter/model-zoo";
@@ -62,6 +63,7 @@ export interface RouterAppConfig extends CommonConfig {
 export function loadConfig(vars: Readonly<Record<string, string | undefined>>, cwd: string): RouterAppConfig {
   const env = new EnvReader(vars);
   const colocate = new Set(env.listOf("MODELROUTER_COLOCATE", COLOCATABLE, []));
+  const egress = readEgressPolicy(env);
   const http = env.string("MODELROUTER_ROUTER_HTTP_LISTEN", "127.0.0.1:8080");
   const defaultDeadlineMs = env.durationMs("MODELROUTER_DEFAULT_DEADLINE", 10_000);
   const maxDeadlineMs = env.durationMs("MODELROUTER_MAX_DEADLINE", 60_000);
@@ -98,8 +100,8 @@ export function loadConfig(vars: Readonly<Record<string, string | undefined>>, c
     shadows: { maxInFlight: env.int("MODELROUTER_SHADOW_MAX_IN_FLIGHT", 32, { min: 0, max: 10_000 }), maxDeadlineMs },
     ejection: readEjectionSettings(env),
     statsIntervalMs: readStatsInterval(env),
-    registry: colocate.has("registry") ? readRegistryConfig(env, cwd) : undefined,
-    executor: colocate.has("executor") ? readExecutorConfig(env, cwd, modelZooDir()) : undefined,
+    registry: colocate.has("registry") ? { ...readRegistryConfig(env, cwd), egress } : undefined,
+    executor: colocate.has("executor") ? readExecutorConfig(env, cwd, modelZooDir(), egress) : undefined,
   };
   env.done();
   return config;

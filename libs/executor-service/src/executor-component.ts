@@ -8,6 +8,11 @@ import type { Logger } from "@modelrouter/telemetry";
 import { createExecutorService } from "./executor-service.js";
 import { DEFAULT_MAX_MODEL_BYTES } from "./model-file.js";
 import { followModelLifecycle, type ModelLifecycleOptions } from "./model-lifecycle.js";
+import { type OipComponent, startOipServing } from "./oip-server/oip-component.js";
+import type { OipModelCatalogue } from "./oip-server/oip-models.js";
+import { DEFAULT_EGRESS_POLICY, type EgressPolicy, readEgressPolicy } from "@modelrouter/egress";
+import { type EndpointAccess, egressEndpointAccess } from "./oip-client/endpoint-access.js";
+import { createRemoteModels, type RemoteModels } from "./oip-client/remote-models.js";
 import { createWorkerPool, type WorkerPool } from "./worker-pool.js";
 
 /** The executor's settings. */
@@ -27,6 +32,10 @@ export interface ExecutorConfig {
   readonly maxBatchDelayMs: number;
   /** A model unused this long is unloaded from the workers, in milliseconds; `Infinity`: never. */
   readonly sessionIdleMs: number;
+  /** How often each OIP endpoint's readiness is checked, in milliseconds (default 5 s); 0: never. */
+  readonly remoteHealthIntervalMs?: number;
+  /** Where OIP endpoints may be reached (`MODELROUTER_EGRESS_*`); default: `DEFAULT_EGRESS_POLICY`. */
+  readonly egress?: EgressPolicy;
 }
 
 /** The longest batch delay accepted: a batch that waits longer costs more latency than it saves. */
@@ -38,9 +47,16 @@ const MAX_BATCH_DELAY_MS = 1_000;
  * `MODELROUTER_EXECUTOR_WORKERS` (default: one per CPU), `MODELROUTER_EXECUTOR_MAX_QUEUE` (default 256),
  * `MODELROUTER_EXECUTOR_MAX_QUEUE_PER_MODEL` (default 128: half the total, so that one model cannot fill it),
  * `MODELROUTER_EXECUTOR_MAX_BATCH_SIZE` (default 1: off; at most 1024), `MODELROUTER_EXECUTOR_MAX_BATCH_DELAY`
- * (default 2ms, at most 1s) and `MODELROUTER_EXECUTOR_SESSION_IDLE` (default 30m; 0: never unload idle models).
+ * (default 2ms, at most 1s), `MODELROUTER_EXECUTOR_SESSION_IDLE` (default 30m; 0: never unload idle models) and
+ * `MODELROUTER_EXECUTOR_REMOTE_HEALTH_INTERVAL` (default 5s; 0: no background readiness checks of OIP endpoints),
+ * and the egress policy of OIP endpoints (`MODELROUTER_EGRESS_*`), unless the caller read it already (`egress`).
  */
-export function readExecutorConfig(env: EnvReader, cwd: string, defaultModelRoot: string): ExecutorConfig {
+export function readExecutorConfig(
+  env: EnvReader,
+  cwd: string,
+  defaultModelRoot: string,
+  egress: EgressPolicy = readEgressPolicy(env),
+): ExecutorConfig {
   const root = env.string("MODELROUTER_MODEL_ROOT", defaultModelRoot);
   let batchDelay = env.durationMs("MODELROUTER_EXECUTOR_MAX_BATCH_DELAY", 2);
   if (batchDelay > MAX_BATCH_DELAY_MS) {
@@ -57,6 +73,8 @@ export function readExecutorConfig(env: EnvReader, cwd: string, defaultModelRoot
     maxBatchSize: env.int("MODELROUTER_EXECUTOR_MAX_BATCH_SIZE", 1, { min: 1, max: 1024 }),
     maxBatchDelayMs: batchDelay,
     sessionIdleMs: idle === 0 ? Number.POSITIVE_INFINITY : idle,
+    remoteHealthIntervalMs: env.durationMs("MODELROUTER_EXECUTOR_REMOTE_HEALTH_INTERVAL", 5_000),
+    egress,
   };
 }
 
@@ -71,15 +89,29 @@ export interface StartExecutorOptions {
   readonly watch?: Pick<ModelLifecycleOptions, "retryDelayMs" | "maxRetryDelayMs" | "watchTimeoutMs">;
   /** The worker entry module (see `WorkerPoolOptions.workerUrl`); tests running TypeScript sources pass the built one. */
   readonly workerUrl?: URL;
+  /**
+   * What OIP endpoints the executor may reach and their credentials; absent: the config's egress policy, credentials
+   * from the environment or files (`egressEndpointAccess`).
+   */
+  readonly endpointAccess?: EndpointAccess;
+  /** The models served over the Open Inference Protocol without a registry (with one: its ACTIVE ONNX versions). */
+  readonly oipModels?: OipModelCatalogue;
 }
 
 /** A running executor: its handlers, its pool (for load statistics), and how to stop the workers. */
 export interface ExecutorComponent extends Component<typeof ExecutorService> {
   readonly impl: ServiceImpl<typeof ExecutorService>;
   readonly pool: WorkerPool;
+  /** The models served by OIP servers. */
+  readonly remote: RemoteModels;
   /** Resolves once every worker thread has loaded ONNX Runtime. */
   readonly ready: Promise<void>;
-  /** Stops following the registry, then stops the workers. */
+  /**
+   * The same models served over the Open Inference Protocol v2 (`inference.GRPCInferenceService`, to serve
+   * next to ExecutorService, and REST with `oip.serveHttp`); the executor's `close` closes it too.
+   */
+  readonly oip: OipComponent;
+  /** Closes `oip`, stops following the registry, then stops the workers. */
   readonly close: () => Promise<void>;
 }
 
@@ -108,19 +140,38 @@ export function startExecutor(config: ExecutorConfig, logger: Logger, options: S
     sessionIdleMs: Number.isFinite(config.sessionIdleMs) ? config.sessionIdleMs : "never",
     followsRegistry: options.registry !== undefined,
   });
+  const remote = createRemoteModels({
+    access: options.endpointAccess ?? egressEndpointAccess(config.egress ?? DEFAULT_EGRESS_POLICY),
+    healthIntervalMs: config.remoteHealthIntervalMs ?? 5_000,
+    logger: logger.child({ component: "oip-client" }),
+  });
   const stop = new AbortController();
   const following =
     options.registry === undefined
       ? Promise.resolve()
-      : followModelLifecycle({ registry: options.registry, pool, logger, signal: stop.signal, ...options.watch });
+      : followModelLifecycle({ registry: options.registry, pool, remote, logger, signal: stop.signal, ...options.watch });
+  const ready = pool.ready();
+  const oip = startOipServing({
+    pool,
+    files: { root: config.modelRoot, maxBytes: config.maxModelBytes },
+    ready,
+    logger,
+    ...(options.registry === undefined ? {} : { registry: options.registry }),
+    ...(options.oipModels === undefined ? {} : { models: options.oipModels }),
+    ...(options.watch === undefined ? {} : { watch: options.watch }),
+  });
   return {
     service: ExecutorService,
-    impl: createExecutorService({ pool, logger }),
+    impl: createExecutorService({ pool, remote, logger }),
     pool,
-    ready: pool.ready(),
+    remote,
+    oip,
+    ready,
     close: async () => {
+      await oip.close();
       stop.abort();
       await following;
+      remote.close();
       await pool.close();
     },
   };

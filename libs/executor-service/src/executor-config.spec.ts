@@ -53,4 +53,11 @@ describe("the executor's configuration", () => {
       expect(() => read({ [name]: value })).toThrow(name);
     }
   });
+
+  it("checks OIP endpoints' readiness every 5s unless MODELROUTER_EXECUTOR_REMOTE_HEALTH_INTERVAL says otherwise (0: never)", () => {
+    expect(read({}).remoteHealthIntervalMs).toBe(5_000);
+    expect(read({ MODELROUTER_EXECUTOR_REMOTE_HEALTH_INTERVAL: "30s" }).remoteHealthIntervalMs).toBe(30_000);
+    expect(read({ MODELROUTER_EXECUTOR_REMOTE_HEALTH_INTERVAL: "0" }).remoteHealthIntervalMs).toBe(0);
+    expect(() => read({ MODELROUTER_EXECUTOR_REMOTE_HEALTH_INTERVAL: "often" })).toThrow(ConfigError);
+  });
 });

@@ -7,9 +7,10 @@ import {
   OutputSchema,
 } from "@modelrouter/contracts";
 import { ErrorReason, isDomainError } from "@modelrouter/errors";
-import { traceLogFields, type ServiceImpl } from "@modelrouter/rpc-kit";
+import { codeName, isRpcError, traceLogFields, type ServiceImpl } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
 import { planInference } from "./inference-plan.js";
+import type { RemoteModels } from "./oip-client/remote-models.js";
 import { protoDataType } from "./tensor-payload.js";
 import type { WorkerPool } from "./worker-pool.js";
 import type { InferenceTask, TaskOutput } from "./worker-protocol.js";
@@ -18,6 +19,8 @@ import type { InferenceTask, TaskOutput } from "./worker-protocol.js";
 export interface ExecutorServiceOptions {
   /** Runs the models. The service does not own it: whoever created it closes it. */
   readonly pool: WorkerPool;
+  /** Runs the models whose backend is `oip` (on Open Inference Protocol servers). Absent: they are refused. */
+  readonly remote?: RemoteModels;
   readonly logger: Logger;
 }
 
@@ -25,7 +28,8 @@ export interface ExecutorServiceOptions {
  * The `modelrouter.executor.v1.ExecutorService` handlers: validate the request, plan the inference, run it in
  * the worker pool with the call's deadline and cancellation, and answer with the outputs, the inference time
  * and the queueing time. Failures are domain errors (see `planInference` and `WorkerPool.run`); MODEL_UNAVAILABLE
- * and INTERNAL errors are logged here with their causes, since clients only get a safe message.
+ * and INTERNAL errors are logged here with their causes, since clients only get a safe message. A model whose
+ * backend is `oip` is run by `remote` instead (see `RemoteModels.execute`), with the same deadline and cancellation.
  */
 export function createExecutorService(options: ExecutorServiceOptions): ServiceImpl<typeof ExecutorService> {
   const { pool, logger } = options;
@@ -33,6 +37,10 @@ export function createExecutorService(options: ExecutorServiceOptions): ServiceI
     async execute(request, ctx) {
       let task: InferenceTask | undefined;
       try {
+        if (request.backend?.kind.case === "oip" && options.remote !== undefined) {
+          const result = await options.remote.execute(request, { deadline: ctx.deadline, signal: ctx.signal, traceContext: ctx.traceContext });
+          return create(ExecuteResponseSchema, { outputs: result.outputs.map(toOutput), inferenceTime: duration(result.inferenceMs) });
+        }
         task = planInference(request, pool.modelRoot);
         const result = await pool.run(task, { deadline: ctx.deadline, signal: ctx.signal, shadow: request.shadow });
         return create(ExecuteResponseSchema, {
@@ -41,6 +49,16 @@ export function createExecutorService(options: ExecutorServiceOptions): ServiceI
           queueTime: duration(result.queueMs),
         });
       } catch (error) {
+        if (isRpcError(error) && request.backend?.kind.case === "oip") {
+          logger.warn("a call to an OIP server failed", {
+            ...traceLogFields(ctx),
+            requestId: request.requestId,
+            model: request.model?.name ?? "",
+            version: request.model?.version ?? "",
+            code: codeName(error.code),
+            error: error.message,
+          });
+        }
         if (isDomainError(error) && (error.reason === ErrorReason.MODEL_UNAVAILABLE || error.reason === ErrorReason.INTERNAL)) {
           const log = error.reason === ErrorReason.INTERNAL ? logger.error : logger.warn;
           log(error.message, {

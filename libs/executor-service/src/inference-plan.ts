@@ -38,7 +38,7 @@ export function planInference(request: ExecuteRequest, modelRoot: string): Infer
     v.add("backend.onnx.sha256", "must be empty or 64 lower-case hex digits (the file's SHA-256)");
   }
   const pre = onnx?.preprocessing === undefined ? undefined : compilePreprocessing(onnx.preprocessing, "backend.onnx.preprocessing", v);
-  const output = onnx === undefined ? undefined : outputSpec(onnx.postprocessing, v);
+  const output = onnx === undefined ? undefined : outputSpec(onnx.postprocessing, "backend.onnx.postprocessing", v);
   const payload = request.payload;
   if (payload === undefined || payload.kind.case === undefined) {
     v.add("payload", "is required: give exactly one kind of data (image, tensor, text, …)");
@@ -68,7 +68,8 @@ export function modelSource(name: string, version: string, onnx: OnnxBackend, mo
   return { name, version, uri: onnx.uri, path: resolved.path, sha256: onnx.sha256, key };
 }
 
-function outputSpec(postprocessing: Postprocessing | undefined, v: Violations): OutputSpec | undefined {
+/** The output spec of a backend's post-processing (absent: the raw tensor); problems are added under `path`. */
+export function outputSpec(postprocessing: Postprocessing | undefined, path: string, v: Violations): OutputSpec | undefined {
   const kind = postprocessing?.kind;
   if (kind === undefined) return { kind: "tensor" };
   switch (kind.case) {
@@ -76,19 +77,24 @@ function outputSpec(postprocessing: Postprocessing | undefined, v: Violations): 
       return { kind: "classification", labels: [...kind.value.labels], softmax: kind.value.softmax, topK: kind.value.topK };
     case "regression": {
       const { scale, offset, unit } = kind.value;
-      const path = "backend.onnx.postprocessing.regression";
-      if (!Number.isFinite(scale)) v.add(`${path}.scale`, "must be a finite number (0 means 1)");
-      if (!Number.isFinite(offset)) v.add(`${path}.offset`, "must be a finite number");
-      if (unit.length > MAX_REGRESSION_UNIT_LENGTH) v.add(`${path}.unit`, `is ${unit.length} characters; at most ${MAX_REGRESSION_UNIT_LENGTH} are allowed`);
+      const at = `${path}.regression`;
+      if (!Number.isFinite(scale)) v.add(`${at}.scale`, "must be a finite number (0 means 1)");
+      if (!Number.isFinite(offset)) v.add(`${at}.offset`, "must be a finite number");
+      if (unit.length > MAX_REGRESSION_UNIT_LENGTH) v.add(`${at}.unit`, `is ${unit.length} characters; at most ${MAX_REGRESSION_UNIT_LENGTH} are allowed`);
       return { kind: "regression", scale: scale === 0 ? 1 : scale, offset, unit };
     }
     default:
-      v.add("backend.onnx.postprocessing", "is empty: set one kind (classification or regression), or leave it out for raw tensors");
+      v.add(path, "is empty: set one kind (classification or regression), or leave it out for raw tensors");
       return undefined;
   }
 }
 
-function taskInput(
+/**
+ * What a task feeds its model: the payload with the model's pre-processing, or a tensor payload as is.
+ *
+ * @throws DomainError PAYLOAD_UNSUPPORTED when the payload is of a kind the model cannot take.
+ */
+export function taskInput(
   model: ModelSource,
   pre: CompiledPreprocessing | undefined,
   payload: Payload,

@@ -1,5 +1,6 @@
-import { DomainError, ErrorReason, invalidField } from "@modelrouter/errors";
+import { DomainError, ErrorReason } from "@modelrouter/errors";
 import { ELEMENT_TYPES } from "@modelrouter/syntax";
+import { checkBoolBytes, valuesFromLittleEndian } from "./tensor-bytes.js";
 import type { TensorDataType, TensorPayload, TensorValues } from "./worker-protocol.js";
 
 /** Bytes per element of each tensor type in `raw_data` (from `@modelrouter/syntax`'s element types). */
@@ -78,7 +79,10 @@ export function tensorFeed(payload: TensorPayload, info: InputInfo, modelRef: st
 
 function tensorValues(payload: TensorPayload): TensorValues {
   const type = payload.dataType;
-  if (payload.rawData.length > 0) return fromRaw(payload.rawData, type);
+  if (payload.rawData.length > 0) {
+    if (type === "bool") checkBoolBytes(payload.rawData, "payload.tensor.raw_data");
+    return valuesFromLittleEndian(payload.rawData, type);
+  }
   switch (type) {
     case "float32":
       return Float32Array.from(payload.floatData);
@@ -91,27 +95,5 @@ function tensorValues(payload: TensorPayload): TensorValues {
     case "uint8":
     case "bool":
       return Uint8Array.from(payload.intData, Number);
-  }
-}
-
-function fromRaw(raw: Uint8Array, type: TensorDataType): TensorValues {
-  const count = raw.length / ELEMENT_BYTES[type];
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  switch (type) {
-    case "float32":
-      return Float32Array.from({ length: count }, (_, i) => view.getFloat32(i * 4, true));
-    case "float64":
-      return Float64Array.from({ length: count }, (_, i) => view.getFloat64(i * 8, true));
-    case "int32":
-      return Int32Array.from({ length: count }, (_, i) => view.getInt32(i * 4, true));
-    case "int64":
-      return BigInt64Array.from({ length: count }, (_, i) => view.getBigInt64(i * 8, true));
-    case "uint8":
-      return Uint8Array.from(raw);
-    case "bool":
-      return Uint8Array.from(raw, (x, i) => {
-        if (x > 1) throw invalidField(`payload.tensor.raw_data[${i}]`, `${x} is not a bool: use 0 or 1`);
-        return x;
-      });
   }
 }

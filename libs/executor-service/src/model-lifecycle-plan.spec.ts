@@ -118,4 +118,12 @@ describe("ModelLifecyclePlan", () => {
     expect(described(plan, message([put(onnxModel("a", "1"))], { reset: true }))).toEqual([]);
     expect(described(plan, message([del("a", "1")], { snapshotComplete: true }))).toEqual(["unload a@1 (deregistered)"]);
   });
+
+  it("connects an ACTIVE OIP version, and unloads it when its endpoints change before connecting again", () => {
+    const plan = new ModelLifecyclePlan();
+    const oip = (url: string): ModelInit => ({ name: "remote", version: "1", status: ModelStatus.ACTIVE, backend: { kind: { case: "oip", value: { endpoints: [{ url }] } } } });
+    expect(described(plan, snapshot(oip("grpc://a:8001")))).toEqual(["connect remote@1"]);
+    expect(described(plan, message([put({ ...oip("grpc://a:8001"), labels: { team: "x" } })]))).toEqual([]);
+    expect(described(plan, message([put(oip("http://b:8000"))]))).toEqual(["unload remote@1 (backend replaced)", "connect remote@1"]);
+  });
 });

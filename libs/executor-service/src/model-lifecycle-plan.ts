@@ -1,4 +1,4 @@
-import { ChangeType, type Model, ModelStatus, type OnnxBackend, type WatchModelsResponse } from "@modelrouter/contracts";
+import { ChangeType, type Model, ModelStatus, type OipBackend, type OnnxBackend, type WatchModelsResponse } from "@modelrouter/contracts";
 
 /** What the executor does about one model version after a registry change. */
 export type LifecycleAction =
@@ -10,7 +10,14 @@ export type LifecycleAction =
       readonly onnx: OnnxBackend;
     }
   | {
-      /** Drop every session of the version. */
+      /** Connect to a remote (OIP) version's servers and check its metadata ahead of its first task. */
+      readonly kind: "connect";
+      readonly name: string;
+      readonly version: string;
+      readonly oip: OipBackend;
+    }
+  | {
+      /** Drop every session (or remote connection) of the version. */
       readonly kind: "unload";
       readonly name: string;
       readonly version: string;
@@ -25,6 +32,7 @@ function refOf(model: Model): string {
 /** The identity of a version's session: a different file (or a different backend kind) needs a new one. */
 function sessionIdentity(model: Model): string {
   const backend = model.backend?.kind;
+  if (backend?.case === "oip") return `oip\u0000${JSON.stringify(backend.value.endpoints.map((e) => [e.url, e.credential]))}\u0000${backend.value.modelName}\u0000${backend.value.modelVersion}`;
   if (backend?.case !== "onnx") return `${backend?.case ?? "none"}`;
   return `onnx\u0000${backend.value.uri}\u0000${backend.value.sha256}`;
 }
@@ -36,8 +44,8 @@ function onnxOf(model: Model): OnnxBackend | undefined {
 /**
  * Turns the registry's model watch stream into what the executor does with its sessions: a deleted version
  * is unloaded; a version put with a new backend (another file or checksum) has its old sessions unloaded; a
- * retired one is unloaded; an ACTIVE ONNX version is preloaded when it is new, became ACTIVE or got a new
- * backend (a put that changes nothing the session depends on, such as labels, does nothing, so that a model
+ * retired one is unloaded; an ACTIVE ONNX version is preloaded (an ACTIVE OIP version connected) when it is new,
+ * became ACTIVE or got a new backend (a put that changes nothing the session depends on, such as labels, does nothing, so that a model
  * unloaded for idleness is not loaded again by an unrelated edit). A snapshot (from the message with `reset`
  * to the one with `snapshot_complete`) is compared with what was known before it: the versions it no longer
  * holds are unloaded when it completes. Pure: it only remembers the versions it has seen.
@@ -90,6 +98,10 @@ export class ModelLifecyclePlan {
     const becameActive = previous === undefined || previous.status !== ModelStatus.ACTIVE || replaced;
     if (onnx !== undefined && model.status === ModelStatus.ACTIVE && becameActive) {
       actions.push({ kind: "preload", name: model.name, version: model.version, onnx });
+    }
+    const oip = model.backend?.kind.case === "oip" ? model.backend.kind.value : undefined;
+    if (oip !== undefined && model.status === ModelStatus.ACTIVE && becameActive) {
+      actions.push({ kind: "connect", name: model.name, version: model.version, oip });
     }
   }
 }

@@ -3,6 +3,7 @@ import { runWatchLoop, type ServiceClient } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
 import { modelSource } from "./inference-plan.js";
 import { type LifecycleAction, ModelLifecyclePlan } from "./model-lifecycle-plan.js";
+import type { RemoteModels } from "./oip-client/remote-models.js";
 import type { WorkerPool } from "./worker-pool.js";
 
 /** Options of {@link followModelLifecycle}. */
@@ -11,6 +12,8 @@ export interface ModelLifecycleOptions {
   readonly registry: ServiceClient<typeof RegistryService>;
   /** The pool whose sessions are loaded and unloaded. */
   readonly pool: Pick<WorkerPool, "modelRoot" | "preload" | "unload">;
+  /** The remote (OIP) models, connected and load-checked as they become ACTIVE; absent: on first use only. */
+  readonly remote?: Pick<RemoteModels, "load" | "unload">;
   readonly logger: Logger;
   /** Stops following. */
   readonly signal: AbortSignal;
@@ -52,9 +55,25 @@ export function followModelLifecycle(options: ModelLifecycleOptions): Promise<vo
     }
   };
 
+  const connect = async (action: Extract<LifecycleAction, { kind: "connect" }>): Promise<void> => {
+    const ref = { model: action.name, version: action.version };
+    try {
+      const problem = await options.remote?.load(action.name, action.version, action.oip, { deadline: Date.now() + 10_000, signal: options.signal });
+      if (problem === undefined && options.remote !== undefined) logger.info("OIP model connected and checked", ref);
+    } catch (error) {
+      if (options.signal.aborted) return;
+      logger.warn("could not reach a registered OIP model's endpoints; it will be checked on first use", {
+        ...ref,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+
   const act = (action: LifecycleAction): void => {
-    if (action.kind === "unload") {
+    if (action.kind === "connect") void connect(action);
+    else if (action.kind === "unload") {
       pool.unload(action.name, action.version);
+      options.remote?.unload(action.name, action.version);
       logger.info("model unloaded", { model: action.name, version: action.version, reason: action.reason });
     } else void preload(action);
   };

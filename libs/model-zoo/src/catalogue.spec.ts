@@ -50,7 +50,7 @@ describe("loadDemoModels", () => {
       expect(m.task).toBe("digit-classification");
       expect(m.modality).toBe(Modality.IMAGE);
       expect(m.backend?.kind.case).toBe("onnx");
-      const onnx = m.backend?.kind.value;
+      const onnx = m.backend?.kind.case === "onnx" ? m.backend.kind.value : undefined;
       expect(onnx?.uri).toBe(`${m.name}/model.onnx`);
       expect(onnx?.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(onnx?.preprocessing?.kind.case).toBe("image");

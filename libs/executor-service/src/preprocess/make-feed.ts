@@ -22,7 +22,7 @@ type Preprocessed = Exclude<TaskInput, { kind: "tensor" }>;
  *   pre-processing makes (the registration is wrong: another model may serve); INVALID_FIELD (or
  *   PAYLOAD_UNSUPPORTED for a tensor payload) for a payload the pre-processing cannot take.
  */
-export function makeFeed(task: InferenceTask, input: InputInfo, settings: WorkerSettings): FeedTensor {
+export function makeFeed(task: InferenceTask, input: InputInfo, settings: Pick<WorkerSettings, "imageLimits">): FeedTensor {
   if (task.input.kind === "tensor") return tensorFeed(task.input.tensor, input, `${task.model.name}@${task.model.version}`);
   const dims = preprocessedDims(task.input);
   const fitted = fitDims(dims, input);
@@ -35,7 +35,7 @@ export function makeFeed(task: InferenceTask, input: InputInfo, settings: Worker
   return { type: "float32", data: preprocess(task.input, settings), dims: fitted };
 }
 
-function preprocess(input: Preprocessed, settings: WorkerSettings): Float32Array {
+function preprocess(input: Preprocessed, settings: Pick<WorkerSettings, "imageLimits">): Float32Array {
   switch (input.kind) {
     case "image": {
       const image = decodeImage(input.data, settings.imageLimits, { field: input.field, expects: describeImageInput(input.spec) });

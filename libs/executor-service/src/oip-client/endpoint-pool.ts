@@ -1,0 +1,121 @@
+import { Code } from "@modelrouter/rpc-kit";
+import { isRetryableOnAnother, oipError } from "./oip-errors.js";
+import type { OipCall, OipTransport } from "./oip-types.js";
+
+/** One endpoint of a remote model and what the pool knows of it. */
+interface Member {
+  readonly transport: OipTransport;
+  inFlight: number;
+  /** Whether its last readiness check passed (true until the first check). */
+  ready: boolean;
+}
+
+/** Options of {@link EndpointPool}. */
+export interface EndpointPoolOptions {
+  /** The model and version at the servers, for readiness checks. */
+  readonly model: string;
+  readonly version: string;
+  /** How often each endpoint's readiness is checked, in milliseconds; 0: never (tests). */
+  readonly healthIntervalMs: number;
+  /** Picks a random number in [0, 1) (tests fix it). */
+  readonly random?: () => number;
+  /** Called when an endpoint's readiness changes, for a log line. */
+  readonly onReadiness?: (url: string, ready: boolean, problem: string | undefined) => void;
+}
+
+/**
+ * The endpoints of one remote model as instances of it: each call goes to the less loaded (by calls in flight)
+ * of two endpoints picked at random among the ready ones (among all when none is ready), and a failure another
+ * endpoint may take (UNAVAILABLE, or never sent) is retried on an endpoint not tried yet, within the deadline.
+ * Each endpoint's `ModelReady` is checked every `healthIntervalMs` in the background.
+ */
+export class EndpointPool {
+  readonly #members: Member[];
+  readonly #random: () => number;
+  readonly #timer: NodeJS.Timeout | undefined;
+  readonly #stop = new AbortController();
+
+  constructor(
+    transports: readonly OipTransport[],
+    private readonly options: EndpointPoolOptions,
+  ) {
+    this.#members = transports.map((transport) => ({ transport, inFlight: 0, ready: true }));
+    this.#random = options.random ?? Math.random;
+    if (options.healthIntervalMs > 0) {
+      this.#timer = setInterval(() => void this.checkReadiness(), options.healthIntervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** The endpoints' URLs, in registration order. */
+  get urls(): readonly string[] {
+    return this.#members.map((m) => m.transport.url);
+  }
+
+  /**
+   * Runs `fn` on an endpoint chosen by load, and on the next one after a failure another may take, until one
+   * answers, a failure that must not be retried, or every endpoint was tried (the last failure is thrown).
+   */
+  async run<T>(call: OipCall, fn: (transport: OipTransport) => Promise<T>): Promise<T> {
+    const tried = new Set<Member>();
+    let last: unknown = oipError(Code.UNAVAILABLE, this.urls.join(", "), "no endpoint");
+    while (tried.size < this.#members.length) {
+      if (call.signal.aborted || call.deadline <= Date.now()) break;
+      const member = this.#pick(tried);
+      tried.add(member);
+      member.inFlight++;
+      try {
+        return await fn(member.transport);
+      } catch (error) {
+        last = error;
+        if (!isRetryableOnAnother(error)) throw error;
+      } finally {
+        member.inFlight--;
+      }
+    }
+    throw last;
+  }
+
+  /** Checks every endpoint's readiness once (the background loop calls it); resolves when all answered. */
+  async checkReadiness(): Promise<void> {
+    const timeoutMs = Math.max(1, Math.min(this.options.healthIntervalMs || 2_000, 2_000));
+    await Promise.all(
+      this.#members.map(async (member) => {
+        let ready = false;
+        let problem: string | undefined;
+        try {
+          ready = await member.transport.modelReady(this.options.model, this.options.version, { deadline: Date.now() + timeoutMs, signal: this.#stop.signal });
+          if (!ready) problem = "the model is not ready";
+        } catch (error) {
+          problem = error instanceof Error ? error.message : String(error);
+        }
+        if (this.#stop.signal.aborted) return;
+        if (ready !== member.ready) this.options.onReadiness?.(member.transport.url, ready, problem);
+        member.ready = ready;
+      }),
+    );
+  }
+
+  /** Stops the health checks and closes every endpoint's connection. */
+  close(): void {
+    this.#stop.abort();
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    for (const m of this.#members) m.transport.close();
+  }
+
+  #pick(tried: ReadonlySet<Member>): Member {
+    const untried = this.#members.filter((m) => !tried.has(m));
+    const ready = untried.filter((m) => m.ready);
+    const pool = ready.length > 0 ? ready : untried;
+    const index = pickOfTwo(pool.length, (i) => pool[i]?.inFlight ?? 0, this.#random);
+    return pool[index] as Member;
+  }
+}
+
+/** The less loaded of two options drawn at random (the first on a tie); 0 with one option. */
+function pickOfTwo(count: number, loadOf: (index: number) => number, random: () => number): number {
+  if (count <= 1) return 0;
+  const first = Math.min(count - 1, Math.floor(random() * count));
+  const second = (first + 1 + Math.min(count - 2, Math.floor(random() * (count - 1)))) % count;
+  return loadOf(second) < loadOf(first) ? second : first;
+}
