@@ -105,10 +105,13 @@ describe("the example policies of docs/examples/policies, applied beside the dem
     expect(examples.map((p) => p.name).sort()).toEqual(
       [
         "ab-split",
+        "bandit",
         "best-above-threshold",
         "default",
+        "experiment",
         "fallback",
         "gradual-rollout",
+        "guarded",
         "high-value",
         "least-loaded",
         "metadata-specialist",
@@ -241,6 +244,35 @@ describe("the example policies of docs/examples/policies, applied beside the dem
     const rejected = (explained.decision?.explanation?.candidates ?? []).filter((c) => c.model?.name !== "sensor-fault-general");
     expect(rejected.length).toBe(3);
     for (const candidate of rejected) expect(candidate.reason).toMatch(/accepts \w+; input is tabular/);
+  });
+
+  it("guarded: the healthy guarded model serves, and Explain shows no candidate degraded", async () => {
+    const explained = await system.router.explain({ request: request(mnist[2]!, "example-guarded") });
+    expect(explained.decision?.target?.model?.name).toBe("digits-lite");
+    expect((explained.decision?.explanation?.candidates ?? []).map((c) => c.reason).join("\n")).not.toContain("degraded");
+    const response = await system.router.infer(request(mnist[2]!, "example-guarded"));
+    expect(topLabel(response)).toBe(mnist[2]!.label);
+  });
+
+  it("experiment: the registry lists the running experiment, the control first, undecided until it has its samples", async () => {
+    const { experiments } = await eventually(async () => {
+      const listed = await system.registry.listExperiments({ policy: "example-experiment" });
+      if (listed.experiments.length === 0) throw new Error("the experiment is not listed yet");
+      return listed;
+    });
+    expect(experiments.map((e) => [e.name, e.outcome])).toEqual([["lite-vs-general", undefined]]);
+    expect(experiments[0]!.arms.map((a) => a.model?.name)).toEqual(["digits-general", "digits-lite"]);
+    expect(experiments[0]!.note).toMatch(/200/);
+  });
+
+  it("bandit: a scan's decision names the bandit, carries its features, and records the exact chance of its choice", async () => {
+    const explained = await system.router.explain({ request: request(lowres[0]!, "example-bandit", { metadata: { image_type: "lowres_scan" } }) });
+    const decision = explained.decision!;
+    expect(decision.bandit).toMatch(/^example-bandit\/default#[0-9a-f]{8}$/);
+    expect(decision.features).toEqual([1, 1]);
+    expect(decision.propensity).toBeGreaterThan(0);
+    expect(decision.propensity).toBeLessThanOrEqual(1);
+    expect(["digits-general", "digits-lowres-specialist"]).toContain(decision.target?.model?.name);
   });
 
   // Last: it registers a broken version 2 of digits-general, which every other example would then choose.
