@@ -1,6 +1,7 @@
 import type { ExecuteRequest, OnnxBackend, Payload, Postprocessing } from "@modelrouter/contracts";
 import { DomainError, ErrorReason, Violations } from "@modelrouter/errors";
-import { MAX_REGRESSION_UNIT_LENGTH, resourceNameProblem, versionProblem } from "@modelrouter/syntax";
+import { MAX_REGRESSION_UNIT_LENGTH } from "@modelrouter/syntax";
+import { checkRequestModel } from "./request-model.js";
 import { modelFileRefused } from "./model-errors.js";
 import { resolveModelUri } from "./model-uri.js";
 import { type CompiledPreprocessing, compilePreprocessing } from "./preprocess/compile-preprocessing.js";
@@ -23,15 +24,7 @@ const sha256Pattern = /^[0-9a-f]{64}$/;
  */
 export function planInference(request: ExecuteRequest, modelRoot: string): InferenceTask {
   const v = new Violations();
-  const name = request.model?.name ?? "";
-  const version = request.model?.version ?? "";
-  if (request.model === undefined) v.add("model", "is required: name the model and its exact version");
-  else {
-    const nameProblem = resourceNameProblem(name, "model");
-    if (nameProblem !== undefined) v.add("model.name", nameProblem);
-    const versionText = versionProblem(version);
-    if (versionText !== undefined) v.add("model.version", `${versionText} (the exact version to run)`);
-  }
+  const { name, version } = checkRequestModel(request, v);
   const onnx = request.backend?.kind.case === "onnx" ? request.backend.kind.value : undefined;
   if (onnx === undefined) v.add("backend.onnx", "is required: the executor runs ONNX models; give the model's backend");
   if (onnx !== undefined && onnx.sha256 !== "" && !sha256Pattern.test(onnx.sha256)) {

@@ -1,5 +1,5 @@
-import { ParseError, TypeError as CelTypeError, type ParseResult } from "@marcbachmann/cel-js";
 import type { Activation } from "./cel-values.js";
+import { parseChecked } from "./compiled-condition.js";
 import { estimateCost } from "./cost-estimate.js";
 import { inspectExpression } from "./expression-inspection.js";
 import type { PolicyEnvironment } from "./policy-environment.js";
@@ -28,14 +28,6 @@ function numeric(value: unknown): number {
   return Number.isFinite(number) ? number : 0;
 }
 
-function celProblem(error: unknown): { message: string; start: number | undefined } {
-  if (error instanceof ParseError || error instanceof CelTypeError || (error instanceof Error && "summary" in error)) {
-    const cel = error as Error & { summary?: string; range?: { start: number } };
-    return { message: cel.summary ?? cel.message, start: cel.range?.start };
-  }
-  return { message: error instanceof Error ? error.message : String(error), start: undefined };
-}
-
 /**
  * Parses, type-checks and cost-estimates one feature in the policy language, reporting every problem on
  * `field` (a syntax or type error with its position, a type other than double, int or bool, a construct the
@@ -51,23 +43,12 @@ export function compileFeature(
     report.violation(field, "is empty: write a number or bool over `input` or `request`, such as `input.image.width <= 16`");
     return undefined;
   }
-  if (source.length > environment.limits.maxExpressionLength) {
-    report.violation(field, `is ${source.length} characters long; an expression may have at most ${environment.limits.maxExpressionLength}`);
-    return undefined;
-  }
-  let parsed: ParseResult;
-  let type: string | undefined;
-  try {
-    parsed = environment.cel.parse(source);
-    const checked = parsed.check();
-    if (!checked.valid) throw checked.error ?? new Error("the expression does not type-check");
-    type = checked.type;
-  } catch (error) {
-    const { message, start } = celProblem(error);
-    if (start === undefined) report.violation(field, `could not be compiled: ${message}`);
-    else report.violation(field, `${message} at ${excerptAt(source, start, start + 1)}`, positionAt(source, start));
-    return undefined;
-  }
+  const checked = parseChecked(source, field, report, {
+    parse: (text) => environment.cel.parse(text),
+    maxLength: environment.limits.maxExpressionLength,
+  });
+  if (checked === undefined) return undefined;
+  const { parsed, type } = checked;
   if (type === undefined || !FEATURE_TYPES.has(type)) {
     report.violation(
       field,

@@ -114,36 +114,37 @@ function reportOverBudget(source: string, field: string, estimate: CostEstimate,
   );
 }
 
+/** How {@link parseChecked} parses an expression, and how long one may be. */
+export interface ParseOptions {
+  /** The CEL environment's parser (the policy language's, with its variables and functions). */
+  readonly parse: (source: string) => ParseResult;
+  readonly maxLength: number;
+  /** Advice appended to the length error, for example "Split it into several rules". */
+  readonly lengthAdvice?: string;
+}
+
 /**
- * Parses and type-checks one CEL condition of the policy language. Every problem is reported on `field` with
- * its position (syntax and type errors with the checker's message, the excerpt and, for a misspelt name, a
- * suggestion; a result that is not a bool; the size limits; an estimated cost over `maxExpressionCost`);
- * returns undefined when there is one. An expression that reads no variable is evaluated once, here, unless
- * its cost is over `constantBudget` (the policy's remaining budget: then the policy is refused anyway).
- * Never throws.
+ * Parses and type-checks one expression of the policy language, reporting on `field` a source over the length
+ * limit, or a syntax or type error with its position, its excerpt and, for a misspelt name or field, a suggestion.
+ * Returns the parsed expression and its type; undefined when a problem was reported. Never throws.
  */
-export function compileCondition(
+export function parseChecked(
   source: string,
   field: string,
-  environment: PolicyEnvironment,
   report: CompileReport,
-  constantBudget = Number.POSITIVE_INFINITY,
-): CompiledCondition | undefined {
-  const limit = environment.limits.maxExpressionLength;
+  options: ParseOptions,
+): { readonly parsed: ParseResult; readonly type: string | undefined } | undefined {
+  const limit = options.maxLength;
   if (source.length > limit) {
-    report.violation(
-      field,
-      `is ${source.length} characters long; an expression may have at most ${limit}. Split it into several rules`,
-    );
+    const advice = options.lengthAdvice === undefined ? "" : `. ${options.lengthAdvice}`;
+    report.violation(field, `is ${source.length} characters long; an expression may have at most ${limit}${advice}`);
     return undefined;
   }
-  let parsed: ParseResult;
-  let type: string | undefined;
   try {
-    parsed = environment.cel.parse(source);
+    const parsed = options.parse(source);
     const checked = parsed.check();
     if (!checked.valid) throw checked.error ?? new Error("the expression does not type-check");
-    type = checked.type;
+    return { parsed, type: checked.type };
   } catch (error) {
     if (isCelError(error) && error.range !== undefined) {
       const { start, end } = error.range;
@@ -159,6 +160,30 @@ export function compileCondition(
     }
     return undefined;
   }
+}
+
+/**
+ * Parses and type-checks one CEL condition of the policy language. Every problem is reported on `field` with
+ * its position (syntax and type errors with the checker's message, the excerpt and, for a misspelt name, a
+ * suggestion; a result that is not a bool; the size limits; an estimated cost over `maxExpressionCost`);
+ * returns undefined when there is one. An expression that reads no variable is evaluated once, here, unless
+ * its cost is over `constantBudget` (the policy's remaining budget: then the policy is refused anyway).
+ * Never throws.
+ */
+export function compileCondition(
+  source: string,
+  field: string,
+  environment: PolicyEnvironment,
+  report: CompileReport,
+  constantBudget = Number.POSITIVE_INFINITY,
+): CompiledCondition | undefined {
+  const checked = parseChecked(source, field, report, {
+    parse: (text) => environment.cel.parse(text),
+    maxLength: environment.limits.maxExpressionLength,
+    lengthAdvice: "Split it into several rules",
+  });
+  if (checked === undefined) return undefined;
+  const { parsed, type } = checked;
   if (type !== "bool") {
     report.violation(
       field,

@@ -1,6 +1,6 @@
 import type { ExecuteRequest, OipBackend } from "@modelrouter/contracts";
 import { DomainError, ErrorReason, Violations } from "@modelrouter/errors";
-import { resourceNameProblem, versionProblem } from "@modelrouter/syntax";
+import { checkRequestModel } from "../request-model.js";
 import { outputSpec, taskInput } from "../inference-plan.js";
 import { type CompiledPreprocessing, compilePreprocessing } from "../preprocess/compile-preprocessing.js";
 import { compileTensorPayload } from "../tensor-payload.js";
@@ -25,15 +25,7 @@ export interface OipPlan {
  */
 export function planOipInference(request: ExecuteRequest): OipPlan {
   const v = new Violations();
-  const name = request.model?.name ?? "";
-  const version = request.model?.version ?? "";
-  if (request.model === undefined) v.add("model", "is required: name the model and its exact version");
-  else {
-    const nameProblem = resourceNameProblem(name, "model");
-    if (nameProblem !== undefined) v.add("model.name", nameProblem);
-    const versionText = versionProblem(version);
-    if (versionText !== undefined) v.add("model.version", `${versionText} (the exact version to run)`);
-  }
+  const { name, version } = checkRequestModel(request, v);
   const backend = request.backend?.kind.case === "oip" ? request.backend.kind.value : undefined;
   if (backend === undefined) v.add("backend.oip", "is required");
   const pre = backend?.preprocessing === undefined ? undefined : compilePreprocessing(backend.preprocessing, "backend.oip.preprocessing", v);

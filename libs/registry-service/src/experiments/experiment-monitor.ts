@@ -1,11 +1,10 @@
 import { isDomainError, ErrorReason } from "@modelrouter/errors";
-import type { Policy } from "@modelrouter/contracts";
 import type { Logger } from "@modelrouter/telemetry";
 import { applyPolicy } from "../policies/apply-policy.js";
 import type { RegistryStore } from "../store/registry-store.js";
 import { concludeExperiment } from "./experiment-conclusion.js";
 import { lookKey, lookWithMemory, type ExperimentLook, type PValueMemory } from "./experiment-status.js";
-import { experimentRoutes } from "./running-experiments.js";
+import { experimentRoutes, storedPolicies } from "./running-experiments.js";
 
 /** The environment variable that sets how often the registry looks at running experiments; 0 turns it off. */
 export const EXPERIMENT_INTERVAL_SETTING = "MODELROUTER_EXPERIMENT_INTERVAL";
@@ -40,17 +39,6 @@ export interface ExperimentMonitor {
   readonly memory: PValueMemory;
   /** Stops the background loop, abandoning a look under way; resolves when it has stopped. */
   stop(): Promise<void>;
-}
-
-async function storedPolicies(store: RegistryStore): Promise<Policy[]> {
-  const policies: Policy[] = [];
-  let after: string | undefined;
-  do {
-    const page = await store.listPolicies(after === undefined ? { size: 500 } : { size: 500, after });
-    policies.push(...page.items);
-    after = page.nextAfter;
-  } while (after !== undefined);
-  return policies;
 }
 
 async function writeVerdict(store: RegistryStore, look: ExperimentLook, logger: Logger, now: Date): Promise<ExperimentStep> {

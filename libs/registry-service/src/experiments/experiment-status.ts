@@ -4,7 +4,7 @@ import { assessExperiment, type ExperimentAssessment } from "@modelrouter/policy
 import type { RegistryStore } from "../store/registry-store.js";
 import { outcomeArms } from "./experiment-conclusion.js";
 import { readArmFigures } from "./read-arms.js";
-import { armModels, experimentRoutes, type ExperimentRoute } from "./running-experiments.js";
+import { armModels, experimentRoutes, storedPolicies, type ExperimentRoute } from "./running-experiments.js";
 
 const METRICS = { accuracy: ExperimentMetric.ACCURACY, reward: ExperimentMetric.REWARD, latency: ExperimentMetric.LATENCY } as const;
 
@@ -100,16 +100,7 @@ export async function listExperimentStatuses(
   policyName: string | undefined,
   memory?: PValueMemory,
 ): Promise<ExperimentStatus[]> {
-  const policies: Policy[] = [];
-  if (policyName !== undefined) policies.push(await store.getPolicy(policyName));
-  else {
-    let after: string | undefined;
-    do {
-      const page = await store.listPolicies(after === undefined ? { size: 500 } : { size: 500, after });
-      policies.push(...page.items);
-      after = page.nextAfter;
-    } while (after !== undefined);
-  }
+  const policies = policyName !== undefined ? [await store.getPolicy(policyName)] : await storedPolicies(store);
   const statuses: ExperimentStatus[] = [];
   for (const policy of policies) {
     for (const route of experimentRoutes(policy)) {

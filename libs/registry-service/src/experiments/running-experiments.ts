@@ -1,5 +1,6 @@
 import type { Policy, Route } from "@modelrouter/contracts";
 import { experimentSettings, type ExperimentSettings } from "@modelrouter/policy";
+import type { RegistryStore } from "../store/registry-store.js";
 
 /** One route of a stored policy that carries an experiment (running or ended). */
 export interface ExperimentRoute {
@@ -32,4 +33,16 @@ export function armModels(route: Route): { name: string; version: string }[] {
   return route.targets.map((target) =>
     target.kind.case === "model" ? { name: target.kind.value.name, version: target.kind.value.version } : { name: "", version: "" },
   );
+}
+
+/** Every stored policy, read a page of 500 at a time. */
+export async function storedPolicies(store: RegistryStore): Promise<Policy[]> {
+  const policies: Policy[] = [];
+  let after: string | undefined;
+  do {
+    const page = await store.listPolicies(after === undefined ? { size: 500 } : { size: 500, after });
+    policies.push(...page.items);
+    after = page.nextAfter;
+  } while (after !== undefined);
+  return policies;
 }
