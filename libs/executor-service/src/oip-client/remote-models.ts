@@ -24,7 +24,7 @@ export const MAX_ENDPOINTS = 16;
 
 /** Options of {@link createRemoteModels}. */
 export interface RemoteModelsOptions {
-  /** The egress policy and credential store (see `openEndpointAccess` for the one that allows everything). */
+  /** The egress policy and credential store (`egressEndpointAccess`). */
   readonly access: EndpointAccess;
   /** How often each endpoint's readiness is checked, in milliseconds; 0: never. */
   readonly healthIntervalMs: number;
