@@ -6,7 +6,8 @@ import { fromJson } from "@bufbuild/protobuf";
 import { PolicySchema, RegistryService, RouterService } from "@modelrouter/contracts";
 import { loadDemoModels } from "@modelrouter/model-zoo";
 import { createGrpcChannel, createGrpcClient, type GrpcChannel, type ServiceClient } from "@modelrouter/rpc-kit";
-import { createProcessGroup, freePort, repoRoot, type ProcessGroup, type RunningProcess } from "@modelrouter/testing";
+import { createProcessGroup, freePort, type ProcessGroup, type RunningProcess } from "@modelrouter/testing";
+import { appStarter } from "./app-processes.js";
 import { digitPayload as payload } from "./two-executors.js";
 
 const TARGET = "digits-lite";
@@ -32,7 +33,6 @@ interface Outcome {
   readonly served: boolean;
 }
 
-const isReadyLine = (line: string) => line.includes('"msg":"ready"');
 
 describe("a guarded route whose target degrades (issue 11: a degrading model loses its traffic and regains it)", () => {
   let group: ProcessGroup;
@@ -47,18 +47,7 @@ describe("a guarded route whose target degrades (issue 11: a degrading model los
     dataDir = await mkdtemp(join(tmpdir(), "modelrouter-degrading-"));
     const address = async () => `127.0.0.1:${await freePort()}`;
     const [registryAt, analyzerAt, decisionAt, routerAt, executorAt] = await Promise.all(Array.from({ length: 5 }, address));
-    const unset = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith("MODELROUTER_") || k.startsWith("OTEL_")).map((k) => [k, undefined]));
-    const base = { ...unset, MODELROUTER_LOG_LEVEL: "info", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://127.0.0.1:9/v1/traces" };
-    const start = (name: string, app: string, env: Readonly<Record<string, string>>) =>
-      group.start({
-        name,
-        command: process.execPath,
-        args: [join(repoRoot, "apps", app, "dist", "main.js")],
-        cwd: repoRoot,
-        env: { ...base, ...env },
-        readyWhen: isReadyLine,
-        timeoutMs: 60_000,
-      });
+    const start = appStarter(group);
     startExecutor = (faults) =>
       start("executor", "executor", {
         MODELROUTER_EXECUTOR_LISTEN: executorAt!,

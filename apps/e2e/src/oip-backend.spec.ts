@@ -17,9 +17,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { loadDemoModels, loadSampleIndex } from "@modelrouter/model-zoo";
 import { createGrpcChannel, createGrpcClient, type GrpcChannel, type ServiceClient } from "@modelrouter/rpc-kit";
-import { createProcessGroup, freePort, repoRoot, type RunningProcess } from "@modelrouter/testing";
+import { createProcessGroup, freePort, type RunningProcess } from "@modelrouter/testing";
+import { appStarter } from "./app-processes.js";
 
-const isReadyLine = (line: string) => line.includes('"msg":"ready"');
 const general = loadDemoModels().find((m) => m.name === "digits-general")!;
 const digits = loadSampleIndex().filter((s) => s.kind === "mnist").slice(0, 4);
 
@@ -85,10 +85,7 @@ describe("a model served by a remote OIP v2 server (another executor process), r
     dataDir = await mkdtemp(join(tmpdir(), "modelrouter-oip-"));
     const address = async () => `127.0.0.1:${await freePort()}`;
     const [registryAt, analyzerAt, decisionAt, routerAt, executorAt, remoteAt, remoteHttpAt] = await Promise.all(Array.from({ length: 7 }, address));
-    const unset = Object.fromEntries(Object.keys(process.env).filter((key) => key.startsWith("MODELROUTER_") || key.startsWith("OTEL_")).map((key) => [key, undefined]));
-    const base = { ...unset, MODELROUTER_LOG_LEVEL: "info", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://127.0.0.1:9/v1/traces" };
-    const start = (name: string, app: string, env: Readonly<Record<string, string>>) =>
-      group.start({ name, command: process.execPath, args: [join(repoRoot, "apps", app, "dist", "main.js")], cwd: repoRoot, env: { ...base, ...env }, readyWhen: isReadyLine, timeoutMs: 60_000 });
+    const start = appStarter(group);
     // Loopback endpoints are refused by the default egress policy: this system allows 127.0.0.1 on purpose.
     const egress = { MODELROUTER_EGRESS_ALLOW: "127.0.0.1" };
     await start("registry", "registry", { MODELROUTER_REGISTRY_LISTEN: registryAt!, MODELROUTER_REGISTRY_DATA_DIR: join(dataDir, "registry"), ...egress });

@@ -6,9 +6,9 @@ import { fromJson } from "@bufbuild/protobuf";
 import { PolicySchema, RegistryService, RouterService } from "@modelrouter/contracts";
 import { loadDemoModels, loadSampleIndex } from "@modelrouter/model-zoo";
 import { createGrpcChannel, createGrpcClient, type GrpcChannel, type ServiceClient } from "@modelrouter/rpc-kit";
-import { createProcessGroup, freePort, repoRoot, type RunningProcess } from "@modelrouter/testing";
+import { createProcessGroup, freePort, type RunningProcess } from "@modelrouter/testing";
+import { appStarter } from "./app-processes.js";
 
-const isReadyLine = (line: string) => line.includes('"msg":"ready"');
 const digit = loadSampleIndex().find((s) => s.kind === "mnist")!;
 
 /** A handwritten digit as an image payload: what the load of these specs sends. */
@@ -50,18 +50,7 @@ export async function startTwoExecutorSystem(routerEnv: Readonly<Record<string, 
   try {
     const address = async () => `127.0.0.1:${await freePort()}`;
     const [registryAt, analyzerAt, decisionAt, routerAt, executorA, executorB] = await Promise.all(Array.from({ length: 6 }, address));
-    const unset = Object.fromEntries(Object.keys(process.env).filter((key) => key.startsWith("MODELROUTER_") || key.startsWith("OTEL_")).map((key) => [key, undefined]));
-    const base = { ...unset, MODELROUTER_LOG_LEVEL: "info", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://127.0.0.1:9/v1/traces" };
-    const start = (name: string, app: string, env: Readonly<Record<string, string>>) =>
-      group.start({
-        name,
-        command: process.execPath,
-        args: [join(repoRoot, "apps", app, "dist", "main.js")],
-        cwd: repoRoot,
-        env: { ...base, ...env },
-        readyWhen: isReadyLine,
-        timeoutMs: 60_000,
-      });
+    const start = appStarter(group);
     const startExecutor = (listen: string, name: string) =>
       start(name, "executor", { MODELROUTER_EXECUTOR_LISTEN: listen, MODELROUTER_REGISTRY_ADDRESS: registryAt!, MODELROUTER_EXECUTOR_WORKERS: "1" });
     await start("registry", "registry", { MODELROUTER_REGISTRY_LISTEN: registryAt!, MODELROUTER_REGISTRY_DATA_DIR: join(dataDir, "registry") });
