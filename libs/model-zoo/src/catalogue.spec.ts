@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { Modality, ModelStatus, type Model, type Target } from "@modelrouter/contracts";
+import { Modality, ModelStatus, type Model, type Postprocessing, type Target } from "@modelrouter/contracts";
 import { loadDemoModels, loadDemoPolicies } from "./index.js";
 
 /** Kubernetes-style selection: every match label present with the same value. */
@@ -77,7 +77,7 @@ describe("loadDemoModels", () => {
 
   it("labels the breast-cancer models' single logit benign (negative) then malignant (positive)", () => {
     for (const name of ["tabular-breast-cancer", "tabular-breast-cancer-large"]) {
-      const post = modelNamed(name).backend?.kind.value?.postprocessing?.kind;
+      const post = postprocessingOf(modelNamed(name));
       expect(post?.case === "classification" ? post.value.labels : []).toEqual(["benign", "malignant"]);
     }
   });
@@ -134,3 +134,9 @@ describe("loadDemoPolicies", () => {
     expect(models.find((m) => m.name === "digits-general-degraded")?.status).toBe(ModelStatus.STAGING);
   });
 });
+
+/** The post-processing of an ONNX model's backend. */
+function postprocessingOf(model: Model | undefined): Postprocessing["kind"] | undefined {
+  const kind = model?.backend?.kind;
+  return kind?.case === "onnx" ? kind.value.postprocessing?.kind : undefined;
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { PNG } from "pngjs";
+import type { Model, Postprocessing } from "@modelrouter/contracts";
 import {
   EVALUATION_SET_NAMES,
   PAYLOAD_EVALUATION_SET_NAMES,
@@ -50,7 +51,7 @@ describe("loadPayloadSamples", () => {
     expect(new Set(others.map((s) => s.kind))).toEqual(new Set(["language", "topic", "breast-cancer", "penguin", "vibration", "spoken-digit"]));
     for (const s of others) {
       const model = loadDemoModels().find((m) => m.name === s.model);
-      const post = model?.backend?.kind.value?.postprocessing?.kind;
+      const post = postprocessingOf(model);
       expect(post?.case === "classification" ? post.value.labels : []).toContain(s.label);
       expect(existsSync(s.path)).toBe(true);
     }
@@ -77,7 +78,7 @@ describe("loadPayloadEvaluationSet", () => {
     for (const model of models) {
       expect(set.modality).toBe(model.modality);
       expect(set.payloads).toHaveLength(model.metrics?.evaluationSamples ?? -1);
-      const post = model.backend?.kind.value?.postprocessing?.kind;
+      const post = postprocessingOf(model);
       expect(set.classes).toEqual(post?.case === "classification" ? post.value.labels : []);
     }
     expect(set.labels).toHaveLength(set.payloads.length);
@@ -110,3 +111,9 @@ describe("loadEvaluationSet", () => {
     expect([...EVALUATION_SET_NAMES]).toEqual(["mnist-test-1000", "lowres-test-540"]);
   });
 });
+
+/** The post-processing of an ONNX model's backend. */
+function postprocessingOf(model: Model | undefined): Postprocessing["kind"] | undefined {
+  const kind = model?.backend?.kind;
+  return kind?.case === "onnx" ? kind.value.postprocessing?.kind : undefined;
+}
