@@ -25,7 +25,7 @@ const analyze = (payload: Parameters<typeof analyzePayload>[0], metadata: Record
 describe("AnalyzePayload", () => {
   describe("a missing payload", () => {
     it("is rejected, naming `payload` and the kinds to choose from", () => {
-      const expected = [{ field: "payload", description: "is required: set exactly one of text, image, audio, json, tensor, binary" }];
+      const expected = [{ field: "payload", description: "is required: set exactly one of text, image, audio, json, tensor, binary, chat" }];
       expect(violationsOf(() => analyze(undefined))).toEqual(expected);
       expect(violationsOf(() => analyze(create(PayloadSchema)))).toEqual(expected);
     });
@@ -126,6 +126,29 @@ describe("AnalyzePayload", () => {
       const wav = wavBytes({ frames: 10 });
       expect(violationsOf(() => analyze(mediaPayload("audio", wav.subarray(0, wav.length - 3))))).toEqual([
         { field: "payload.audio.data", description: "starts like a WAV but is truncated: the data chunk declares 20 bytes but 17 follow" },
+      ]);
+    });
+  });
+
+  describe("chat conversations", () => {
+    const chat = (messages: { role: string; content: string }[]) => create(PayloadSchema, { kind: { case: "chat", value: { messages } } });
+
+    it("profiles a conversation as text: the counts of every message together, the language of the last", () => {
+      const payload = chat([
+        { role: "system", content: "Réponds brièvement." },
+        { role: "user", content: "Where is the train station, please?" },
+      ]);
+      const profile = analyze(payload);
+      expect(profile.modality).toBe(Modality.TEXT);
+      expect(profile.mimeType).toBe("application/vnd.modelrouter.chat+json");
+      expect(profile.text).toMatchObject({ wordCount: 8, language: "en" });
+      expect(profile.sizeBytes).toBe(utf8("Réponds brièvement.\nWhere is the train station, please?").length);
+    });
+
+    it("refuses a conversation with problems, naming each message's field", () => {
+      expect(violationsOf(() => analyze(chat([{ role: "robot", content: "" }])))).toEqual([
+        { field: "payload.chat.messages[0].role", description: 'is "robot": use one of "system", "user", "assistant"' },
+        { field: "payload.chat.messages[0].content", description: "is empty: send the message's text" },
       ]);
     });
   });

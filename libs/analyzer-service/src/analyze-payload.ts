@@ -7,6 +7,7 @@ import type { ProfileParts } from "./profile-parts.js";
 import { profileJsonValue } from "./tabular/json-payload.js";
 import { profileTensor } from "./tensor/tensor-profile.js";
 import type { LanguageDetector } from "./text/language-detector.js";
+import { profileChat } from "./text/chat-payload.js";
 import { profileText } from "./text/text-payload.js";
 
 /** What {@link analyzePayload} needs besides the request. */
@@ -56,8 +57,10 @@ function profilePayload(payload: Payload | undefined, problems: PayloadProblems,
       return profileJsonValue(kind.value, problems.invalid);
     case "tensor":
       return profileTensor(kind.value, problems.invalid);
+    case "chat":
+      return profileChat(kind.value, problems.invalid, deps.languageDetector);
     case undefined:
-      problems.invalid.add("payload", "is required: set exactly one of text, image, audio, json, tensor, binary");
+      problems.invalid.add("payload", "is required: set exactly one of text, image, audio, json, tensor, binary, chat");
       return undefined;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * One home for the syntax every modelrouter service checks, so that the policy language, the registry, the
  * analyzer, the executor and the process configuration agree: resource names, model versions, labels,
- * `host:port` addresses, model file locations, tensor payloads and the declared pre-processing of a model
+ * `host:port` addresses, model file locations, tensor and chat payloads and the declared pre-processing of a model
  * (text, tabular, audio, series: checked and resolved alike by the registry and the executor). Pure: no I/O,
  * no clock, no randomness.
  *
@@ -20,6 +20,7 @@ export {
   type TensorLimits,
 } from "./tensor.js";
 export { clip, quoted } from "./text.js";
+export { CHAT_ROLES, MAX_CHAT_CONTENT, MAX_CHAT_MESSAGES, checkChat, type ChatRole } from "./chat.js";
 export * from "./preprocessing/limits.js";
 export { compileTextSpec, type NgramRange, type TextSpec } from "./preprocessing/text-spec.js";
 export {
