@@ -1,5 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { serviceRegistration, type ServiceImpl, type ServiceRegistration } from "@modelrouter/rpc-kit";
+import { serviceRegistration, type ServiceImpl, type ServiceRegistration, type StreamLifetime } from "@modelrouter/rpc-kit";
 
 /**
  * One modelrouter service as a process hosts it, whichever process that is: its handlers, when it can serve,
@@ -13,9 +13,11 @@ export interface Component<S extends DescService = DescService> {
   readonly ready?: Promise<void>;
   /** Stops what it runs (a database, a worker pool, a watch). */
   readonly close?: () => Promise<void>;
+  /** What its server streams are (default `"subscription"`: ended at once when the server drains). */
+  readonly streams?: StreamLifetime;
 }
 
 /** The component's service and handlers, to serve. */
 export function registrationOf(component: Component): ServiceRegistration {
-  return serviceRegistration(component.service, component.impl as ServiceImpl<DescService>);
+  return serviceRegistration(component.service, component.impl as ServiceImpl<DescService>, component.streams);
 }

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code as ConnectCode, ConnectError, createClient } from "@connectrpc/connect";
 import { compressionGzip, createConnectTransport } from "@connectrpc/connect-node";
-import { AnalyzerService, BadRequestSchema, ErrorInfoSchema } from "@modelrouter/contracts";
+import { create } from "@bufbuild/protobuf";
+import { AnalyzerService, BadRequestSchema, ErrorInfoSchema, RegistryService, WatchModelsResponseSchema } from "@modelrouter/contracts";
+import { DomainError, ErrorReason } from "@modelrouter/errors";
 import { createConnectEdge, type ConnectEdge } from "./connect-edge.js";
-import { scriptedAnalyzer } from "./kit.test-support.js";
+import { scriptedAnalyzer, withUnimplemented } from "./kit.test-support.js";
 import { serviceRegistration } from "./service-types.js";
 
 /** connect-es's own client against modelrouter's Connect edge: the protocol as its authors implement it. */
@@ -53,5 +55,48 @@ describe.each([
     const error = (await client.analyze({ payload: { kind: { case: "text", value: "not-found" } } }).catch((e: unknown) => e)) as ConnectError;
     expect(error.code).toBe(ConnectCode.NotFound);
     expect(error.findDetails(ErrorInfoSchema)[0]?.metadata).toEqual({ model: "x" });
+  });
+});
+
+/** connect-es's own client reading a server stream from the Connect edge, in both codecs. */
+describe.each([
+  ["JSON", false],
+  ["binary", true],
+] as const)("a connect-es client reading a server stream in %s from the Connect edge", (_format, useBinaryFormat) => {
+  let edge: ConnectEdge;
+  let client: ReturnType<typeof createClient<typeof RegistryService>>;
+
+  beforeAll(async () => {
+    const impl = withUnimplemented(RegistryService, {
+      async *watchModels(request) {
+        // since_revision 1: three messages; 2: two, then an error.
+        for (let revision = 1n; revision <= 3n; revision++) {
+          if (request.sinceRevision === 2n && revision === 3n) throw new DomainError(ErrorReason.SERVICE_NOT_READY, "the store went away");
+          yield create(WatchModelsResponseSchema, { revision });
+        }
+      },
+    });
+    edge = createConnectEdge({ services: [serviceRegistration(RegistryService, impl)] });
+    const port = await edge.listen("127.0.0.1", 0);
+    const transport = createConnectTransport({ baseUrl: `http://127.0.0.1:${port}`, httpVersion: "1.1", useBinaryFormat, sendCompression: compressionGzip, compressMinBytes: 1 });
+    client = createClient(RegistryService, transport);
+  });
+  afterAll(() => edge.close());
+
+  it("gets every message in order, then the end", async () => {
+    const seen: bigint[] = [];
+    for await (const message of client.watchModels({ sinceRevision: 1n }, { timeoutMs: 10_000 })) seen.push(message.revision);
+    expect(seen).toEqual([1n, 2n, 3n]);
+  });
+
+  it("gets the messages sent before a failure, then the error with its code and ErrorInfo", async () => {
+    const seen: bigint[] = [];
+    const error = await (async () => {
+      for await (const message of client.watchModels({ sinceRevision: 2n })) seen.push(message.revision);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual([1n, 2n]);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).code).toBe(ConnectCode.Unavailable);
+    expect((error as ConnectError).findDetails(ErrorInfoSchema)[0]?.reason).toBe("SERVICE_NOT_READY");
   });
 });

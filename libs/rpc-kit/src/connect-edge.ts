@@ -1,8 +1,8 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createGunzip } from "node:zlib";
-import type { TextMapGetter } from "@opentelemetry/api";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Code } from "./code.js";
-import { codecOf, connectError, connectMessage, type EdgeResponse } from "./connect-protocol.js";
+import { connectError, connectMessage, contentTypeOf, type EdgeResponse } from "./connect-protocol.js";
+import { BodyTooLarge, clientGone, headerOf, headersGetter, readBody } from "./connect-request.js";
+import { serveConnectStream } from "./connect-stream.js";
 import type { UnexpectedErrorListener } from "./error-table.js";
 import { decodeJsonMessage } from "./json-decoding.js";
 import { MessageLimits } from "./limits.js";
@@ -10,8 +10,7 @@ import { methodSpecs } from "./method-spec.js";
 import { decodeMessage, invalidRequest } from "./request-decoding.js";
 import { RpcError } from "./rpc-error.js";
 import { serveUnary, shuttingDown, type Route } from "./serve-call.js";
-import type { Subscribe } from "./server-call.js";
-import type { ServiceRegistration } from "./service-types.js";
+import type { ServiceRegistration, StreamLifetime } from "./service-types.js";
 import { DEFAULT_MAX_DEADLINE_MS, normalizeTimeoutHeader, TIMEOUT_REJECTED_HEADER, timeoutRejection } from "./timeout-header.js";
 import { extractContext } from "./tracing.js";
 
@@ -25,46 +24,19 @@ export interface ConnectEdgeOptions {
   readonly maxDeadlineMs?: number;
 }
 
-/** An HTTP/1.1 server speaking the Connect protocol's unary calls (JSON or binary), for `curl` and browsers. */
+/**
+ * An HTTP/1.1 server speaking the Connect protocol's unary and server-streaming calls (JSON or binary), for
+ * `curl` and browsers.
+ */
 export interface ConnectEdge {
   /** Binds and returns the bound port (0 picks a free one). */
   listen(host: string, port: number): Promise<number>;
   /**
-   * Stops taking connections and lets the requests in flight finish for up to `graceMs` (new requests on
-   * open connections get UNAVAILABLE), then closes every connection.
+   * Stops taking connections, ends the streams in flight with UNAVAILABLE (so that their clients reconnect
+   * elsewhere) and lets the unary requests in flight finish for up to `graceMs` (new requests on open
+   * connections get UNAVAILABLE), then closes every connection.
    */
   close(graceMs?: number): Promise<void>;
-}
-
-const headersGetter: TextMapGetter<IncomingHttpHeaders> = {
-  get: (carrier, key) => {
-    const value = carrier[key];
-    return Array.isArray(value) ? value[0] : value;
-  },
-  keys: (carrier) => Object.keys(carrier),
-};
-
-function headerOf(req: IncomingMessage): (key: string) => string | undefined {
-  return (key) => {
-    const value = req.headers[key];
-    return Array.isArray(value) ? value[0] : value;
-  };
-}
-
-class BodyTooLarge extends Error {}
-
-/** Reads a request body (gunzipped when it says so) up to `limit` bytes. */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase();
-  const source: AsyncIterable<Buffer> = encoding === "gzip" ? req.pipe(createGunzip()) : req;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of source) {
-    size += chunk.byteLength;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
 }
 
 function protocolError(code: Code, message: string): RpcError {
@@ -72,33 +44,45 @@ function protocolError(code: Code, message: string): RpcError {
 }
 
 function send(res: ServerResponse, response: EdgeResponse, closeConnection: boolean): void {
-  if (res.headersSent || res.destroyed) return;
+  if (res.destroyed) return;
+  if (res.headersSent) {
+    // A stream that failed after it started cannot take another answer: cut it so that the client sees it end.
+    if (!res.writableEnded) res.destroy();
+    return;
+  }
   res.writeHead(response.status, { ...response.headers, ...(closeConnection ? { connection: "close" } : {}) });
   res.end(response.body);
 }
 
 /**
- * Serves the unary methods of the given services over the Connect protocol (unary, JSON or binary, identity
- * or gzip) on HTTP/1.1, through the same call lifecycle as every other transport: the same handlers, tracing,
- * deadlines and error details (`google.rpc.ErrorInfo`, `google.rpc.BadRequest`). A body that cannot be decoded
- * is INVALID_ARGUMENT naming the field at fault; a body over the limit is RESOURCE_EXHAUSTED; a
+ * Serves the unary and server-streaming methods of the given services over the Connect protocol (JSON or
+ * binary, identity or gzip) on HTTP/1.1, through the same call lifecycle as every other transport: the same
+ * handlers, tracing, deadlines and error details (`google.rpc.ErrorInfo`, `google.rpc.BadRequest`). A unary
+ * call is `application/json` or `application/proto`; a server-streaming call is `application/connect+json` or
+ * `application/connect+proto` with enveloped messages ({@link serveConnectStream}). A body that cannot be
+ * decoded is INVALID_ARGUMENT naming the field at fault; a body over the limit is RESOURCE_EXHAUSTED; a
  * `connect-timeout-ms` beyond `maxDeadlineMs` is lowered to it. This is the router's `curl` endpoint; internal
  * hops stay on grpc-js, which costs a fraction of the CPU per call.
  */
 export function createConnectEdge(options: ConnectEdgeOptions): ConnectEdge {
-  const routes = new Map<string, Route>();
-  for (const { service, impl } of options.services) {
+  const routes = new Map<string, Route & { readonly streams: StreamLifetime }>();
+  for (const { service, impl, streams } of options.services) {
     for (const spec of methodSpecs(service)) {
-      if (spec.kind === "unary") routes.set(spec.path, { spec, handler: impl[spec.localName] as Route["handler"] });
+      if (spec.kind === "unary" || spec.kind === "server_streaming") {
+        routes.set(spec.path, { spec, handler: impl[spec.localName] as Route["handler"], streams: streams ?? "subscription" });
+      }
     }
   }
   const maxProto = options.maxBodyBytes ?? MessageLimits.EDGE_BYTES;
   const maxDeadlineMs = options.maxDeadlineMs ?? DEFAULT_MAX_DEADLINE_MS;
   let draining = false;
+  /** Aborts when the edge drains: subscription streams end at once; answer streams run on until the grace ends. */
+  const streamsDrain = new AbortController();
+  const answersNeverDrain = new AbortController().signal;
   let active = 0;
   let drained: (() => void) | undefined;
 
-  async function respond(req: IncomingMessage, res: ServerResponse): Promise<EdgeResponse> {
+  async function respond(req: IncomingMessage, res: ServerResponse): Promise<EdgeResponse | undefined> {
     const path = (req.url ?? "/").split("?")[0]!;
     const route = routes.get(path);
     if (route === undefined) {
@@ -108,20 +92,26 @@ export function createConnectEdge(options: ConnectEdgeOptions): ConnectEdge {
     if (req.method !== "POST") {
       return { ...connectError(protocolError(Code.UNIMPLEMENTED, `${req.method ?? "?"} is not supported: send a POST`)), status: 405, headers: { "content-type": "application/json", allow: "POST" } };
     }
-    const codec = codecOf(req.headers["content-type"]);
-    if (codec === undefined) {
-      const error = invalidRequest({
-        field: "content-type",
-        description: `${JSON.stringify((req.headers["content-type"] ?? "").slice(0, 80))} is not supported: send application/json or application/proto`,
-      });
-      return { ...connectError(error), status: 415, headers: { "content-type": "application/json", "accept-post": "application/json, application/proto" } };
+    const streaming = route.spec.kind === "server_streaming";
+    const contentType = contentTypeOf(req.headers["content-type"]);
+    if (contentType?.stream !== streaming) {
+      const accepted = streaming ? "application/connect+json or application/connect+proto" : "application/json or application/proto";
+      const what = streaming ? `${route.spec.method.name} streams its answer, so its request is one enveloped message: send ${accepted}` : `send ${accepted}`;
+      const error = invalidRequest({ field: "content-type", description: `${JSON.stringify((req.headers["content-type"] ?? "").slice(0, 80))} is not supported: ${what}` });
+      return { ...connectError(error), status: 415, headers: { "content-type": "application/json", "accept-post": accepted.replace(" or ", ", ") } };
+    }
+    const codec = contentType.codec;
+    const limit = codec === "json" ? Math.floor(maxProto * 1.5) : maxProto;
+    if (streaming) {
+      // A stream that arrives while the edge drains is refused (the aborted signal), whatever its lifetime.
+      const drainSignal = route.streams === "answer" && !draining ? answersNeverDrain : streamsDrain.signal;
+      return serveConnectStream({ route, req, res, codec, maxMessageBytes: limit, maxDeadlineMs, draining: drainSignal, onUnexpectedError: options.onUnexpectedError });
     }
     const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase();
     if (encoding !== "identity" && encoding !== "gzip") {
       return connectError(protocolError(Code.UNIMPLEMENTED, `content-encoding ${JSON.stringify(encoding)} is not supported: send identity or gzip`), { "accept-encoding": "gzip" });
     }
     if (draining) return connectError(shuttingDown());
-    const limit = codec === "json" ? Math.floor(maxProto * 1.5) : maxProto;
     let body: Buffer;
     try {
       body = await readBody(req, limit);
@@ -141,13 +131,6 @@ export function createConnectEdge(options: ConnectEdgeOptions): ConnectEdge {
       request = decoded.message;
     }
     const timeout = header("connect-timeout-ms");
-    const clientGone: Subscribe = (abort) => {
-      const onClose = (): void => {
-        if (!res.writableFinished) abort();
-      };
-      res.on("close", onClose);
-      return () => res.off("close", onClose);
-    };
     const { result } = serveUnary(
       route,
       request,
@@ -157,7 +140,7 @@ export function createConnectEdge(options: ConnectEdgeOptions): ConnectEdge {
         parent: extractContext(req.headers, headersGetter),
         deadline: timeout === undefined ? Number.POSITIVE_INFINITY : Date.now() + Number(timeout),
         header,
-        cancellation: [clientGone],
+        cancellation: [clientGone(res)],
         rejection: timeoutRejection(header(TIMEOUT_REJECTED_HEADER)),
       },
       options.onUnexpectedError,
@@ -175,7 +158,8 @@ export function createConnectEdge(options: ConnectEdgeOptions): ConnectEdge {
       })
       .then((response) => {
         // A body left unread (refused before it was read) is drained and the connection closed after the
-        // answer, so that its bytes are never taken for the next request.
+        // answer, so that its bytes are never taken for the next request. A streamed response is written.
+        if (response === undefined) return;
         const unread = !req.complete;
         send(res, response, draining || unread);
         if (unread) req.resume();
@@ -203,6 +187,7 @@ export function createConnectEdge(options: ConnectEdgeOptions): ConnectEdge {
       const s = server;
       if (s === undefined) return Promise.resolve();
       draining = true;
+      streamsDrain.abort();
       return new Promise((resolve) => {
         let done = false;
         const finish = (): void => {

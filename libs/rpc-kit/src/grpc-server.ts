@@ -189,7 +189,7 @@ function handlerFor(route: Route, hosting: Hosting): grpc.UntypedHandleCall {
       }) as grpc.UntypedHandleCall;
     case "server_streaming":
       return ((call: grpc.ServerWritableStream<unknown, Message>) => {
-        void writeAll(call, serveStream(route, call.request, incomingOf(call, traced, cancelling), onUnexpected, draining).result);
+        void writeAll(call, serveStream(route, call.request, incomingOf(call, traced, cancelling), onUnexpected, cancelling).result);
       }) as grpc.UntypedHandleCall;
     case "bidi_streaming":
       return ((call: grpc.ServerDuplexStream<unknown, Message>) => {
@@ -245,7 +245,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const drain = new AbortController();
   const maxMessageBytes = options.maxReceiveMessageBytes ?? MessageLimits.EDGE_BYTES;
   const traced: Hosting = { onUnexpected, traced: true, draining: drain.signal, cancelOnDrain: true, maxMessageBytes };
-  for (const { service, impl } of options.services) addService(server, service, impl, traced);
+  for (const { service, impl, streams } of options.services) addService(server, service, impl, { ...traced, cancelOnDrain: streams !== "answer" });
   const reflection = createReflectionImpls([...options.services.map((s) => s.service), Health, TunnelService]);
   const builtIns = [
     serviceRegistration(Health, createHealthImpl(health)),

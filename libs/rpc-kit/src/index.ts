@@ -20,6 +20,7 @@ export {
   type ServiceRegistration,
   type MethodImpl,
   type MethodCall,
+  type StreamLifetime,
 } from "./service-types.js";
 export { MessageLimits } from "./limits.js";
 export { createGrpcServer, type GrpcServer, type GrpcServerOptions } from "./grpc-server.js";

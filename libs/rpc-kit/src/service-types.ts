@@ -74,13 +74,23 @@ export type MethodCall<M> = M extends DescMethodUnary
  */
 export type ServiceClient<S extends DescService> = { [K in keyof S["method"]]: MethodCall<S["method"][K]> };
 
+/**
+ * What a service's server streams are, which decides what a server's drain does with them: `"subscription"`
+ * streams never end by themselves (watches), so the drain ends them at once with UNAVAILABLE and their clients
+ * reconnect to another instance; `"answer"` streams are one answer each (a streamed generation) and end by
+ * themselves, so the drain lets them finish within its grace period, like unary calls.
+ */
+export type StreamLifetime = "subscription" | "answer";
+
 /** A service and its implementation, ready to be served. */
 export interface ServiceRegistration {
   readonly service: DescService;
   readonly impl: Readonly<Record<string, unknown>>;
+  /** What its server streams are (default `"subscription"`). */
+  readonly streams?: StreamLifetime;
 }
 
 /** Pairs a service with its implementation, checking the implementation's type. */
-export function serviceRegistration<S extends DescService>(service: S, impl: ServiceImpl<S>): ServiceRegistration {
-  return { service, impl: impl as Readonly<Record<string, unknown>> };
+export function serviceRegistration<S extends DescService>(service: S, impl: ServiceImpl<S>, streams?: StreamLifetime): ServiceRegistration {
+  return { service, impl: impl as Readonly<Record<string, unknown>>, ...(streams === undefined ? {} : { streams }) };
 }
