@@ -13,6 +13,7 @@ import type { OipModelCatalogue } from "./oip-server/oip-models.js";
 import { DEFAULT_EGRESS_POLICY, type EgressPolicy, readEgressPolicy } from "@modelrouter/egress";
 import { type EndpointAccess, egressEndpointAccess } from "./oip-client/endpoint-access.js";
 import { createRemoteModels, type RemoteModels } from "./oip-client/remote-models.js";
+import { type ChatModels, createChatModels } from "./openai-client/chat-models.js";
 import { createWorkerPool, type WorkerPool } from "./worker-pool.js";
 
 /** The executor's settings. */
@@ -32,9 +33,9 @@ export interface ExecutorConfig {
   readonly maxBatchDelayMs: number;
   /** A model unused this long is unloaded from the workers, in milliseconds; `Infinity`: never. */
   readonly sessionIdleMs: number;
-  /** How often each OIP endpoint's readiness is checked, in milliseconds (default 5 s); 0: never. */
+  /** How often each OIP or OpenAI-compatible endpoint's readiness is checked, in milliseconds (default 5 s); 0: never. */
   readonly remoteHealthIntervalMs?: number;
-  /** Where OIP endpoints may be reached (`MODELROUTER_EGRESS_*`); default: `DEFAULT_EGRESS_POLICY`. */
+  /** Where OIP and OpenAI-compatible endpoints may be reached (`MODELROUTER_EGRESS_*`); default: `DEFAULT_EGRESS_POLICY`. */
   readonly egress?: EgressPolicy;
 }
 
@@ -48,8 +49,8 @@ const MAX_BATCH_DELAY_MS = 1_000;
  * `MODELROUTER_EXECUTOR_MAX_QUEUE_PER_MODEL` (default 128: half the total, so that one model cannot fill it),
  * `MODELROUTER_EXECUTOR_MAX_BATCH_SIZE` (default 1: off; at most 1024), `MODELROUTER_EXECUTOR_MAX_BATCH_DELAY`
  * (default 2ms, at most 1s), `MODELROUTER_EXECUTOR_SESSION_IDLE` (default 30m; 0: never unload idle models) and
- * `MODELROUTER_EXECUTOR_REMOTE_HEALTH_INTERVAL` (default 5s; 0: no background readiness checks of OIP endpoints),
- * and the egress policy of OIP endpoints (`MODELROUTER_EGRESS_*`), unless the caller read it already (`egress`).
+ * `MODELROUTER_EXECUTOR_REMOTE_HEALTH_INTERVAL` (default 5s; 0: no background readiness checks of OIP and
+ * OpenAI-compatible endpoints), and the egress policy of those endpoints (`MODELROUTER_EGRESS_*`), unless the caller read it already (`egress`).
  */
 export function readExecutorConfig(
   env: EnvReader,
@@ -90,7 +91,7 @@ export interface StartExecutorOptions {
   /** The worker entry module (see `WorkerPoolOptions.workerUrl`); tests running TypeScript sources pass the built one. */
   readonly workerUrl?: URL;
   /**
-   * What OIP endpoints the executor may reach and their credentials; absent: the config's egress policy, credentials
+   * What OIP and OpenAI-compatible endpoints the executor may reach and their credentials; absent: the config's egress policy, credentials
    * from the environment or files (`egressEndpointAccess`).
    */
   readonly endpointAccess?: EndpointAccess;
@@ -104,6 +105,8 @@ export interface ExecutorComponent extends Component<typeof ExecutorService> {
   readonly pool: WorkerPool;
   /** The models served by OIP servers. */
   readonly remote: RemoteModels;
+  /** The chat models served by OpenAI-compatible servers. */
+  readonly chat: ChatModels;
   /** Resolves once every worker thread has loaded ONNX Runtime. */
   readonly ready: Promise<void>;
   /**
@@ -140,16 +143,15 @@ export function startExecutor(config: ExecutorConfig, logger: Logger, options: S
     sessionIdleMs: Number.isFinite(config.sessionIdleMs) ? config.sessionIdleMs : "never",
     followsRegistry: options.registry !== undefined,
   });
-  const remote = createRemoteModels({
-    access: options.endpointAccess ?? egressEndpointAccess(config.egress ?? DEFAULT_EGRESS_POLICY),
-    healthIntervalMs: config.remoteHealthIntervalMs ?? 5_000,
-    logger: logger.child({ component: "oip-client" }),
-  });
+  const access = options.endpointAccess ?? egressEndpointAccess(config.egress ?? DEFAULT_EGRESS_POLICY);
+  const healthIntervalMs = config.remoteHealthIntervalMs ?? 5_000;
+  const remote = createRemoteModels({ access, healthIntervalMs, logger: logger.child({ component: "oip-client" }) });
+  const chat = createChatModels({ access, healthIntervalMs, logger: logger.child({ component: "openai-client" }) });
   const stop = new AbortController();
   const following =
     options.registry === undefined
       ? Promise.resolve()
-      : followModelLifecycle({ registry: options.registry, pool, remote, logger, signal: stop.signal, ...options.watch });
+      : followModelLifecycle({ registry: options.registry, pool, remote, chat, logger, signal: stop.signal, ...options.watch });
   const ready = pool.ready();
   const oip = startOipServing({
     pool,
@@ -162,9 +164,12 @@ export function startExecutor(config: ExecutorConfig, logger: Logger, options: S
   });
   return {
     service: ExecutorService,
-    impl: createExecutorService({ pool, remote, logger }),
+    // ExecuteStream streams one answer each: a drain lets them finish, like Execute calls.
+    streams: "answer",
+    impl: createExecutorService({ pool, remote, chat, logger }),
     pool,
     remote,
+    chat,
     oip,
     ready,
     close: async () => {
@@ -172,6 +177,7 @@ export function startExecutor(config: ExecutorConfig, logger: Logger, options: S
       stop.abort();
       await following;
       remote.close();
+      chat.close();
       await pool.close();
     },
   };

@@ -7,7 +7,8 @@
  *
  * A process reads {@link readExecutorConfig} once and {@link startExecutor} returns the component to serve (or
  * to call in-process); given a registry client, the component follows the registry's models (preloads the
- * ACTIVE ones as they are registered, unloads the deregistered ones). {@link preprocessImage} is the image pre-processing spec itself, and the `*Features`
+ * ACTIVE ones as they are registered, unloads the deregistered ones). Chat models on OpenAI-compatible servers
+ * (`backend.openai`: vLLM, Ollama, OpenAI, …) are run by {@link createChatModels}, streamed by ExecuteStream. {@link preprocessImage} is the image pre-processing spec itself, and the `*Features`
  * functions (with the `compile*Spec` checks of `@modelrouter/syntax`, re-exported) the text, tabular, audio and
  * series pre-processing: shared with the model-zoo trainer, so that a model is trained on exactly what it is
  * served. What other projects' tests need is in `@modelrouter/executor-service/testing`. The executor also serves
@@ -58,6 +59,9 @@ export {
 export { type EndpointAccess, egressEndpointAccess } from "./oip-client/endpoint-access.js";
 export { createRemoteModels, MAX_ENDPOINTS, type RemoteModels, type RemoteModelsOptions, type RemoteResult } from "./oip-client/remote-models.js";
 export { codeOfHttpStatus } from "./oip-client/oip-errors.js";
+export { createChatModels, type ChatModels, type ChatModelsOptions, type ChatResult } from "./openai-client/chat-models.js";
+export type { ChatAnswer, TokenCounts } from "./openai-client/openai-wire.js";
+export { SseParser, type SseEvent } from "./openai-client/sse-parser.js";
 export {
   OIP_EXTENSIONS,
   OIP_PLATFORM,

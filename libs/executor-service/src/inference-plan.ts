@@ -85,7 +85,8 @@ export function outputSpec(postprocessing: Postprocessing | undefined, path: str
 /**
  * What a task feeds its model: the payload with the model's pre-processing, or a tensor payload as is.
  *
- * @throws DomainError PAYLOAD_UNSUPPORTED when the payload is of a kind the model cannot take.
+ * @throws DomainError PAYLOAD_UNSUPPORTED when the payload is of a kind the model cannot take (a chat payload
+ *   always: it is for chat models, backend openai).
  */
 export function taskInput(
   model: ModelSource,
@@ -94,6 +95,12 @@ export function taskInput(
   tensor: TensorPayload | undefined,
 ): TaskInput {
   const ref = `${model.name}@${model.version}`;
+  if (payload.kind.case === "chat") {
+    throw new DomainError(ErrorReason.PAYLOAD_UNSUPPORTED, `model ${ref} is not a chat model; a chat payload is for chat models (backend openai)`, {
+      metadata: { model: model.name, version: model.version, payloadKind: "chat" },
+      violations: [{ field: "payload.chat", description: `is for chat models (backend openai); model ${ref} is not one: send text, or the kind of data it takes` }],
+    });
+  }
   const got = describePayload(payload);
   const refuse = (takes: string): DomainError =>
     new DomainError(ErrorReason.PAYLOAD_UNSUPPORTED, `model ${ref} takes ${takes}; the payload is ${got}`, {

@@ -126,4 +126,18 @@ describe("ModelLifecyclePlan", () => {
     expect(described(plan, message([put({ ...oip("grpc://a:8001"), labels: { team: "x" } })]))).toEqual([]);
     expect(described(plan, message([put(oip("http://b:8000"))]))).toEqual(["unload remote@1 (backend replaced)", "connect remote@1"]);
   });
+
+  it("checks an ACTIVE chat version's server, not again for an edit of its prompt, and again when its model name changes", () => {
+    const plan = new ModelLifecyclePlan();
+    const chat = (modelName: string, systemPrompt = ""): ModelInit => ({
+      name: "assistant",
+      version: "1",
+      status: ModelStatus.ACTIVE,
+      backend: { kind: { case: "openai", value: { endpoints: [{ url: "http://vllm:8000/v1" }], modelName, systemPrompt } } },
+    });
+    expect(described(plan, snapshot(chat("qwen")))).toEqual(["check-chat assistant@1"]);
+    expect(described(plan, message([put(chat("qwen", "Be brief."))]))).toEqual([]);
+    expect(described(plan, message([put(chat("llama"))]))).toEqual(["unload assistant@1 (backend replaced)", "check-chat assistant@1"]);
+    expect(described(plan, message([del("assistant", "1")]))).toEqual(["unload assistant@1 (deregistered)"]);
+  });
 });

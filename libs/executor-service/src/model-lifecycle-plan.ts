@@ -1,4 +1,4 @@
-import { ChangeType, type Model, ModelStatus, type OipBackend, type OnnxBackend, type WatchModelsResponse } from "@modelrouter/contracts";
+import { ChangeType, type Model, ModelStatus, type OipBackend, type OnnxBackend, type OpenAiBackend, type WatchModelsResponse } from "@modelrouter/contracts";
 
 /** What the executor does about one model version after a registry change. */
 export type LifecycleAction =
@@ -17,6 +17,13 @@ export type LifecycleAction =
       readonly oip: OipBackend;
     }
   | {
+      /** Check that a chat (OpenAI-compatible) version's server offers its model, ahead of its first request. */
+      readonly kind: "check-chat";
+      readonly name: string;
+      readonly version: string;
+      readonly openai: OpenAiBackend;
+    }
+  | {
       /** Drop every session (or remote connection) of the version. */
       readonly kind: "unload";
       readonly name: string;
@@ -33,6 +40,7 @@ function refOf(model: Model): string {
 function sessionIdentity(model: Model): string {
   const backend = model.backend?.kind;
   if (backend?.case === "oip") return `oip\u0000${JSON.stringify(backend.value.endpoints.map((e) => [e.url, e.credential]))}\u0000${backend.value.modelName}\u0000${backend.value.modelVersion}`;
+  if (backend?.case === "openai") return `openai\u0000${JSON.stringify(backend.value.endpoints.map((e) => [e.url, e.credential]))}\u0000${backend.value.modelName}`;
   if (backend?.case !== "onnx") return `${backend?.case ?? "none"}`;
   return `onnx\u0000${backend.value.uri}\u0000${backend.value.sha256}`;
 }
@@ -44,7 +52,8 @@ function onnxOf(model: Model): OnnxBackend | undefined {
 /**
  * Turns the registry's model watch stream into what the executor does with its sessions: a deleted version
  * is unloaded; a version put with a new backend (another file or checksum) has its old sessions unloaded; a
- * retired one is unloaded; an ACTIVE ONNX version is preloaded (an ACTIVE OIP version connected) when it is new,
+ * retired one is unloaded; an ACTIVE ONNX version is preloaded (an ACTIVE OIP version connected, an ACTIVE chat
+ * version checked) when it is new,
  * became ACTIVE or got a new backend (a put that changes nothing the session depends on, such as labels, does nothing, so that a model
  * unloaded for idleness is not loaded again by an unrelated edit). A snapshot (from the message with `reset`
  * to the one with `snapshot_complete`) is compared with what was known before it: the versions it no longer
@@ -102,6 +111,10 @@ export class ModelLifecyclePlan {
     const oip = model.backend?.kind.case === "oip" ? model.backend.kind.value : undefined;
     if (oip !== undefined && model.status === ModelStatus.ACTIVE && becameActive) {
       actions.push({ kind: "connect", name: model.name, version: model.version, oip });
+    }
+    const openai = model.backend?.kind.case === "openai" ? model.backend.kind.value : undefined;
+    if (openai !== undefined && model.status === ModelStatus.ACTIVE && becameActive) {
+      actions.push({ kind: "check-chat", name: model.name, version: model.version, openai });
     }
   }
 }

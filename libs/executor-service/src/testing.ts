@@ -6,6 +6,14 @@
  */
 export { createExecutorService, type ExecutorServiceOptions } from "./executor-service.js";
 export { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from "./worker-pool.js";
+export {
+  FAKE_CHAT_MODEL,
+  reverseWords,
+  startFakeOpenAiServer,
+  type FakeOpenAiRequest,
+  type FakeOpenAiServer,
+  type FakeOpenAiServerOptions,
+} from "./openai-client/openai-server.test-support.js";
 
 /**
  * The built worker entry, `dist/onnx-worker.js`, to pass as `workerUrl`: tests that run this package from its

@@ -2,19 +2,28 @@ import { Code } from "@modelrouter/rpc-kit";
 import { isRetryableOnAnother, oipError } from "./oip-errors.js";
 import type { OipCall, OipTransport } from "./oip-types.js";
 
+/** What a pool needs of an endpoint's transport: its URL and how to close its connection. */
+export interface PooledTransport {
+  /** The endpoint's URL, as registered (never holds a credential). */
+  readonly url: string;
+  close(): void;
+}
+
 /** One endpoint of a remote model and what the pool knows of it. */
-interface Member {
-  readonly transport: OipTransport;
+interface Member<T extends PooledTransport> {
+  readonly transport: T;
   inFlight: number;
   /** Whether its last readiness check passed (true until the first check). */
   ready: boolean;
 }
 
 /** Options of {@link EndpointPool}. */
-export interface EndpointPoolOptions {
-  /** The model and version at the servers, for readiness checks. */
+export interface EndpointPoolOptions<T extends PooledTransport = OipTransport> {
+  /** The model and version at the servers, for the readiness checks of OIP transports (`modelReady`). */
   readonly model: string;
   readonly version: string;
+  /** Whether an endpoint is ready (another protocol's check); default: an OIP transport's `modelReady(model, version)`. */
+  readonly isReady?: (transport: T, call: OipCall) => Promise<boolean>;
   /** How often each endpoint's readiness is checked, in milliseconds; 0: never (tests). */
   readonly healthIntervalMs: number;
   /** Picks a random number in [0, 1) (tests fix it). */
@@ -27,19 +36,22 @@ export interface EndpointPoolOptions {
  * The endpoints of one remote model as instances of it: each call goes to the less loaded (by calls in flight)
  * of two endpoints picked at random among the ready ones (among all when none is ready), and a failure another
  * endpoint may take (UNAVAILABLE, or never sent) is retried on an endpoint not tried yet, within the deadline.
- * Each endpoint's `ModelReady` is checked every `healthIntervalMs` in the background.
+ * Each endpoint's readiness (`ModelReady` for OIP, `options.isReady` for another protocol) is checked every
+ * `healthIntervalMs` in the background.
  */
-export class EndpointPool {
-  readonly #members: Member[];
+export class EndpointPool<T extends PooledTransport = OipTransport> {
+  readonly #members: Member<T>[];
+  readonly #isReady: (transport: T, call: OipCall) => Promise<boolean>;
   readonly #random: () => number;
   readonly #timer: NodeJS.Timeout | undefined;
   readonly #stop = new AbortController();
 
   constructor(
-    transports: readonly OipTransport[],
-    private readonly options: EndpointPoolOptions,
+    transports: readonly NoInfer<T>[],
+    private readonly options: EndpointPoolOptions<T>,
   ) {
     this.#members = transports.map((transport) => ({ transport, inFlight: 0, ready: true }));
+    this.#isReady = options.isReady ?? ((transport, call) => oipReady(transport, options.model, options.version, call));
     this.#random = options.random ?? Math.random;
     if (options.healthIntervalMs > 0) {
       this.#timer = setInterval(() => void this.checkReadiness(), options.healthIntervalMs);
@@ -56,8 +68,8 @@ export class EndpointPool {
    * Runs `fn` on an endpoint chosen by load, and on the next one after a failure another may take, until one
    * answers, a failure that must not be retried, or every endpoint was tried (the last failure is thrown).
    */
-  async run<T>(call: OipCall, fn: (transport: OipTransport) => Promise<T>): Promise<T> {
-    const tried = new Set<Member>();
+  async run<R>(call: OipCall, fn: (transport: T) => Promise<R>): Promise<R> {
+    const tried = new Set<Member<T>>();
     let last: unknown = oipError(Code.UNAVAILABLE, this.urls.join(", "), "no endpoint");
     while (tried.size < this.#members.length) {
       if (call.signal.aborted || call.deadline <= Date.now()) break;
@@ -84,7 +96,7 @@ export class EndpointPool {
         let ready = false;
         let problem: string | undefined;
         try {
-          ready = await member.transport.modelReady(this.options.model, this.options.version, { deadline: Date.now() + timeoutMs, signal: this.#stop.signal });
+          ready = await this.#isReady(member.transport, { deadline: Date.now() + timeoutMs, signal: this.#stop.signal });
           if (!ready) problem = "the model is not ready";
         } catch (error) {
           problem = error instanceof Error ? error.message : String(error);
@@ -103,13 +115,20 @@ export class EndpointPool {
     for (const m of this.#members) m.transport.close();
   }
 
-  #pick(tried: ReadonlySet<Member>): Member {
+  #pick(tried: ReadonlySet<Member<T>>): Member<T> {
     const untried = this.#members.filter((m) => !tried.has(m));
     const ready = untried.filter((m) => m.ready);
     const pool = ready.length > 0 ? ready : untried;
     const index = pickOfTwo(pool.length, (i) => pool[i]?.inFlight ?? 0, this.#random);
-    return pool[index] as Member;
+    return pool[index] as Member<T>;
   }
+}
+
+/** The readiness of an OIP transport's model; a transport of another protocol must come with `isReady`. */
+function oipReady(transport: PooledTransport, model: string, version: string, call: OipCall): Promise<boolean> {
+  const oip = transport as Partial<OipTransport>;
+  if (typeof oip.modelReady !== "function") return Promise.reject(new Error(`endpoint ${transport.url} has no readiness check: pass isReady`));
+  return oip.modelReady.call(transport, model, version, call);
 }
 
 /** The less loaded of two options drawn at random (the first on a tie); 0 with one option. */

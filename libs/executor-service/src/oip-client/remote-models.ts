@@ -1,5 +1,5 @@
 import type { ExecuteRequest, OipBackend } from "@modelrouter/contracts";
-import { ErrorReason, Violations } from "@modelrouter/errors";
+import { Violations } from "@modelrouter/errors";
 import { Code, RpcError } from "@modelrouter/rpc-kit";
 import { type Logger, withSpan } from "@modelrouter/telemetry";
 import { modelUnavailable } from "../model-errors.js";
@@ -14,7 +14,7 @@ import { parseEndpointUrl } from "./endpoint-url.js";
 import { createGrpcTransport } from "./grpc-transport.js";
 import { type CheckedModel, checkModelMetadata } from "./metadata-check.js";
 import { datatypeOfElement, elementTypeOf } from "../oip-datatypes.js";
-import { oipError } from "./oip-errors.js";
+import { notServableError, oipError, readinessLogger } from "./oip-errors.js";
 import { planOipInference, remoteModelSource } from "./oip-plan.js";
 import type { OipCall, OipTransport } from "./oip-types.js";
 import { createRestTransport } from "./rest-transport.js";
@@ -106,26 +106,14 @@ export function createRemoteModels(options: RemoteModelsOptions): RemoteModels {
       model: remoteName,
       version: backend.modelVersion,
       healthIntervalMs: options.healthIntervalMs,
-      onReadiness: (url, ready, problem) =>
-        (ready ? logger.info : logger.warn)(ready ? "OIP endpoint ready" : "OIP endpoint not ready; skipped while others are", {
-          model: name,
-          version,
-          endpoint: url,
-          ...(problem === undefined ? {} : { problem }),
-        }),
+      onReadiness: readinessLogger(logger, "OIP", name, version),
     });
     const entry: Entry = { key: model.key, model, backend, pool, checked: undefined };
     entries.set(ref, entry);
     return entry;
   };
 
-  const notServable = (model: ModelSource, problem: string): RpcError =>
-    new RpcError({
-      code: Code.FAILED_PRECONDITION,
-      message: `model ${model.name}@${model.version} cannot be served by its OIP endpoints: ${problem}`,
-      reason: ErrorReason.NO_SERVABLE_MODEL,
-      metadata: { model: model.name, version: model.version },
-    });
+  const notServable = (model: ModelSource, problem: string): RpcError => notServableError("OIP", model, problem);
 
   const check = (entry: Entry, preprocessing: CompiledPreprocessing | undefined, call: OipCall): Promise<CheckedModel | string> => {
     if (entry.checked !== undefined) return entry.checked;

@@ -144,7 +144,7 @@ export function createRestTransport(options: RestTransportOptions): OipTransport
 }
 
 /** A `lookup` that answers every host name with `address`: the connection goes where the egress check said. */
-function pinnedLookup(address: string): LookupFunction {
+export function pinnedLookup(address: string): LookupFunction {
   const family = isIP(address) === 6 ? 6 : 4;
   return ((_host: string, options: { all?: boolean }, callback: (error: null, address: unknown, family?: number) => void) => {
     if (options.all === true) callback(null, [{ address, family }]);
