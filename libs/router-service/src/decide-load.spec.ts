@@ -3,6 +3,7 @@ import { type DecisionService, type ExecuteRequest, type ExecutorService, Router
 import { createDirectClient, type ServiceClient, type ServiceImpl } from "@modelrouter/rpc-kit";
 import { type InProcessServices, compiledPolicy, digitImage as image, modelTarget, startInProcessServices } from "./in-process-services.test-support.js";
 import type { Router } from "./router-service.js";
+import { wholeAnswerExecutor } from "./whole-answer-executor.test-support.js";
 
 describe("the load the router sends with each decision, with a real analyzer, decision engine and executor", () => {
   let services: InProcessServices;
@@ -17,12 +18,10 @@ describe("the load the router sends with each decision, with a real analyzer, de
   beforeAll(async () => {
     services = await startInProcessServices();
     const executor = services.executorImpl;
-    const holdingExecutor: ServiceImpl<typeof ExecutorService> = {
-      execute: async (request: ExecuteRequest, ctx) => {
-        if (holding) await new Promise<void>((go) => held.push(go));
-        return executor.execute(request, ctx);
-      },
-    };
+    const holdingExecutor: ServiceImpl<typeof ExecutorService> = wholeAnswerExecutor(async (request: ExecuteRequest, ctx) => {
+      if (holding) await new Promise<void>((go) => held.push(go));
+      return executor.execute(request, ctx);
+    });
     const policies = [compiledPolicy({ name: "digits", defaultRoute: { targets: [modelTarget("digits-general")] } })];
     const decide = services.decision(policies);
     const recordingDecide: ServiceClient<typeof DecisionService> = {

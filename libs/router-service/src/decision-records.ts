@@ -6,6 +6,7 @@ import {
   type InputProfile,
   type Output,
   type RoutingDecision,
+  type TokenUsage,
 } from "@modelrouter/contracts";
 import { Code } from "@modelrouter/rpc-kit";
 import type { Execution } from "./execute-with-fallbacks.js";
@@ -16,6 +17,14 @@ export function topLabel(outputs: readonly Output[]): string {
     if (output.value.case === "classification") return output.value.value.labels[0]?.label ?? "";
   }
   return "";
+}
+
+/** The token usage of the first generation output (a chat model's answer); undefined for other answers. */
+export function generationUsage(outputs: readonly Output[]): TokenUsage | undefined {
+  for (const output of outputs) {
+    if (output.value.case === "generation") return output.value.value.usage;
+  }
+  return undefined;
 }
 
 /** What the router logs about one routed request. */
@@ -45,9 +54,11 @@ function servedLatencyMs(execution: Execution): number {
 /**
  * The decision log entry of a routed request and its execution. Its `propensity` is the decision's, as decided
  * (the probability of the target's choice), even when a fallback served. It keeps what the policies saw
- * (`request`, `input`) and a bandit's key and features, for off-policy evaluation and for the bandit's learning.
+ * (`request`, `input`) and a bandit's key and features, for off-policy evaluation and for the bandit's learning,
+ * whether the answer was `streamed` (InferStream), and a generation's token usage (a generation has no top label).
  */
-export function decisionRecordOf(routed: RoutedRequest, execution: Execution): DecisionRecord {
+export function decisionRecordOf(routed: RoutedRequest, execution: Execution, streamed = false): DecisionRecord {
+  const usage = execution.ok ? generationUsage(execution.response.outputs) : undefined;
   return create(DecisionRecordSchema, {
     requestId: routed.requestId,
     time: timestampFromMs(routed.time),
@@ -69,5 +80,7 @@ export function decisionRecordOf(routed: RoutedRequest, execution: Execution): D
     bandit: routed.decision.bandit,
     features: routed.decision.features,
     latencyMs: servedLatencyMs(execution),
+    streamed,
+    ...(usage === undefined ? {} : { usage }),
   });
 }

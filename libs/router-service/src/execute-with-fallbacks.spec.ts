@@ -25,6 +25,7 @@ import { createInstanceBreaker, DEFAULT_BREAKER_SETTINGS, type BreakerSettings }
 import { createInstanceLoad, type InstanceLoad } from "./instance-load.js";
 import { deadExecutor } from "./dead-executor.test-support.js";
 import { startZooExecutor } from "./zoo-executor.test-support.js";
+import { wholeAnswerExecutor } from "./whole-answer-executor.test-support.js";
 
 const parent: CallContext = {
   method: "/test",
@@ -126,9 +127,7 @@ describe("executeWithFallbacks over several executor instances", () => {
   /** An executor that sheds every request, as a saturated one does. */
   const shedding = createDirectClient(
     ExecutorService,
-    {
-      execute: () => Promise.reject(new RpcError({ code: Code.RESOURCE_EXHAUSTED, message: "the executor is saturated" })),
-    },
+    wholeAnswerExecutor(() => Promise.reject(new RpcError({ code: Code.RESOURCE_EXHAUSTED, message: "the executor is saturated" }))),
     { defaultTimeoutMs: 10_000 },
   );
 
@@ -230,7 +229,10 @@ describe("executeWithFallbacks over several executor instances", () => {
 
   it("brings an ejected instance back once its probe is answered", async () => {
     let restarted = false;
-    const restarting: ServiceClient<typeof ExecutorService> = { execute: (request, options) => (restarted ? live : dead).execute(request, options) };
+    const restarting: ServiceClient<typeof ExecutorService> = {
+      execute: (request, options) => (restarted ? live : dead).execute(request, options),
+      executeStream: (request, options) => (restarted ? live : dead).executeStream(request, options),
+    };
     const executors = instances(
       [
         { name: "restarting", client: restarting },

@@ -1,27 +1,18 @@
-import { create } from "@bufbuild/protobuf";
-import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import {
-  AttemptSchema,
   type Attempt,
   type ExecuteResponse,
   type Payload,
   type ResolvedTarget,
+  type TextDelta,
 } from "@modelrouter/contracts";
 import { DomainError, ErrorReason } from "@modelrouter/errors";
-import {
-  Code,
-  RpcError,
-  callSpan,
-  codeName,
-  isRetryable,
-  toRpcError,
-  withTraceContext,
-  type CallContext,
-} from "@modelrouter/rpc-kit";
-import { RouteAttr, RouteEvent, withSpan } from "@modelrouter/telemetry";
-import { beginAttempt, type ExecutorInstance, type ExecutorInstances } from "./executor-instances.js";
+import { Code, RpcError, callSpan, codeName, isRetryable, toRpcError, type CallContext } from "@modelrouter/rpc-kit";
+import { RouteEvent } from "@modelrouter/telemetry";
+import { unaryExecutorCall, type ExecutorCall } from "./executor-calls.js";
+import type { ExecutorInstances } from "./executor-instances.js";
 import { chooseInstance } from "./instance-choice.js";
 import type { AttemptObserver } from "./model-stats-collector.js";
+import { runAttempt, type AttemptSetup } from "./run-attempt.js";
 
 /** The outcome of running a request's candidates: the answer of the model that served it, or the final error. */
 export type Execution =
@@ -59,6 +50,19 @@ const key = (t: ResolvedTarget) => `${t.model?.name ?? ""}@${t.model?.version ??
  */
 const triesAnotherInstance = (code: number) => code === Code.UNAVAILABLE || code === Code.RESOURCE_EXHAUSTED;
 
+/** How {@link runWithFallbacks} runs each attempt and counts it. */
+export interface FallbackSettings {
+  readonly now: () => number;
+  /** What a client may see of an executor's failure (transport details removed). */
+  readonly describe: (error: unknown) => RpcError;
+  /** Uniform numbers in [0, 1), for the choice of instance. */
+  readonly random: () => number;
+  /** Counts every attempt's outcome and latency (the live statistics); none when undefined. */
+  readonly observer: AttemptObserver | undefined;
+  /** How an attempt calls its instance: `Execute` for Infer, `ExecuteStream` for InferStream. */
+  readonly call: ExecutorCall;
+}
+
 /**
  * Runs the first candidate on the less loaded of two instances the breaker admits (each attempt's outcome counted
  * by the breaker) and, after a failure of that instance (UNAVAILABLE,
@@ -66,22 +70,33 @@ const triesAnotherInstance = (code: number) => code === Code.UNAVAILABLE || code
  * while another is left — up to `maxInstanceAttempts`; only when every instance failed (or an attempt ran out of
  * time) does the next candidate model run, within the request's deadline and never the same model version twice.
  * Inference is idempotent, so a retry is safe. A non-retryable failure (a bad payload, a bug) ends the request at
- * once: another instance or model would fail the same way. Each attempt is a span with the model and outcome; a
- * fallback and an instance retry are span events, and its outcome and latency go to `observer` (the live
- * statistics) when there is one. Never throws: a failure is returned with the attempts made.
+ * once: another instance or model would fail the same way; so does any failure after a delta was passed on (the
+ * client already has part of that model's answer). Each attempt is a span with the model and outcome; a fallback
+ * and an instance retry are span events, and its outcome and latency go to the observer (the live statistics) when
+ * there is one. The deltas of the attempt that streams are yielded as they come. Never throws: a failure is
+ * returned with the attempts made, which are also added to `attempts` as they end (so that a caller that stops
+ * iterating still has them).
  */
-export async function executeWithFallbacks(
+export async function* runWithFallbacks(
   executors: ExecutorInstances,
   plan: ExecutionPlan,
   parent: CallContext,
-  now: () => number,
-  /** What a client may see of an executor's failure (transport details removed). */
-  describe: (error: unknown) => RpcError = (error) => toRpcError(error),
-  /** Uniform numbers in [0, 1), for the choice of instance. */
-  random: () => number = Math.random,
-  observer?: AttemptObserver,
-): Promise<Execution> {
-  const attempts: Attempt[] = [];
+  settings: FallbackSettings,
+  attempts: Attempt[] = [],
+): AsyncGenerator<TextDelta, Execution, undefined> {
+  const { now } = settings;
+  const setup: AttemptSetup = {
+    executors,
+    now,
+    describe: settings.describe,
+    observer: settings.observer,
+    call: settings.call,
+    requestId: plan.requestId,
+    payload: plan.payload,
+    deadline: plan.deadline,
+    parent,
+    attempts,
+  };
   const triedModels = new Set<string>();
   const failed = new Set<string>();
   const instanceBound = plan.maxInstanceAttempts ?? Number.POSITIVE_INFINITY;
@@ -96,20 +111,19 @@ export async function executeWithFallbacks(
         lastError = new RpcError({ code: Code.DEADLINE_EXCEEDED, message: "the request's deadline passed before a model answered" });
         return { ok: false, error: finalError(lastError, attempts), attempts };
       }
-      const instance = chooseInstance(executors.list(), executors, { triedForModel, failed }, random, now());
+      const instance = chooseInstance(executors.list(), executors, { triedForModel, failed }, settings.random, now());
       if (instance === undefined) {
         if (triedForModel.size === 0) lastError = noInstance();
         break;
       }
       triedForModel.add(instance.name);
       announce(parent, attempts.at(-1), candidate, instance.name, triedForModel.size > 1, lastError);
-      const outcome = await attempt(instance, candidate, plan, attempts.length + 1, parent, now, describe, executors, observer);
-      attempts.push(outcome.attempt);
+      const outcome = yield* runAttempt(setup, instance, candidate, attempts.length + 1);
       if (outcome.ok) {
         return { ok: true, response: outcome.response, served: candidate, instance: instance.name, fallbackUsed: triedModels.size > 1, attempts };
       }
       lastError = outcome.error;
-      if (!isRetryable(lastError.code)) return { ok: false, error: finalError(lastError, attempts), attempts };
+      if (outcome.committed || !isRetryable(lastError.code)) return { ok: false, error: finalError(lastError, attempts), attempts };
       if (!triesAnotherInstance(lastError.code)) break;
       failed.add(instance.name);
     }
@@ -117,49 +131,26 @@ export async function executeWithFallbacks(
   return { ok: false, error: finalError(lastError, attempts), attempts };
 }
 
-type AttemptOutcome =
-  | { readonly ok: true; readonly response: ExecuteResponse; readonly attempt: Attempt }
-  | { readonly ok: false; readonly error: RpcError; readonly attempt: Attempt };
-
-async function attempt(
-  instance: ExecutorInstance,
-  candidate: ResolvedTarget,
+/**
+ * Runs a request's candidates with `Execute`, falling back as {@link runWithFallbacks} says. Never throws: a
+ * failure is returned with the attempts made.
+ */
+export async function executeWithFallbacks(
+  executors: ExecutorInstances,
   plan: ExecutionPlan,
-  number: number,
   parent: CallContext,
   now: () => number,
-  describe: (error: unknown) => RpcError,
-  executors: ExecutorInstances,
-  observer: AttemptObserver | undefined,
-): Promise<AttemptOutcome> {
-  const started = now();
-  const timed = observer?.clock() ?? 0;
-  const end = beginAttempt(executors, instance.name, candidate.model, now);
-  try {
-    const response = await withSpan(
-      "router.attempt",
-      {
-        [RouteAttr.ATTEMPT]: number,
-        [RouteAttr.MODEL]: candidate.model?.name ?? "",
-        [RouteAttr.MODEL_VERSION]: candidate.model?.version ?? "",
-        [RouteAttr.FALLBACK]: number > 1,
-        ...(instance.name === "" ? {} : { [RouteAttr.INSTANCE]: instance.name }),
-      },
-      parent.traceContext,
-      (_span, traceContext) =>
-        instance.client.execute(
-          { requestId: plan.requestId, model: candidate.model, backend: candidate.backend, payload: plan.payload },
-          { deadline: plan.deadline, parent: withTraceContext(parent, traceContext) },
-        ),
-    );
-    end(undefined);
-    observer?.observe(candidate.model, instance.name, Code.OK, observer.clock() - timed);
-    return { ok: true, response, attempt: attemptOf(candidate, instance.name, Code.OK, "", now() - started) };
-  } catch (error) {
-    const rpcError = describe(error);
-    end(rpcError);
-    observer?.observe(candidate.model, instance.name, rpcError.code, observer.clock() - timed);
-    return { ok: false, error: rpcError, attempt: attemptOf(candidate, instance.name, rpcError.code, rpcError.message, now() - started) };
+  /** What a client may see of an executor's failure (transport details removed). */
+  describe: (error: unknown) => RpcError = (error) => toRpcError(error),
+  /** Uniform numbers in [0, 1), for the choice of instance. */
+  random: () => number = Math.random,
+  observer?: AttemptObserver,
+): Promise<Execution> {
+  const run = runWithFallbacks(executors, plan, parent, { now, describe, random, observer, call: unaryExecutorCall });
+  // `Execute` answers in one piece: the run yields no delta.
+  for (;;) {
+    const step = await run.next();
+    if (step.done === true) return step.value;
   }
 }
 
@@ -183,16 +174,6 @@ function announce(
 
 function noInstance(): RpcError {
   return new RpcError({ code: Code.UNAVAILABLE, message: "no executor instance is known (none configured, or none resolved yet)" });
-}
-
-function attemptOf(candidate: ResolvedTarget, instance: string, code: number, message: string, ms: number): Attempt {
-  return create(AttemptSchema, {
-    model: candidate.model,
-    instance,
-    code,
-    message,
-    duration: durationFromMs(Math.max(0, ms)),
-  });
 }
 
 function finalError(last: RpcError | undefined, attempts: readonly Attempt[]): RpcError {

@@ -3,6 +3,7 @@ import { ExecutorService } from "@modelrouter/contracts";
 import { Code, RpcError, createDirectClient } from "@modelrouter/rpc-kit";
 import { createLogger } from "@modelrouter/telemetry";
 import { discoverExecutors, type OwnedClient } from "./executor-discovery.js";
+import { wholeAnswerExecutor } from "./whole-answer-executor.test-support.js";
 
 const quiet = createLogger({ service: "test", write: () => undefined });
 
@@ -15,7 +16,7 @@ function world(zone: Record<string, readonly string[] | "fail">) {
     opened.push(address);
     const client = createDirectClient(
       ExecutorService,
-      { execute: () => Promise.reject(new RpcError({ code: Code.UNIMPLEMENTED, message: address })) },
+      wholeAnswerExecutor(() => Promise.reject(new RpcError({ code: Code.UNIMPLEMENTED, message: address }))),
       { defaultTimeoutMs: 1000 },
     );
     return { client, close: () => closed.push(address) };

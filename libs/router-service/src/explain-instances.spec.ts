@@ -7,6 +7,7 @@ import { type InProcessServices, compiledPolicy, digitImage as image, modelTarge
 import { createInstanceBreaker, DEFAULT_BREAKER_SETTINGS } from "./instance-breaker.js";
 import { createInstanceLoad } from "./instance-load.js";
 import type { Router } from "./router-service.js";
+import { wholeAnswerExecutor } from "./whole-answer-executor.test-support.js";
 
 describe("Explain shows every executor instance with its breaker's state, with a real analyzer, decision engine and executor", () => {
   let services: InProcessServices;
@@ -18,12 +19,10 @@ describe("Explain shows every executor instance with its breaker's state, with a
 
   beforeAll(async () => {
     services = await startInProcessServices();
-    const holdingExecutor: ServiceImpl<typeof ExecutorService> = {
-      execute: async (request: ExecuteRequest, ctx) => {
-        if (holding) await new Promise<void>((go) => held.push(go));
-        return services.executorImpl.execute(request, ctx);
-      },
-    };
+    const holdingExecutor: ServiceImpl<typeof ExecutorService> = wholeAnswerExecutor(async (request: ExecuteRequest, ctx) => {
+      if (holding) await new Promise<void>((go) => held.push(go));
+      return services.executorImpl.execute(request, ctx);
+    });
     const dead = await deadExecutor();
     closeDead = dead.close;
     const instances: ExecutorInstance[] = [

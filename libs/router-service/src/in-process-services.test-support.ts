@@ -64,15 +64,15 @@ export interface InProcessServices {
   close(): Promise<void>;
 }
 
-/** Starts the {@link InProcessServices}. */
-export async function startInProcessServices(): Promise<InProcessServices> {
+/** Starts the {@link InProcessServices}, with `extraModels` in the decision engines' catalogue besides the zoo's. */
+export async function startInProcessServices(extraModels: readonly Model[] = []): Promise<InProcessServices> {
   const executor = await startZooExecutor();
   const store = await openRegistryStore({ db: await openPgliteDatabase(), logger: quiet });
   const registry = createDirectClient(RegistryService, createRegistryService({ store, logger: quiet }), { defaultTimeoutMs: 10_000 });
   const analyzer = createDirectClient(AnalyzerService, createAnalyzerService({ languageDetector: await createLanguageDetector() }), {
     defaultTimeoutMs: 10_000,
   });
-  const catalogue = createModelCatalogue(catalogueModels(), 1n);
+  const catalogue = createModelCatalogue([...catalogueModels(), ...extraModels], 1n);
   const decision = (policies: readonly CompiledPolicy[], random: () => number = () => 0.5) =>
     createDirectClient(DecisionService, createDecisionService({ catalogue: { snapshot: () => ({ revision: 1n, catalogue, policies: [...policies] }) }, random }), {
       defaultTimeoutMs: 10_000,

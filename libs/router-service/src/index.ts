@@ -12,7 +12,16 @@ export {
   type RouterDependencies,
   type RouterLimits,
 } from "./router-service.js";
-export { executeWithFallbacks, type Execution, type ExecutionPlan } from "./execute-with-fallbacks.js";
+export {
+  executeWithFallbacks,
+  runWithFallbacks,
+  type Execution,
+  type ExecutionPlan,
+  type FallbackSettings,
+} from "./execute-with-fallbacks.js";
+export { executeStreamWithFallbacks } from "./execute-stream-with-fallbacks.js";
+export { streamingExecutorCall, unaryExecutorCall, type ExecutorCall, type ExecutorEvent } from "./executor-calls.js";
+export { FIRST_TOKEN_EVENT, GenAiAttr } from "./run-attempt.js";
 export { beginAttempt, singleExecutor, type ExecutorInstance, type ExecutorInstances } from "./executor-instances.js";
 export {
   discoverExecutors,
@@ -45,6 +54,7 @@ export {
   type ShadowSettings,
 } from "./shadow-runner.js";
 export { compareAnswers, type ShadowComparison } from "./shadow-comparison.js";
+export { decisionRecordOf, generationUsage, type RoutedRequest } from "./decision-records.js";
 export {
   createModelStatsCollector,
   type AttemptObserver,

@@ -5,8 +5,9 @@ import type { ExecutorInstance } from "./executor-instances.js";
 import { chooseInstance } from "./instance-choice.js";
 import { createInstanceBreaker, DEFAULT_BREAKER_SETTINGS, type InstanceBreaker } from "./instance-breaker.js";
 import { createInstanceLoad } from "./instance-load.js";
+import { wholeAnswerExecutor } from "./whole-answer-executor.test-support.js";
 
-const client = createDirectClient(ExecutorService, { execute: () => Promise.reject(new Error("not called")) }, { defaultTimeoutMs: 1000 });
+const client = createDirectClient(ExecutorService, wholeAnswerExecutor(() => Promise.reject(new Error("not called"))), { defaultTimeoutMs: 1000 });
 const named = (...names: string[]): ExecutorInstance[] => names.map((name) => ({ name, client }));
 const refused = new RpcError({ code: Code.UNAVAILABLE, message: "connect ECONNREFUSED" });
 const eject = (breaker: InstanceBreaker, instance: string) => {

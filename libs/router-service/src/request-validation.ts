@@ -25,7 +25,7 @@ export function validateInferRequest(request: InferRequest, prefix = ""): Violat
     v.add(`${prefix}policy`, "must be a policy name (lower-case letters, digits and '-'), or empty to let the policies' priorities decide");
   }
   if (request.payload === undefined || request.payload.kind.case === undefined) {
-    v.add(`${prefix}payload`, "is required: set exactly one of text, image, audio, json, tensor, binary");
+    v.add(`${prefix}payload`, "is required: set exactly one of text, image, audio, json, tensor, binary, chat");
   }
   return v;
 }

@@ -3,21 +3,25 @@ import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import {
   ExplainResponseSchema,
   InferResponseSchema,
+  InferStreamResponseSchema,
   RouterService,
   SubmitFeedbackResponseSchema,
   type AnalyzerService,
+  type Attempt,
   type DecisionService,
   type InferRequest,
+  type InferResponse,
   type PolicyOverride,
   type RegistryService,
 } from "@modelrouter/contracts";
 import { DomainError, ErrorReason, invalidField } from "@modelrouter/errors";
 import type { Component } from "@modelrouter/host";
-import { callSpan, callTraceId, type CallContext, type ServiceClient, type ServiceImpl } from "@modelrouter/rpc-kit";
+import { Code, RpcError, callSpan, callTraceId, type CallContext, type ServiceClient, type ServiceImpl } from "@modelrouter/rpc-kit";
 import { RouteAttr, RouteEvent, type Logger } from "@modelrouter/telemetry";
 import { createDecisionRecorder, type DecisionRecorder } from "./decision-recorder.js";
 import { decisionRecordOf, type RoutedRequest } from "./decision-records.js";
-import { executeWithFallbacks } from "./execute-with-fallbacks.js";
+import { executeStreamWithFallbacks } from "./execute-stream-with-fallbacks.js";
+import { executeWithFallbacks, type Execution, type ExecutionPlan } from "./execute-with-fallbacks.js";
 import type { ExecutorInstances } from "./executor-instances.js";
 import { hopError, type Hop } from "./hop-errors.js";
 import { instanceStatuses } from "./instance-statuses.js";
@@ -26,6 +30,9 @@ import type { ModelStatsReporter } from "./model-stats-reporter.js";
 import { shadowExecuteOn } from "./shadow-executors.js";
 import { createShadowRunner, type ShadowRunner, type ShadowSettings } from "./shadow-runner.js";
 import { validateFeedbackRequest, validateInferRequest } from "./request-validation.js";
+
+/** A routed request and its absolute deadline (epoch ms). */
+type Routed = RoutedRequest & { readonly deadline: number };
 
 /** The most model versions whose calls in flight a Decide request carries (the busiest first). */
 const MAX_LOAD_ENTRIES = 64;
@@ -95,7 +102,10 @@ export interface Router extends Component<typeof RouterService> {
 /**
  * Creates the RouterService: validate → analyze → decide → execute (falling back within the deadline) →
  * answer with the outputs, the model, the policy and rule, the attempts and the trace id, then record the
- * decision in the registry's decision log. `Explain` stops before executing, and passes its `what_if` (an
+ * decision in the registry's decision log. `InferStream` does the same with `ExecuteStream`: it sends the decision
+ * (`start`) before any model runs, each delta of a chat model's answer as it comes, then `done` (what `Infer` would
+ * answer); fallbacks run only until the first delta was sent, the deadline bounds the whole stream, a client that
+ * stops reading cancels the executor call, and the decision is logged with `streamed` set. `Explain` stops before executing, and passes its `what_if` (an
  * unsaved policy or a stored revision, which the decision engine evaluates in place of the applied policy of that
  * name, storing nothing) with the Decide call, returning the decision unchanged with every executor instance's
  * breaker state (HEALTHY, EJECTED, PROBING), reason and calls in flight; `SubmitFeedback` attaches the
@@ -128,7 +138,7 @@ export function createRouterService(deps: RouterDependencies): Router {
     fieldPrefix: string,
     /** Explain asks for the whole explanation (and may carry a what-if policy); Infer needs only the decision. */
     mode: { readonly explain: boolean; readonly whatIf?: PolicyOverride | undefined },
-  ): Promise<RoutedRequest & { deadline: number }> {
+  ): Promise<Routed> {
     validateInferRequest(request, fieldPrefix).throwIfAny("the request is invalid");
     const start = now();
     const deadline = Number.isFinite(ctx.deadline)
@@ -179,48 +189,98 @@ export function createRouterService(deps: RouterDependencies): Router {
     return { requestId, tenant: request.tenant, request: facts, profile, decision, traceId: callTraceId(ctx), time: start, deadline };
   }
 
+  /** What a client may see of an executor's failure. */
+  const executorError = (error: unknown) => hopError("executor", error, deps.logger);
+
+  const planOf = (routed: Routed, request: InferRequest): ExecutionPlan => ({
+    requestId: routed.requestId,
+    payload: request.payload!,
+    candidates: [routed.decision.target!, ...routed.decision.fallbacks],
+    deadline: routed.deadline,
+    maxAttempts: deps.limits.maxAttempts,
+    ...(deps.limits.maxInstanceAttempts === undefined ? {} : { maxInstanceAttempts: deps.limits.maxInstanceAttempts }),
+  });
+
+  /**
+   * After the execution: starts the shadows (once the primary has answered, so that they never compete with it for
+   * an executor worker), records the decision, and answers — or throws the execution's error.
+   */
+  function conclude(routed: Routed, request: InferRequest, execution: Execution, ctx: CallContext, streamed: boolean): InferResponse {
+    const { decision } = routed;
+    const budgetMs = routed.deadline - routed.time;
+    const mirrored = shadows.start(decision.shadows, { requestId: routed.requestId, payload: request.payload!, budgetMs, traceContext: ctx.traceContext });
+    recorder.record(decisionRecordOf(routed, execution, streamed), ctx.traceContext, mirrored?.results(execution.ok ? execution.response.outputs : undefined));
+    if (!execution.ok) throw execution.error;
+    const { fallbackUsed } = execution;
+    const model = execution.served.model;
+    callSpan(ctx)?.setAttributes({
+      [RouteAttr.FALLBACK]: fallbackUsed,
+      [RouteAttr.MODEL]: model?.name ?? "",
+      [RouteAttr.MODEL_VERSION]: model?.version ?? "",
+    });
+    return create(InferResponseSchema, {
+      requestId: routed.requestId,
+      outputs: execution.response.outputs,
+      model,
+      policy: decision.policy,
+      rule: decision.rule,
+      fallbackUsed,
+      attempts: [...execution.attempts],
+      traceId: routed.traceId,
+    });
+  }
+
   const impl: ServiceImpl<typeof RouterService> = {
     async infer(request, ctx) {
       const routed = await route(request, ctx, "", { explain: false });
-      const { decision } = routed;
       const execution = await executeWithFallbacks(
         executors,
-        {
-          requestId: routed.requestId,
-          payload: request.payload!,
-          candidates: [decision.target!, ...decision.fallbacks],
-          deadline: routed.deadline,
-          maxAttempts: deps.limits.maxAttempts,
-          ...(deps.limits.maxInstanceAttempts === undefined ? {} : { maxInstanceAttempts: deps.limits.maxInstanceAttempts }),
-        },
+        planOf(routed, request),
         ctx,
         now,
-        (error) => hopError("executor", error, deps.logger),
+        executorError,
         deps.random ?? Math.random,
         modelStats?.collector,
       );
-      // Shadows start once the primary has answered, so that they never compete with it for an executor worker.
-      const budgetMs = routed.deadline - routed.time;
-      const mirrored = shadows.start(decision.shadows, { requestId: routed.requestId, payload: request.payload!, budgetMs, traceContext: ctx.traceContext });
-      recorder.record(decisionRecordOf(routed, execution), ctx.traceContext, mirrored?.results(execution.ok ? execution.response.outputs : undefined));
-      if (!execution.ok) throw execution.error;
-      const { fallbackUsed } = execution;
-      const model = execution.served.model;
-      callSpan(ctx)?.setAttributes({
-        [RouteAttr.FALLBACK]: fallbackUsed,
-        [RouteAttr.MODEL]: model?.name ?? "",
-        [RouteAttr.MODEL_VERSION]: model?.version ?? "",
+      return conclude(routed, request, execution, ctx, false);
+    },
+
+    async *inferStream(request, ctx) {
+      const inner = request.request;
+      if (inner === undefined) throw invalidField("request", "is required: the InferRequest to stream, with its payload and metadata");
+      const routed = await route(inner, ctx, "request.", { explain: false });
+      const { decision } = routed;
+      yield create(InferStreamResponseSchema, {
+        event: {
+          case: "start",
+          value: {
+            requestId: routed.requestId,
+            policy: decision.policy,
+            rule: decision.rule,
+            model: decision.target?.model,
+            fallbacks: decision.fallbacks.flatMap((f) => (f.model === undefined ? [] : [f.model])),
+            traceId: routed.traceId,
+          },
+        },
       });
-      return create(InferResponseSchema, {
-        requestId: routed.requestId,
-        outputs: execution.response.outputs,
-        model,
-        policy: decision.policy,
-        rule: decision.rule,
-        fallbackUsed,
-        attempts: [...execution.attempts],
-        traceId: routed.traceId,
-      });
+      const attempts: Attempt[] = [];
+      let execution: Execution | undefined;
+      try {
+        execution = yield* executeStreamWithFallbacks(
+          executors,
+          planOf(routed, inner),
+          ctx,
+          { now, describe: executorError, random: deps.random ?? Math.random, observer: modelStats?.collector },
+          attempts,
+        );
+      } finally {
+        // The client went away mid-stream: the decision is logged as cancelled, with the attempts made.
+        if (execution === undefined) {
+          const error = new RpcError({ code: Code.CANCELLED, message: "the client cancelled the stream" });
+          recorder.record(decisionRecordOf(routed, { ok: false, error, attempts }, true), ctx.traceContext);
+        }
+      }
+      yield create(InferStreamResponseSchema, { event: { case: "done", value: conclude(routed, inner, execution, ctx, true) } });
     },
 
     async explain(request, ctx) {
@@ -248,6 +308,8 @@ export function createRouterService(deps: RouterDependencies): Router {
   return {
     service: RouterService,
     impl,
+    // InferStream streams one answer each: a drain lets them finish, like Infer calls.
+    streams: "answer",
     recorder,
     shadows,
     modelStats,

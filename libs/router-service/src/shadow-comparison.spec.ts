@@ -9,6 +9,9 @@ function classified(...ranked: [label: string, score: number][]): Output[] {
   return [create(OutputSchema, { name: "probabilities", value: { case: "classification", value: { labels } } })];
 }
 
+/** A chat model's answer. */
+const generated = (text: string): Output[] => [create(OutputSchema, { value: { case: "generation", value: { text, finishReason: "stop" } } })];
+
 const regression = [create(OutputSchema, { name: "y", value: { case: "regression", value: { value: 3.5, unit: "" } } })];
 
 describe("compareAnswers", () => {
@@ -35,5 +38,19 @@ describe("compareAnswers", () => {
     expect(compareAnswers(regression, classified(["7", 1]))).toEqual({ topLabel: "7", sameTopLabel: false, scoreDistance: undefined });
     expect(compareAnswers(classified(["7", 1]), regression)).toEqual({ topLabel: "", sameTopLabel: false, scoreDistance: undefined });
     expect(compareAnswers([], [])).toEqual({ topLabel: "", sameTopLabel: false, scoreDistance: undefined });
+  });
+
+  it("finds two generations in agreement when their texts are the same but for whitespace, with no label and no distance", () => {
+    expect(compareAnswers(generated("Paris is the capital."), generated("  Paris is\nthe   capital. "))).toEqual({
+      topLabel: "",
+      sameTopLabel: true,
+      scoreDistance: undefined,
+    });
+    expect(compareAnswers(generated("Paris."), generated("Lyon."))).toEqual({ topLabel: "", sameTopLabel: false, scoreDistance: undefined });
+  });
+
+  it("finds a generation never in agreement with an answer of another kind", () => {
+    expect(compareAnswers(classified(["7", 1]), generated("7")).sameTopLabel).toBe(false);
+    expect(compareAnswers(generated("7"), classified(["7", 1])).sameTopLabel).toBe(false);
   });
 });

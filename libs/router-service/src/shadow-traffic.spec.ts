@@ -8,6 +8,7 @@ import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { type InProcessServices, compiledPolicy, digitImage as image, digitSample as digit, modelTarget, startInProcessServices } from "./in-process-services.test-support.js";
 import type { Router } from "./router-service.js";
 import { compareAnswers } from "./shadow-comparison.js";
+import { wholeAnswerExecutor } from "./whole-answer-executor.test-support.js";
 
 /** `target` (digits-general) answers every request; `shadow` mirrors each one. */
 function mirroringPolicy(shadow: string, target = "digits-general") {
@@ -29,12 +30,10 @@ class ShadowGate {
   }
 
   wrap(real: ServiceImpl<typeof ExecutorService>): ServiceImpl<typeof ExecutorService> {
-    return {
-      execute: async (request: ExecuteRequest, ctx): Promise<ExecuteResponse> => {
-        if (request.shadow && this.#closed) await new Promise<void>((go) => this.#held.push(go));
-        return real.execute(request, ctx);
-      },
-    };
+    return wholeAnswerExecutor(async (request: ExecuteRequest, ctx): Promise<ExecuteResponse> => {
+      if (request.shadow && this.#closed) await new Promise<void>((go) => this.#held.push(go));
+      return real.execute(request, ctx);
+    });
   }
 }
 

@@ -83,7 +83,7 @@ describe("the modelrouter CLI", () => {
 
   it("shows an empty cell as '-', so that every row has every column", () => {
     const [, row] = modelTable([{ ...loadDemoModels().find((m) => m.name === "digits-general")!, task: "", labels: {} }]);
-    expect(row!.split(/\s+/)).toEqual(["digits-general", "1", "ACTIVE", "image", "-", "-"]);
+    expect(row!.split(/\s+/)).toEqual(["digits-general", "1", "ACTIVE", "image", "-", "onnx:digits-general/model.onnx", "-"]);
   });
 
   it("refuses an unknown --status or --modality, or a bad --page-size, naming the choices (exit 2, no call)", async () => {

@@ -4,12 +4,23 @@ import type { Command } from "./commands.js";
 import { UsageError } from "./io.js";
 import { printMessage } from "./output.js";
 import { inferRequestOf, requestOptions, requestUsage } from "./payload-args.js";
+import { printStream } from "./stream-output.js";
 
+/**
+ * `modelrouter infer`: runs a request and prints the response as JSON; with `--stream`, calls InferStream and prints
+ * the decision and usage on standard error and the answer on standard output as it is generated.
+ */
 export const inferCommand: Command = {
-  usage: `modelrouter infer ${requestUsage}`,
+  usage: `modelrouter infer ${requestUsage} [--stream]
+                                               --chat a JSON list of {"role", "content"} (- reads standard
+                                               input), or --message role:content repeated, for chat models;
+                                               --stream prints the decision, then the answer as it is
+                                               generated, then the model and tokens used`,
   async run(args, connection, io) {
-    const { values } = parseArgs({ args: [...args], options: requestOptions });
-    printMessage(io, InferResponseSchema, await connection.router.infer(inferRequestOf(values)));
+    const { values } = parseArgs({ args: [...args], options: { ...requestOptions, stream: { type: "boolean" } } });
+    const request = inferRequestOf(values);
+    if (values.stream === true) await printStream(io, connection.router.inferStream({ request }));
+    else printMessage(io, InferResponseSchema, await connection.router.infer(request));
     return 0;
   },
 };

@@ -138,19 +138,45 @@ ${SYNC_MLFLOW_USAGE}`,
   },
 };
 
+/** The first of a backend's endpoints, with how many more there are. */
+function endpointsCell(endpoints: readonly { url: string }[]): string {
+  const [first] = endpoints;
+  if (first === undefined) return "";
+  return endpoints.length === 1 ? first.url : `${first.url}(+${endpoints.length - 1})`;
+}
+
+/**
+ * How a model version runs, in one cell without spaces: `onnx:FILE`, `oip:URL` (the first endpoint, and how many
+ * more: `(+2)`) or `openai:MODEL_NAME@URL`. Credentials are references and never shown.
+ */
+export function backendCell(model: Model): string {
+  const kind = model.backend?.kind;
+  switch (kind?.case) {
+    case "onnx":
+      return `onnx:${kind.value.uri}`;
+    case "oip":
+      return `oip:${endpointsCell(kind.value.endpoints)}`;
+    case "openai":
+      return `openai:${kind.value.modelName}@${endpointsCell(kind.value.endpoints)}`;
+    default:
+      return "";
+  }
+}
+
 /**
  * The rows of `models list`: name, version, status (a STAGING version serves only when a policy names it
- * exactly), modality, task and labels (sorted by key).
+ * exactly), modality, task, backend (see {@link backendCell}) and labels (sorted by key).
  */
 export function modelTable(models: readonly Model[]): string[] {
   return formatTable(
-    ["NAME", "VERSION", "STATUS", "MODALITY", "TASK", "LABELS"],
+    ["NAME", "VERSION", "STATUS", "MODALITY", "TASK", "BACKEND", "LABELS"],
     models.map((m) => [
       m.name,
       m.version,
       enumName(ModelStatus, m.status),
       enumName(Modality, m.modality).toLowerCase(),
       m.task,
+      backendCell(m),
       Object.entries(m.labels)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([k, v]) => `${k}=${v}`)

@@ -3,10 +3,12 @@ import { extname } from "node:path";
 import { fromJson, type MessageInitShape } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import type { InferRequestSchema, PayloadSchema } from "@modelrouter/contracts";
+import { chatFromFile, chatFromMessages } from "./chat-args.js";
 import { UsageError } from "./io.js";
 
 /** The usage of the options of `infer` and `explain` that describe the request. */
-export const requestUsage = `(--image FILE | --audio FILE | --text TEXT | --json JSON|@FILE | --file FILE)
+export const requestUsage = `(--image FILE | --audio FILE | --text TEXT | --json JSON|@FILE | --file FILE
+     | --chat FILE.json|- | --message role:content...)
     [--meta key=value]... [--tier T] [--tenant T] [--user U] [--policy P] [--request-id ID]`;
 
 /** The options of `infer` and `explain` that describe the request. */
@@ -16,6 +18,8 @@ export const requestOptions = {
   text: { type: "string" },
   json: { type: "string" },
   file: { type: "string" },
+  chat: { type: "string" },
+  message: { type: "string", multiple: true },
   meta: { type: "string", multiple: true },
   tenant: { type: "string" },
   tier: { type: "string" },
@@ -31,6 +35,8 @@ export interface RequestValues {
   text?: string | undefined;
   json?: string | undefined;
   file?: string | undefined;
+  chat?: string | undefined;
+  message?: string[] | undefined;
   meta?: string[] | undefined;
   tenant?: string | undefined;
   tier?: string | undefined;
@@ -55,10 +61,14 @@ function read(path: string, option: string): Uint8Array {
 }
 
 function payloadOf(values: RequestValues): MessageInitShape<typeof PayloadSchema> {
-  const given = (["image", "audio", "text", "json", "file"] as const).filter((k) => values[k] !== undefined);
+  const given = (["image", "audio", "text", "json", "file", "chat", "message"] as const).filter((k) => values[k] !== undefined);
   if (given.length !== 1) {
-    throw new UsageError("give exactly one input: --image FILE, --audio FILE, --text TEXT, --json JSON|@FILE or --file FILE");
+    throw new UsageError(
+      "give exactly one input: --image FILE, --audio FILE, --text TEXT, --json JSON|@FILE, --file FILE, --chat FILE.json|- or --message role:content (repeated)",
+    );
   }
+  if (values.chat !== undefined) return { kind: { case: "chat", value: { messages: chatFromFile(values.chat) } } };
+  if (values.message !== undefined) return { kind: { case: "chat", value: { messages: chatFromMessages(values.message) } } };
   if (values.image !== undefined) {
     return { kind: { case: "image", value: { data: read(values.image, "image"), mimeType: MIME[extname(values.image).toLowerCase()] ?? "" } } };
   }
