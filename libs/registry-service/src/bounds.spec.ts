@@ -29,8 +29,7 @@ const MiB = 1 << 20;
 
 /** A classification model with `count` class labels of `length` characters. */
 function withClassLabels(model: Model, count: number, length = 8): Model {
-  const onnx = model.backend!.kind.value!;
-  const post = onnx.postprocessing!.kind.value as ClassificationPostprocessing;
+  const post = onnxOf(model).postprocessing!.kind.value as ClassificationPostprocessing;
   post.labels = Array.from({ length: count }, (_, i) => String(i).padStart(length, "x"));
   post.topK = 1;
   return model;
@@ -94,7 +93,7 @@ describe.each(drivers)("what a resource may hold, on %s", (driver) => {
 
     it("reports at most 10 problems of one list item by item, and counts the rest", async () => {
       const model = withClassLabels(validModel({ name: uniqueName() }), 100);
-      const post = model.backend!.kind.value!.postprocessing!.kind.value as ClassificationPostprocessing;
+      const post = onnxOf(model).postprocessing!.kind.value as ClassificationPostprocessing;
       post.labels = post.labels.map(() => "");
       const error = await rpcErrorOf(registry.client.registerModel({ model }));
       const path = "model.backend.onnx.postprocessing.classification.labels";

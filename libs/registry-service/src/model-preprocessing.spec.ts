@@ -11,7 +11,7 @@ import {
   SeriesRepresentation,
 } from "@modelrouter/contracts";
 import { Code } from "@modelrouter/rpc-kit";
-import { type Backend, type Registry, pgliteBackend, rpcErrorOf, uniqueName, validModel } from "./registry.test-support.js";
+import { type Backend, type Registry, onnxOf, pgliteBackend, rpcErrorOf, uniqueName, validModel } from "./registry.test-support.js";
 
 /** A valid model whose ONNX backend has the given pre- and post-processing. */
 function modelWith(
@@ -20,7 +20,7 @@ function modelWith(
   modality = Modality.TEXT,
 ): Model {
   const model = validModel({ name: uniqueName(), modality });
-  const onnx = model.backend!.kind.value!;
+  const onnx = onnxOf(model);
   onnx.preprocessing = preprocessing;
   onnx.postprocessing = postprocessing;
   return model;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { create } from "@bufbuild/protobuf";
-import { BackendSchema, Modality, ModelSchema, ModelStatus, OnnxBackendSchema, PreprocessingSchema, ImagePreprocessingSchema } from "@modelrouter/contracts";
+import { BackendSchema, Modality, ModelSchema, ModelStatus, OnnxBackendSchema, OpenAiBackendSchema, PreprocessingSchema, ImagePreprocessingSchema } from "@modelrouter/contracts";
 import { mapVersion } from "./map-version.js";
 import { modelrouterNameOf } from "./model-name.js";
 
@@ -73,6 +73,27 @@ describe("an MLflow model version mapped to a modelrouter model", () => {
     const version = { version: "2", tags: tagsOf({ "modelrouter.endpoint": "grpc://h:1", "modelrouter.like": "digits-lite" }) };
     expect(mapVersion({ name: "digits" }, version, { likeModels: new Map([["digits-lite", lite]]) }).model?.task).toBe("digit-classification");
     expect(mapVersion({ name: "digits" }, version, {}).skipped).toContain('names "digits-lite", which is not registered');
+  });
+
+  it("makes an OpenAI-compatible version of a version like an openai model, with its generation settings and the model name tag", () => {
+    const chat = create(ModelSchema, {
+      name: "chat-general",
+      version: "1",
+      task: "chat",
+      modality: Modality.TEXT,
+      backend: create(BackendSchema, {
+        kind: { case: "openai", value: create(OpenAiBackendSchema, { endpoints: [{ url: "http://vllm-0.models.svc:8000/v1" }], modelName: "qwen", systemPrompt: "Be brief.", maxTokens: 256, temperature: 0.2 }) },
+      }),
+    });
+    const tags = tagsOf({ "modelrouter.endpoint": "http://vllm-1.models.svc:8000/v1", "modelrouter.credential": "env:VLLM_TOKEN", "modelrouter.model_name": "Qwen/Qwen2.5-1.5B-Instruct", "modelrouter.model_version": "2" });
+    const mapped = mapVersion({ name: "support-chat" }, { version: "4", tags }, { like: chat });
+    const backend = mapped.model?.backend?.kind;
+    expect(mapped.model?.modality).toBe(Modality.TEXT);
+    expect(backend?.case).toBe("openai");
+    if (backend?.case !== "openai") return;
+    expect(backend.value.endpoints.map(({ url, credential }) => ({ url, credential }))).toEqual([{ url: "http://vllm-1.models.svc:8000/v1", credential: "env:VLLM_TOKEN" }]);
+    expect({ ...backend.value, endpoints: undefined, $typeName: undefined }).toEqual({ endpoints: undefined, $typeName: undefined, modelName: "Qwen/Qwen2.5-1.5B-Instruct", systemPrompt: "Be brief.", maxTokens: 256, temperature: 0.2 });
+    expect(mapped.notes.join("\n")).toContain("modelrouter.model_version ignored");
   });
 
   it("skips a version without an endpoint, naming the tag to set", () => {

@@ -6,6 +6,9 @@ import {
   ModelSchema,
   ModelStatus,
   OipBackendSchema,
+  OpenAiBackendSchema,
+  type Backend,
+  type Endpoint,
   type Model,
 } from "@modelrouter/contracts";
 import { labelKeyProblem, labelValueProblem, versionProblem } from "@modelrouter/syntax";
@@ -59,9 +62,11 @@ export interface MappedVersion {
 
 /**
  * Maps one MLflow model version to a modelrouter model version (pure): the name normalised
- * ({@link modelrouterNameOf}), the version number as version, an OIP backend at the version's endpoint (tag
+ * ({@link modelrouterNameOf}), the version number as version, a backend at the version's endpoint (tag
  * `modelrouter.endpoint`, else the template) with the task, modality and pre/post-processing of the model its
- * `modelrouter.like` tag names (else `options.like`; the tags `modelrouter.task` and `modelrouter.modality` win), labels from the model's and then the version's tags (valid ones,
+ * `modelrouter.like` tag names (else `options.like`; the tags `modelrouter.task` and `modelrouter.modality` win):
+ * OIP, or OpenAI-compatible with the generation settings of a like model whose backend is `openai` ({@link
+ * backendOf}); labels from the model's and then the version's tags (valid ones,
  * at most {@link MAX_TAG_LABELS}; `mlflow.*` and `modelrouter.*` tags are not labels), one label per alias
  * (`mlflow-alias/<alias>: "true"`), the stage (`mlflow-stage`) and {@link SYNCED_LABEL}. Status: ACTIVE when the
  * version has an alias or the stage Production or Staging, RETIRED when Archived, DEPRECATED otherwise.
@@ -104,9 +109,6 @@ export function mapVersion(registered: MlflowRegisteredModel, version: MlflowMod
   }
   labels[SYNCED_LABEL.key] = SYNCED_LABEL.value;
 
-  const like = likeModel?.backend?.kind;
-  const likeBackend = like?.case === "onnx" || like?.case === "oip" ? like.value : undefined;
-  const credential = tags.get(SYNC_TAGS.credential) ?? "";
   const model = create(ModelSchema, {
     name,
     version: number,
@@ -115,22 +117,37 @@ export function mapVersion(registered: MlflowRegisteredModel, version: MlflowMod
     modality,
     labels,
     status: statusOf(aliases.length > 0, stage),
-    backend: create(BackendSchema, {
-      kind: {
-        case: "oip",
-        value: create(OipBackendSchema, {
-          endpoints: [create(EndpointSchema, { url: endpoint, credential })],
-          modelName: tags.get(SYNC_TAGS.modelName) ?? mlflowName,
-          modelVersion: tags.get(SYNC_TAGS.modelVersion) ?? "",
-          inputName: likeBackend?.inputName ?? "",
-          outputName: likeBackend?.outputName ?? "",
-          ...(likeBackend?.preprocessing === undefined ? {} : { preprocessing: likeBackend.preprocessing }),
-          ...(likeBackend?.postprocessing === undefined ? {} : { postprocessing: likeBackend.postprocessing }),
-        }),
-      },
-    }),
+    backend: backendOf(likeModel, create(EndpointSchema, { url: endpoint, credential: tags.get(SYNC_TAGS.credential) ?? "" }), tags, mlflowName, notes),
   });
   return { source, model, notes };
+}
+
+/**
+ * The backend of a synced version: OpenAI-compatible when the model it is like has an `openai` backend (the
+ * generation settings copied), else OIP with the processing and tensor names of the model it is like, if any;
+ * either way at the version's endpoint, with the name at the server from the `modelrouter.model_name` tag or
+ * the MLflow name.
+ */
+function backendOf(like: Model | undefined, endpoint: Endpoint, tags: ReadonlyMap<string, string>, mlflowName: string, notes: string[]): Backend {
+  const kind = like?.backend?.kind;
+  const modelName = tags.get(SYNC_TAGS.modelName) ?? mlflowName;
+  if (kind?.case === "openai") {
+    if (tags.has(SYNC_TAGS.modelVersion)) notes.push(`tag ${SYNC_TAGS.modelVersion} ignored: an openai backend names its model by model_name alone`);
+    const { systemPrompt, maxTokens, temperature } = kind.value;
+    const value = create(OpenAiBackendSchema, { endpoints: [endpoint], modelName, systemPrompt, maxTokens, ...(temperature === undefined ? {} : { temperature }) });
+    return create(BackendSchema, { kind: { case: "openai", value } });
+  }
+  const template = kind?.case === "onnx" || kind?.case === "oip" ? kind.value : undefined;
+  const value = create(OipBackendSchema, {
+    endpoints: [endpoint],
+    modelName,
+    modelVersion: tags.get(SYNC_TAGS.modelVersion) ?? "",
+    inputName: template?.inputName ?? "",
+    outputName: template?.outputName ?? "",
+    ...(template?.preprocessing === undefined ? {} : { preprocessing: template.preprocessing }),
+    ...(template?.postprocessing === undefined ? {} : { postprocessing: template.postprocessing }),
+  });
+  return create(BackendSchema, { kind: { case: "oip", value } });
 }
 
 function statusOf(aliased: boolean, stage: string): ModelStatus {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
-import { ModelStatus } from "@modelrouter/contracts";
-import { pgliteBackend, type Backend, type Registry } from "../registry.test-support.js";
+import { Modality, ModelStatus } from "@modelrouter/contracts";
+import { pgliteBackend, validModel, type Backend, type Registry } from "../registry.test-support.js";
 import { startFakeMlflowServer, type FakeMlflowModel, type FakeMlflowServer } from "./fake-mlflow-server.js";
 import { createMlflowClient } from "./mlflow-client.js";
 import { registryCatalogue } from "./registry-catalogue.js";
@@ -89,6 +89,32 @@ describe("a sync from MLflow", () => {
     expect((await registry.client.getModel({ name: "digits-classifier", version: "2" })).model).toBeDefined();
     const pruned = await sync({ prune: true });
     expect(pruned.lines.filter((l) => l.outcome === "deregistered").map((l) => l.model)).toEqual(["digits-classifier@2"]);
+  });
+
+  it("registers chat models like a registered openai model, and reports one whose tags make it an image model", async () => {
+    await start([
+      {
+        name: "Support_Chat",
+        versions: [
+          { version: "1", tags: { "modelrouter.endpoint": "http://vllm.models.svc:8000/v1", "modelrouter.like": "chat-template", "modelrouter.model_name": "Qwen/Qwen2.5-1.5B-Instruct" } },
+          { version: "2", tags: { "modelrouter.endpoint": "http://vllm.models.svc:8000/v1", "modelrouter.like": "chat-template", "modelrouter.modality": "image" } },
+        ],
+      },
+    ]);
+    const template = validModel({
+      name: "chat-template",
+      modality: Modality.TEXT,
+      backend: { kind: { case: "openai", value: { endpoints: [{ url: "http://vllm.models.svc:8000/v1" }], modelName: "template", maxTokens: 128 } } },
+    });
+    await registry.client.registerModel({ model: template });
+    const report = await sync();
+    expect(report.counts).toMatchObject({ created: 1, failed: 1 });
+    expect(report.lines.find((l) => l.outcome === "failed")?.detail).toContain("model.modality: is MODALITY_IMAGE");
+    const backend = (await registry.client.getModel({ name: "support-chat", version: "1" })).model?.backend?.kind;
+    expect(backend?.case === "openai" ? { modelName: backend.value.modelName, maxTokens: backend.value.maxTokens } : backend).toEqual({
+      modelName: "Qwen/Qwen2.5-1.5B-Instruct",
+      maxTokens: 128,
+    });
   });
 
   it("reports a version the registry refuses and still applies the others", async () => {

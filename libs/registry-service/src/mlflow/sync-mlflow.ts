@@ -125,7 +125,7 @@ function stepModel(step: SyncStep): string {
 
 function endpointOf(model: Model): string {
   const kind = model.backend?.kind;
-  return kind?.case === "oip" ? kind.value.endpoints.map((e) => e.url).join(", ") : "";
+  return kind?.case === "oip" || kind?.case === "openai" ? kind.value.endpoints.map((e) => e.url).join(", ") : "";
 }
 
 /** The report as text lines: one per version (`created digits@2  endpoint grpc://...`), the notes, then the counts. */

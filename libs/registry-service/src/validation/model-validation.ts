@@ -37,6 +37,7 @@ import {
 } from "./limits.js";
 import { checkName, checkVersion } from "./names.js";
 import { checkOipBackend } from "./oip-backend.js";
+import { checkOpenAiBackend, checkOpenAiModality } from "./openai-backend.js";
 
 /** The largest preprocessed image side, in pixels. */
 export const MAX_IMAGE_SIDE = 4096;
@@ -48,8 +49,9 @@ const MAX_CHANNELS = 3;
  * Checks a model version for RegisterModel and records every problem under `path` (for example `model`):
  * name and version syntax, modality, backend (an ONNX file by a path relative to the executor's model root,
  * `modelUriProblem`, and a SHA-256 of 64 lower-case hex digits when given; or a remote OIP model server whose
- * endpoint URLs the `egress` policy accepts, `checkOipBackend`), the backend's preprocessing (every kind, with
- * the bounds of `@modelrouter/syntax`) and postprocessing (classification, regression) sanity, metric ranges,
+ * endpoint URLs the `egress` policy accepts, `checkOipBackend`; or a chat model behind an OpenAI-compatible API,
+ * `checkOpenAiBackend`, whose model's modality must be text), the ONNX and OIP backends' preprocessing (every
+ * kind, with the bounds of `@modelrouter/syntax`) and postprocessing (classification, regression) sanity, metric ranges,
  * label syntax and status, and the bounds of `limits.ts` on every text and list and on the whole model's encoded
  * size (output-only fields are neither checked nor counted: clear them first).
  */
@@ -65,8 +67,16 @@ export function checkModel(v: Violations, path: string, model: Model, egress: Eg
   const backend = model.backend?.kind;
   if (backend?.case === "onnx") checkOnnxBackend(v, `${path}.backend.onnx`, backend.value);
   else if (backend?.case === "oip") checkOipBackend(v, `${path}.backend.oip`, backend.value, egress);
-  else v.add(`${path}.backend`, `is required: set backend.onnx with the uri of the model's .onnx file, or backend.oip with its model server's endpoints`);
-  if (backend?.case !== undefined) checkProcessing(v, `${path}.backend.${backend.case}`, backend.value);
+  else if (backend?.case === "openai") {
+    checkOpenAiModality(v, `${path}.modality`, model.modality);
+    checkOpenAiBackend(v, `${path}.backend.openai`, backend.value, egress);
+  } else {
+    v.add(
+      `${path}.backend`,
+      "is required: set backend.onnx with the uri of the model's .onnx file, backend.oip with its model server's endpoints, or backend.openai with the endpoints of an OpenAI-compatible API",
+    );
+  }
+  if (backend?.case === "onnx" || backend?.case === "oip") checkProcessing(v, `${path}.backend.${backend.case}`, backend.value);
   if (model.metrics !== undefined) checkMetrics(v, `${path}.metrics`, model.metrics);
   if (model.status !== ModelStatus.UNSPECIFIED) checkStatus(v, `${path}.status`, model.status);
   checkModelSize(v, path, model);
