@@ -88,6 +88,11 @@ export default [
     },
   },
   {
+    // The benchmarks run stand-ins as a test does (the fake OpenAI-compatible server, in a process of its own).
+    files: ["tools/bench/src/**/*.ts"],
+    rules: { "no-restricted-imports": "off" },
+  },
+  {
     files: ["libs/policy/**/*.ts", "libs/errors/**/*.ts", "libs/syntax/**/*.ts"],
     ignores: ["**/*.spec.ts", "**/*.test-support.ts"],
     rules: {
