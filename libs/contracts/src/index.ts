@@ -16,6 +16,7 @@ export * from "./gen/modelrouter/analyzer/v1/analyzer_service_pb.js";
 export * from "./gen/modelrouter/decision/v1/decision_pb.js";
 export * from "./gen/modelrouter/decision/v1/decision_service_pb.js";
 export * from "./gen/modelrouter/executor/v1/executor_service_pb.js";
+export * from "./gen/modelrouter/registry/v1/access_pb.js";
 export * from "./gen/modelrouter/registry/v1/model_pb.js";
 export * from "./gen/modelrouter/registry/v1/policy_pb.js";
 export * from "./gen/modelrouter/registry/v1/decision_record_pb.js";

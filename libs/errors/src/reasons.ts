@@ -11,6 +11,8 @@ export const ErrorReason = {
   /** The payload does not fit the model it was routed to (for example text for an image model). */
   PAYLOAD_UNSUPPORTED: "PAYLOAD_UNSUPPORTED",
   MODEL_NOT_FOUND: "MODEL_NOT_FOUND",
+  /** An API key id that was never created. */
+  API_KEY_NOT_FOUND: "API_KEY_NOT_FOUND",
   POLICY_NOT_FOUND: "POLICY_NOT_FOUND",
   /** Feedback names a request id the router does not know (never seen, or expired). */
   REQUEST_NOT_FOUND: "REQUEST_NOT_FOUND",
@@ -33,6 +35,12 @@ export const ErrorReason = {
    * `limit` and the `setting` that raises it. Retrying does not help until something is removed.
    */
   QUOTA_EXCEEDED: "QUOTA_EXCEEDED",
+  /** No credential, or one that is malformed, unknown, expired or revoked. The credential is never repeated. */
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  /** A valid credential whose roles (or tenant) do not allow the call. */
+  PERMISSION_DENIED: "PERMISSION_DENIED",
+  /** The credential cannot be checked now (the registry that knows API keys is unreachable); retry shortly. */
+  CREDENTIAL_UNVERIFIABLE: "CREDENTIAL_UNVERIFIABLE",
   DEADLINE_EXCEEDED: "DEADLINE_EXCEEDED",
   CANCELLED: "CANCELLED",
   /** A bug. The message says nothing secret; the cause is logged. */

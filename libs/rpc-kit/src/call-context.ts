@@ -1,4 +1,5 @@
 import type { Context } from "@opentelemetry/api";
+import type { CallerIdentity } from "./identity.js";
 
 /** How a call reached its handler. */
 export type Transport = "grpc" | "connect" | "direct" | "tunnel";
@@ -23,6 +24,11 @@ export interface CallContext {
   readonly traceContext: Context;
   /** A request header (gRPC metadata) value; keys are lower case. */
   header(key: string): string | undefined;
+  /**
+   * Who made the call, as the server's `Authenticator` established it; `ANONYMOUS_ADMIN` when the server has none
+   * (authentication off) and for in-process (direct) calls, which only modelrouter's own code makes.
+   */
+  readonly identity: CallerIdentity;
 }
 
 /** Milliseconds left before the context's deadline (never negative; `Infinity` without a deadline). */
@@ -83,6 +89,7 @@ export function withTraceContext(ctx: CallContext, traceContext: Context): CallC
     method: ctx.method,
     deadline: ctx.deadline,
     transport: ctx.transport,
+    identity: ctx.identity,
     traceContext,
     get signal() {
       return ctx.signal;

@@ -4,10 +4,11 @@ import { connectError, connectMessage, contentTypeOf, type EdgeResponse } from "
 import { BodyTooLarge, clientGone, headerOf, headersGetter, readBody } from "./connect-request.js";
 import { serveConnectStream } from "./connect-stream.js";
 import type { UnexpectedErrorListener } from "./error-table.js";
+import type { Authenticator } from "./identity.js";
 import { decodeJsonMessage } from "./json-decoding.js";
 import { MessageLimits } from "./limits.js";
 import { methodSpecs } from "./method-spec.js";
-import { decodeMessage, invalidRequest } from "./request-decoding.js";
+import { decodeMessage, invalidRequest, undecodableAs } from "./request-decoding.js";
 import { RpcError } from "./rpc-error.js";
 import { serveUnary, shuttingDown, type Route } from "./serve-call.js";
 import type { ServiceRegistration, StreamLifetime } from "./service-types.js";
@@ -22,6 +23,11 @@ export interface ConnectEdgeOptions {
   readonly maxBodyBytes?: number;
   /** A longer `connect-timeout-ms` is lowered to this. Default one hour. */
   readonly maxDeadlineMs?: number;
+  /**
+   * Establishes the caller of every call before its handler runs (and before a bad body is reported); a
+   * rejection is the call's status. None (authentication off): every call is `ANONYMOUS_ADMIN`.
+   */
+  readonly authenticate?: Authenticator;
 }
 
 /**
@@ -105,7 +111,17 @@ export function createConnectEdge(options: ConnectEdgeOptions): ConnectEdge {
     if (streaming) {
       // A stream that arrives while the edge drains is refused (the aborted signal), whatever its lifetime.
       const drainSignal = route.streams === "answer" && !draining ? answersNeverDrain : streamsDrain.signal;
-      return serveConnectStream({ route, req, res, codec, maxMessageBytes: limit, maxDeadlineMs, draining: drainSignal, onUnexpectedError: options.onUnexpectedError });
+      return serveConnectStream({
+        route,
+        req,
+        res,
+        codec,
+        maxMessageBytes: limit,
+        maxDeadlineMs,
+        draining: drainSignal,
+        onUnexpectedError: options.onUnexpectedError,
+        authenticate: options.authenticate,
+      });
     }
     const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase();
     if (encoding !== "identity" && encoding !== "gzip") {
@@ -127,8 +143,7 @@ export function createConnectEdge(options: ConnectEdgeOptions): ConnectEdge {
     if (codec === "proto") request = decodeMessage(route.spec.method.input, body);
     else {
       const decoded = decodeJsonMessage(route.spec.method.input, body.toString("utf8"));
-      if ("violation" in decoded) return connectError(invalidRequest(decoded.violation));
-      request = decoded.message;
+      request = "violation" in decoded ? undecodableAs(invalidRequest(decoded.violation)) : decoded.message;
     }
     const timeout = header("connect-timeout-ms");
     const { result } = serveUnary(
@@ -142,6 +157,7 @@ export function createConnectEdge(options: ConnectEdgeOptions): ConnectEdge {
         header,
         cancellation: [clientGone(res)],
         rejection: timeoutRejection(header(TIMEOUT_REJECTED_HEADER)),
+        authenticate: options.authenticate,
       },
       options.onUnexpectedError,
     );

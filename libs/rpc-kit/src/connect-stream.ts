@@ -7,8 +7,9 @@ import { COMPRESSED_FLAG, ENVELOPE_PREFIX_BYTES, readSingleEnvelope } from "./co
 import { type Codec, connectEndStream, connectStreamMessage, type EdgeResponse, streamContentType } from "./connect-protocol.js";
 import { BodyTooLarge, clientGone, headerOf, headersGetter, readBody } from "./connect-request.js";
 import type { UnexpectedErrorListener } from "./error-table.js";
+import type { Authenticator } from "./identity.js";
 import { decodeJsonMessage } from "./json-decoding.js";
-import { decodeMessage, invalidRequest } from "./request-decoding.js";
+import { decodeMessage, invalidRequest, undecodableAs } from "./request-decoding.js";
 import { RpcError } from "./rpc-error.js";
 import { serveStream, shuttingDown, type Route } from "./serve-call.js";
 import { normalizeTimeoutHeader, TIMEOUT_REJECTED_HEADER, timeoutRejection } from "./timeout-header.js";
@@ -29,6 +30,8 @@ export interface ConnectStreamCall {
   /** Aborts when the edge shuts down: the stream ends with UNAVAILABLE so that the client reconnects. */
   readonly draining: AbortSignal;
   readonly onUnexpectedError: UnexpectedErrorListener | undefined;
+  /** The edge's authenticator, if any: run before the handler (and before a bad message is reported). */
+  readonly authenticate?: Authenticator | undefined;
 }
 
 /**
@@ -61,13 +64,12 @@ export async function serveConnectStream(stream: ConnectStreamCall): Promise<Edg
     return failed(invalidRequest({ field: "request", description: "could not be read: the body or its gzip encoding is malformed" }));
   }
   const message = await messageOf(body, encoding === "gzip", stream.maxMessageBytes);
-  if (message instanceof RpcError) return failed(message);
   let request: unknown;
-  if (codec === "proto") request = decodeMessage(route.spec.method.input, message);
+  if (message instanceof RpcError) request = undecodableAs(message);
+  else if (codec === "proto") request = decodeMessage(route.spec.method.input, message);
   else {
     const decoded = decodeJsonMessage(route.spec.method.input, Buffer.from(message).toString("utf8"));
-    if ("violation" in decoded) return failed(invalidRequest(decoded.violation));
-    request = decoded.message;
+    request = "violation" in decoded ? undecodableAs(invalidRequest(decoded.violation)) : decoded.message;
   }
   normalizeTimeoutHeader(req.headers, "connect-timeout-ms", stream.maxDeadlineMs);
   const timeout = header("connect-timeout-ms");
@@ -83,6 +85,7 @@ export async function serveConnectStream(stream: ConnectStreamCall): Promise<Edg
       header,
       cancellation: [clientGone(res), stream.draining],
       rejection: timeoutRejection(header(TIMEOUT_REJECTED_HEADER)),
+      authenticate: stream.authenticate,
     },
     stream.onUnexpectedError,
     stream.draining,

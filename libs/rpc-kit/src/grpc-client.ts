@@ -52,6 +52,11 @@ export function createGrpcChannel(address: string, options: GrpcChannelOptions =
 export interface GrpcClientOptions {
   /** The deadline of a call that has neither its own nor a parent's. */
   readonly defaultTimeoutMs: number;
+  /**
+   * Headers sent with every call (a service's internal credential, a CLI's API key); they win over a call's own
+   * headers of the same name.
+   */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The peer of a channel, for span attributes. */
@@ -65,13 +70,17 @@ function toRpcErrorFromGrpc(error: grpc.ServiceError): RpcError {
   return decodeStatusDetails(error.code, error.details, details instanceof Buffer ? details : undefined);
 }
 
-function metadataOf(headers: Readonly<Record<string, string>>): grpc.Metadata {
+/** The metadata of a call: its headers, then the client's fixed ones. */
+export function metadataOf(headers: Readonly<Record<string, string>>, fixed?: Readonly<Record<string, string>>): grpc.Metadata {
   const metadata = new grpc.Metadata();
   for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
+  if (fixed !== undefined) for (const [key, value] of Object.entries(fixed)) metadata.set(key, value);
   return metadata;
 }
 
-function unaryCall(channel: GrpcChannel, spec: MethodSpec, defaultTimeoutMs: number) {
+type Fixed = Readonly<Record<string, string>> | undefined;
+
+function unaryCall(channel: GrpcChannel, spec: MethodSpec, defaultTimeoutMs: number, fixed: Fixed) {
   const peer = peerOf(channel);
   return (init: MessageInitShape<DescMessage>, options?: CallOptions): Promise<MessageShape<DescMessage>> => {
     const call = new ClientCall(spec, options, defaultTimeoutMs, peer);
@@ -88,7 +97,7 @@ function unaryCall(channel: GrpcChannel, spec: MethodSpec, defaultTimeoutMs: num
         spec.serialize,
         spec.deserializeResponse,
         spec.toRequest(init),
-        metadataOf(call.headers),
+        metadataOf(call.headers, fixed),
         { deadline: call.deadline },
         (error, response) => {
           if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
@@ -135,7 +144,7 @@ async function* readStream(
   }
 }
 
-function serverStreamingCall(channel: GrpcChannel, spec: MethodSpec, defaultTimeoutMs: number) {
+function serverStreamingCall(channel: GrpcChannel, spec: MethodSpec, defaultTimeoutMs: number, fixed: Fixed) {
   const peer = peerOf(channel);
   return (init: MessageInitShape<DescMessage>, options?: CallOptions): AsyncIterable<MessageShape<DescMessage>> => ({
     [Symbol.asyncIterator]() {
@@ -145,7 +154,7 @@ function serverStreamingCall(channel: GrpcChannel, spec: MethodSpec, defaultTime
         spec.serialize,
         spec.deserializeResponse,
         spec.toRequest(init),
-        metadataOf(call.headers),
+        metadataOf(call.headers, fixed),
         { deadline: call.deadline },
       );
       return readStream(call, stream);
@@ -153,7 +162,7 @@ function serverStreamingCall(channel: GrpcChannel, spec: MethodSpec, defaultTime
   });
 }
 
-function bidiStreamingCall(channel: GrpcChannel, spec: MethodSpec, defaultTimeoutMs: number) {
+function bidiStreamingCall(channel: GrpcChannel, spec: MethodSpec, defaultTimeoutMs: number, fixed: Fixed) {
   const peer = peerOf(channel);
   return (
     requests: AsyncIterable<MessageInitShape<DescMessage>>,
@@ -161,7 +170,7 @@ function bidiStreamingCall(channel: GrpcChannel, spec: MethodSpec, defaultTimeou
   ): AsyncIterable<MessageShape<DescMessage>> => ({
     [Symbol.asyncIterator]() {
       const call = new ClientCall(spec, options, defaultTimeoutMs, peer);
-      const stream = channel.client.makeBidiStreamRequest(spec.path, spec.serialize, spec.deserializeResponse, metadataOf(call.headers), {
+      const stream = channel.client.makeBidiStreamRequest(spec.path, spec.serialize, spec.deserializeResponse, metadataOf(call.headers, fixed), {
         deadline: call.deadline,
       });
       void runInContext(call.traceContext, async () => {
@@ -180,7 +189,7 @@ function bidiStreamingCall(channel: GrpcChannel, spec: MethodSpec, defaultTimeou
 /**
  * A typed gRPC client of `service` over `channel`. Each call has a deadline (its own, its parent's, or the
  * default), carries the W3C trace context of a CLIENT span, and fails with an {@link RpcError} that keeps
- * the server's `ErrorInfo` reason and field violations.
+ * the server's `ErrorInfo` reason and field violations. `options.headers` go with every call.
  */
 export function createGrpcClient<S extends DescService>(
   service: S,
@@ -191,13 +200,13 @@ export function createGrpcClient<S extends DescService>(
   for (const spec of methodSpecs(service)) {
     switch (spec.kind) {
       case "unary":
-        client[spec.localName] = unaryCall(channel, spec, options.defaultTimeoutMs);
+        client[spec.localName] = unaryCall(channel, spec, options.defaultTimeoutMs, options.headers);
         break;
       case "server_streaming":
-        client[spec.localName] = serverStreamingCall(channel, spec, options.defaultTimeoutMs);
+        client[spec.localName] = serverStreamingCall(channel, spec, options.defaultTimeoutMs, options.headers);
         break;
       case "bidi_streaming":
-        client[spec.localName] = bidiStreamingCall(channel, spec, options.defaultTimeoutMs);
+        client[spec.localName] = bidiStreamingCall(channel, spec, options.defaultTimeoutMs, options.headers);
         break;
       case "client_streaming":
         break;

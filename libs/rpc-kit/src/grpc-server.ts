@@ -7,6 +7,7 @@ import { AsyncQueue } from "./async-queue.js";
 import { type UnexpectedErrorListener } from "./error-table.js";
 import { beforeGrpcReadsHeaders, http2ServersOf } from "./grpc-http2-hooks.js";
 import { createHealthImpl, HealthState } from "./health.js";
+import type { Authenticator } from "./identity.js";
 import { MAX_CONCURRENT_STREAMS, MessageLimits } from "./limits.js";
 import { methodSpecs } from "./method-spec.js";
 import { createReflectionImpls } from "./reflection.js";
@@ -34,6 +35,12 @@ export interface GrpcServerOptions {
   readonly maxDeadlineMs?: number;
   /** Shared with the process's other servers, if any. Default: a new one. */
   readonly health?: HealthState;
+  /**
+   * Establishes the caller of every call — each service's, the built-ins' (health, reflection, tunnels) and each
+   * call a tunnel carries (with its own headers) — before its handler runs; a rejection is the call's status.
+   * None (authentication off): every call is `ANONYMOUS_ADMIN`.
+   */
+  readonly authenticate?: Authenticator;
 }
 
 /** A gRPC server hosting modelrouter services plus `grpc.health.v1.Health`, server reflection and tunnels. */
@@ -87,7 +94,8 @@ function cancelledEvent(call: SurfaceCall): Subscribe {
   };
 }
 
-function incomingOf(call: SurfaceCall, traced: boolean, draining: AbortSignal | undefined): IncomingCall {
+function incomingOf(call: SurfaceCall, hosting: Hosting, draining: AbortSignal | undefined): IncomingCall {
+  const traced = hosting.traced;
   const deadline = call.getDeadline();
   const header = (key: string): string | undefined => {
     const values = call.metadata.get(key);
@@ -101,6 +109,7 @@ function incomingOf(call: SurfaceCall, traced: boolean, draining: AbortSignal | 
     header,
     cancellation: [cancelledEvent(call), draining],
     rejection: timeoutRejection(header(TIMEOUT_REJECTED_HEADER)) ?? encodingRejection(header(ENCODING_REJECTED_HEADER)),
+    authenticate: hosting.authenticate,
   };
 }
 
@@ -175,25 +184,26 @@ interface Hosting {
   readonly cancelOnDrain: boolean;
   /** The largest request message, also once inflated. */
   readonly maxMessageBytes: number;
+  readonly authenticate: Authenticator | undefined;
 }
 
 function handlerFor(route: Route, hosting: Hosting): grpc.UntypedHandleCall {
-  const { onUnexpected, traced, draining } = hosting;
+  const { onUnexpected, draining } = hosting;
   const cancelling = hosting.cancelOnDrain ? draining : undefined;
   switch (route.spec.kind) {
     case "unary":
       return ((call: grpc.ServerUnaryCall<unknown, Message>, callback: grpc.sendUnaryData<Message>) => {
-        void serveUnary(route, call.request, incomingOf(call, traced, undefined), onUnexpected).result.then((outcome) =>
+        void serveUnary(route, call.request, incomingOf(call, hosting, undefined), onUnexpected).result.then((outcome) =>
           outcome.ok ? callback(null, outcome.response) : callback(toServiceError(outcome.error)),
         );
       }) as grpc.UntypedHandleCall;
     case "server_streaming":
       return ((call: grpc.ServerWritableStream<unknown, Message>) => {
-        void writeAll(call, serveStream(route, call.request, incomingOf(call, traced, cancelling), onUnexpected, cancelling).result);
+        void writeAll(call, serveStream(route, call.request, incomingOf(call, hosting, cancelling), onUnexpected, cancelling).result);
       }) as grpc.UntypedHandleCall;
     case "bidi_streaming":
       return ((call: grpc.ServerDuplexStream<unknown, Message>) => {
-        void writeAll(call, serveStream(route, readRequests(call), incomingOf(call, traced, cancelling), onUnexpected, draining).result);
+        void writeAll(call, serveStream(route, readRequests(call), incomingOf(call, hosting, cancelling), onUnexpected, draining).result);
       }) as grpc.UntypedHandleCall;
     case "client_streaming":
       throw new Error(`${route.spec.path}: client-streaming methods are not supported`);
@@ -244,12 +254,13 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const maxDeadlineMs = options.maxDeadlineMs ?? DEFAULT_MAX_DEADLINE_MS;
   const drain = new AbortController();
   const maxMessageBytes = options.maxReceiveMessageBytes ?? MessageLimits.EDGE_BYTES;
-  const traced: Hosting = { onUnexpected, traced: true, draining: drain.signal, cancelOnDrain: true, maxMessageBytes };
+  const authenticate = options.authenticate;
+  const traced: Hosting = { onUnexpected, traced: true, draining: drain.signal, cancelOnDrain: true, maxMessageBytes, authenticate };
   for (const { service, impl, streams } of options.services) addService(server, service, impl, { ...traced, cancelOnDrain: streams !== "answer" });
   const reflection = createReflectionImpls([...options.services.map((s) => s.service), Health, TunnelService]);
   const builtIns = [
     serviceRegistration(Health, createHealthImpl(health)),
-    serviceRegistration(TunnelService, createTunnelImpl(options.services, onUnexpected, drain.signal)),
+    serviceRegistration(TunnelService, createTunnelImpl(options.services, onUnexpected, drain.signal, authenticate)),
     serviceRegistration(reflectionV1.ServerReflection, reflection.v1),
     serviceRegistration(reflectionV1alpha.ServerReflection, reflection.v1alpha),
   ];

@@ -22,6 +22,7 @@ export {
   type MethodCall,
   type StreamLifetime,
 } from "./service-types.js";
+export { ANONYMOUS_ADMIN, type Authenticator, type CallCredentials, type CallerIdentity } from "./identity.js";
 export { MessageLimits } from "./limits.js";
 export { createGrpcServer, type GrpcServer, type GrpcServerOptions } from "./grpc-server.js";
 export {

@@ -51,6 +51,11 @@ export function invalidRequest(violation: FieldViolation): RpcError {
   });
 }
 
+/** A request that could not be decoded because of `error`, for the call lifecycle to answer (after authentication). */
+export function undecodableAs(error: RpcError): Undecodable {
+  return { [UNDECODABLE]: error };
+}
+
 /** The error of a request that could not be decoded, or undefined for a decoded message. */
 export function undecodable(request: unknown): RpcError | undefined {
   return typeof request === "object" && request !== null && UNDECODABLE in request ? (request as Undecodable)[UNDECODABLE] : undefined;

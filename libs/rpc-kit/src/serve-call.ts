@@ -1,6 +1,7 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { trace, type Context } from "@opentelemetry/api";
 import type { CallContext, Transport } from "./call-context.js";
+import type { Authenticator } from "./identity.js";
 import { Code } from "./code.js";
 import { toRpcError, type UnexpectedErrorListener } from "./error-table.js";
 import type { MethodSpec } from "./method-spec.js";
@@ -33,6 +34,11 @@ export interface IncomingCall {
   readonly cancellation: readonly CancellationSource[];
   /** A problem the transport found with the call itself (a malformed timeout header, a server that is draining). */
   readonly rejection?: RpcError | undefined;
+  /**
+   * The server's authenticator: run once, before the request is looked at and before the handler; its rejection
+   * is the call's status, its identity the call's `identity`. None: the call is `ANONYMOUS_ADMIN`, at no cost.
+   */
+  readonly authenticate?: Authenticator | undefined;
 }
 
 /** How a call ended: its response, or the error the client sees. Never a thrown error. */
@@ -61,9 +67,14 @@ function begin(route: Route, incoming: IncomingCall): { call: ServerCall; end: (
   return { call, end };
 }
 
-/** The error of a call that must not reach its handler, if any. */
-function refusal(request: unknown, incoming: IncomingCall, call: ServerCall): RpcError | undefined {
-  return incoming.rejection ?? undecodable(request) ?? (call.expired ? deadlineExceeded() : undefined);
+/** The error of a call that must not reach its handler once its caller is known, if any. */
+function refusal(request: unknown, call: ServerCall): RpcError | undefined {
+  return undecodable(request) ?? (call.expired ? deadlineExceeded() : undefined);
+}
+
+/** Runs the authenticator of the call and sets its identity. */
+async function authenticated(authenticate: Authenticator, route: Route, incoming: IncomingCall, call: ServerCall): Promise<void> {
+  call.identity = await authenticate({ method: route.spec.path, header: incoming.header });
 }
 
 function deadlineExceeded(): RpcError {
@@ -79,8 +90,9 @@ function failure(error: unknown, call: ServerCall, onUnexpected: UnexpectedError
 /**
  * Serves one unary call — the one lifecycle of every transport (grpc-js, Connect, tunnel, direct): a SERVER
  * span under the caller's trace (unless the transport says the call has none), the call's context with its
- * deadline and cancellation, the request refused before the handler when it could not be decoded, came too
- * late or was rejected by the transport, the handler run with its trace context active (a synchronous throw
+ * deadline and cancellation, the caller authenticated (when the server has an authenticator), the request
+ * refused before the handler when the transport rejected it, the authenticator refused the caller, or it could
+ * not be decoded or came too late, the handler run with its trace context active (a synchronous throw
  * is caught like a rejection), every failure mapped by the error table, and the span ended with the status.
  */
 export function serveUnary(
@@ -91,12 +103,17 @@ export function serveUnary(
 ): ServedCall<Promise<CallOutcome>> {
   const { call, end } = begin(route, incoming);
   const handler = route.handler as (request: unknown, ctx: CallContext) => Promise<Message>;
-  const refused = refusal(request, incoming, call);
+  const handle = (): Promise<Message> => {
+    const refused = refusal(request, call);
+    return refused !== undefined ? Promise.reject(refused) : runInContext(call.traceContext, handler, request, call);
+  };
+  const authenticate = incoming.authenticate;
   let pending: Promise<Message>;
-  if (refused !== undefined) pending = Promise.reject(refused);
+  if (incoming.rejection !== undefined) pending = Promise.reject(incoming.rejection);
+  else if (authenticate !== undefined) pending = authenticated(authenticate, route, incoming, call).then(handle);
   else {
     try {
-      pending = runInContext(call.traceContext, handler, request, call);
+      pending = handle();
     } catch (error) {
       pending = Promise.reject(error);
     }
@@ -135,7 +152,9 @@ export function serveStream(
     let code: number = Code.CANCELLED;
     let message: string | undefined = "the client cancelled the stream";
     try {
-      const refused = refusal(request, incoming, call);
+      if (incoming.rejection !== undefined) throw incoming.rejection;
+      if (incoming.authenticate !== undefined) await authenticated(incoming.authenticate, route, incoming, call);
+      const refused = refusal(request, call);
       if (refused !== undefined) throw refused;
       const items = runInContext(call.traceContext, handler, request, call);
       for await (const item of items) yield item;

@@ -1,5 +1,6 @@
 import type { Context } from "@opentelemetry/api";
 import type { CallContext, Transport } from "./call-context.js";
+import { ANONYMOUS_ADMIN, type CallerIdentity } from "./identity.js";
 
 /** setTimeout's largest delay (about 24.8 days); a longer wait would fire at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -22,6 +23,8 @@ export interface ServerCallInit {
   readonly traceContext: Context;
   readonly header: (key: string) => string | undefined;
   readonly cancellation: readonly CancellationSource[];
+  /** Who makes the call (default `ANONYMOUS_ADMIN`). */
+  readonly identity?: CallerIdentity;
 }
 
 const noHeader = (): undefined => undefined;
@@ -38,6 +41,8 @@ export class ServerCall implements CallContext {
   readonly method: string;
   readonly deadline: number;
   readonly traceContext: Context;
+  /** Who makes the call; the server's authenticator sets it before the handler runs. */
+  identity: CallerIdentity;
   readonly #header: (key: string) => string | undefined;
   readonly #sources: readonly CancellationSource[];
   #controller: AbortController | undefined;
@@ -52,6 +57,7 @@ export class ServerCall implements CallContext {
     this.method = init.method;
     this.deadline = init.deadline;
     this.traceContext = init.traceContext;
+    this.identity = init.identity ?? ANONYMOUS_ADMIN;
     this.#header = init.header ?? noHeader;
     this.#sources = init.cancellation;
   }

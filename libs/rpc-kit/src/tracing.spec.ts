@@ -5,6 +5,7 @@ import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { AnalyzerService } from "@modelrouter/contracts";
 import type { CallContext } from "./call-context.js";
 import { directTopology, grpcTopology, scriptedAnalyzer, tunnelTopology, type Topology } from "./kit.test-support.js";
+import { ANONYMOUS_ADMIN } from "./identity.js";
 
 const exporter = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -25,6 +26,7 @@ function callerOf(span: Span): CallContext {
     method: "/test.Caller/Handle",
     deadline: Number.POSITIVE_INFINITY,
     transport: "direct",
+    identity: ANONYMOUS_ADMIN,
     traceContext: trace.setSpan(ROOT_CONTEXT, span),
     signal: new AbortController().signal,
     header: () => undefined,

@@ -1,4 +1,4 @@
-import * as grpc from "@grpc/grpc-js";
+import type * as grpc from "@grpc/grpc-js";
 import {
   create,
   fromBinary,
@@ -12,7 +12,7 @@ import { OpenRequestSchema, OpenResponseSchema, TunnelService, type OpenResponse
 import type { CallOptions } from "./call-context.js";
 import { ClientCall } from "./client-call.js";
 import { Code } from "./code.js";
-import { createGrpcClient, peerOf, type GrpcChannel, type GrpcClientOptions } from "./grpc-client.js";
+import { createGrpcClient, metadataOf, peerOf, type GrpcChannel, type GrpcClientOptions } from "./grpc-client.js";
 import { MessageLimits } from "./limits.js";
 import { methodSpecs, type MethodSpec } from "./method-spec.js";
 import { RpcError } from "./rpc-error.js";
@@ -37,6 +37,11 @@ interface Pending {
 export interface TunnelOptions {
   /** The largest message the server at the other end accepts. Default {@link MessageLimits.INTERNAL_BYTES}. */
   readonly maxMessageBytes?: number;
+  /**
+   * Headers sent with the tunnel's stream and with every call it carries (a service's internal credential: the
+   * server authenticates the stream and each call on its own).
+   */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -47,6 +52,8 @@ export interface TunnelOptions {
  */
 export interface Tunnel {
   readonly channel: GrpcChannel;
+  /** The headers it sends with its stream and every call (see {@link TunnelOptions.headers}). */
+  readonly headers: Readonly<Record<string, string>> | undefined;
   /** Ends the stream; calls in flight fail with UNAVAILABLE. */
   close(): void;
   /** @internal */
@@ -57,6 +64,7 @@ export interface Tunnel {
 export function createTunnel(channel: GrpcChannel, options: TunnelOptions = {}): Tunnel {
   const peer = peerOf(channel);
   const maxMessageBytes = options.maxMessageBytes ?? MessageLimits.INTERNAL_BYTES;
+  const fixed = options.headers;
   const pending = new Map<bigint, Pending>();
   let stream: grpc.ClientDuplexStream<unknown, OpenResponse> | undefined;
   let nextId = 1n;
@@ -74,7 +82,7 @@ export function createTunnel(channel: GrpcChannel, options: TunnelOptions = {}):
       OPEN_PATH,
       (message: unknown) => Buffer.from(toBinary(OpenRequestSchema, message as MessageShape<typeof OpenRequestSchema>)),
       (bytes: Buffer) => fromBinary(OpenResponseSchema, bytes),
-      new grpc.Metadata(),
+      metadataOf({}, fixed),
     );
     const broken = (reason: string): void => {
       if (stream === s) stream = undefined;
@@ -99,13 +107,22 @@ export function createTunnel(channel: GrpcChannel, options: TunnelOptions = {}):
       entry.call.end(Code.OK);
       entry.resolve(message);
     });
-    s.on("error", (error: grpc.ServiceError) => broken(error.details || error.message));
+    s.on("error", (error: grpc.ServiceError) => {
+      if (error.code === Code.UNAUTHENTICATED || error.code === Code.PERMISSION_DENIED) {
+        // The server refused the stream's credential: every call carried by it is refused the same way (not retryable).
+        if (stream === s) stream = undefined;
+        failAll(new RpcError({ code: error.code, message: error.details }));
+        return;
+      }
+      broken(error.details || error.message);
+    });
     s.on("end", () => broken("the server ended it"));
     return s;
   };
 
   return {
     channel,
+    headers: fixed,
     close() {
       stream?.end();
       stream = undefined;
@@ -153,7 +170,7 @@ export function createTunnel(channel: GrpcChannel, options: TunnelOptions = {}):
         };
         pending.set(callId, { spec, call, resolve, reject, cleanup });
         stream ??= open();
-        stream.write(create(OpenRequestSchema, { callId, method: spec.path, message, timeoutMs, headers: call.headers }));
+        stream.write(create(OpenRequestSchema, { callId, method: spec.path, message, timeoutMs, headers: fixed === undefined ? call.headers : { ...call.headers, ...fixed } }));
       });
     },
   };
@@ -162,10 +179,11 @@ export function createTunnel(channel: GrpcChannel, options: TunnelOptions = {}):
 /**
  * A typed client of `service` whose unary calls travel through `tunnel` (streaming calls go over the tunnel's
  * channel as ordinary gRPC calls). Same type, deadlines, cancellation, spans and errors as
- * {@link createGrpcClient}; a fraction of its cost per call.
+ * {@link createGrpcClient}; a fraction of its cost per call. The tunnel's headers go with every call, also the
+ * streaming ones (unless `options.headers` names others).
  */
 export function createTunnelClient<S extends DescService>(service: S, tunnel: Tunnel, options: GrpcClientOptions): ServiceClient<S> {
-  const grpcClient = createGrpcClient(service, tunnel.channel, options) as Record<string, unknown>;
+  const grpcClient = createGrpcClient(service, tunnel.channel, { ...options, headers: options.headers ?? tunnel.headers }) as Record<string, unknown>;
   const client: Record<string, unknown> = {};
   for (const spec of methodSpecs(service)) {
     client[spec.localName] =

@@ -3,6 +3,7 @@ import { OpenResponseSchema, type OpenRequest, type OpenResponse, type TunnelSer
 import { AsyncQueue } from "./async-queue.js";
 import type { CallContext } from "./call-context.js";
 import { Code } from "./code.js";
+import type { Authenticator } from "./identity.js";
 import type { UnexpectedErrorListener } from "./error-table.js";
 import { methodSpecs } from "./method-spec.js";
 import { decodeMessage } from "./request-decoding.js";
@@ -34,12 +35,14 @@ function failure(callId: bigint, error: RpcError): OpenResponse {
  * same handlers, error table and span per call as a direct gRPC call) and answers each as it finishes. A
  * cancel frame, or the end of the stream, cancels the calls still running. When `draining` aborts (the server
  * is shutting down), new calls are refused with UNAVAILABLE and each stream ends once its running calls have
- * answered, so that a graceful shutdown does not wait for long-lived tunnels.
+ * answered, so that a graceful shutdown does not wait for long-lived tunnels. With an `authenticate`, each
+ * carried call is authenticated on its own headers, like a call of its own (the stream was, on the stream's).
  */
 export function createTunnelImpl(
   services: readonly ServiceRegistration[],
   onUnexpected: UnexpectedErrorListener | undefined,
   draining: AbortSignal,
+  authenticate?: Authenticator,
 ): ServiceImpl<typeof TunnelService> {
   const routes = routesOf(services);
   return {
@@ -69,6 +72,7 @@ export function createTunnelImpl(
             header: (key) => request.headers[key],
             cancellation: [streamCtx],
             rejection: draining.aborted ? shuttingDown() : undefined,
+            authenticate,
           },
           onUnexpected,
         );
