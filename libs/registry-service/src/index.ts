@@ -19,3 +19,4 @@ export {
 } from "./registry-component.js";
 export type { RegistryDatabaseConfig } from "./storage/open-registry-database.js";
 export type { RegistryQuotas } from "./store/quotas.js";
+export { verifyApiKeyIn, type ApiKeyVerifier } from "./access/verify-api-key.js";

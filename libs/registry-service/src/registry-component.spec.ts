@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { ConfigError, EnvReader } from "@modelrouter/config";
-import { RegistryService } from "@modelrouter/contracts";
-import { createDirectClient } from "@modelrouter/rpc-kit";
+import { RegistryService, Role } from "@modelrouter/contracts";
+import { parseEgressPolicy } from "@modelrouter/egress";
+import { Code, createDirectClient } from "@modelrouter/rpc-kit";
+import { startFakeMlflowServer, type FakeMlflowServer } from "./mlflow/fake-mlflow-server.js";
 import { memoryLogger, validDecision } from "./registry.test-support.js";
 import { readRegistryConfig, startRegistry, type RegistryComponent } from "./registry-component.js";
 
@@ -105,4 +107,40 @@ describe("startRegistry", () => {
     const opened = logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line["msg"] === "registry store open");
     expect(opened).toMatchObject({ decisionRetentionMs: 3_600_000 });
   });
+
+  it("verifies the API keys it creates, without a call to itself", async () => {
+    const client = createDirectClient(RegistryService, component.impl, { defaultTimeoutMs: 30_000 });
+    const created = await client.createApiKey({ key: { tenant: "acme", roles: [Role.CLIENT] } });
+    expect(await component.verifyApiKey(created.secret)).toEqual(created.key);
+    await client.revokeApiKey({ id: created.key!.id });
+    await expect(component.verifyApiKey(created.secret)).rejects.toMatchObject({ code: Code.UNAUTHENTICATED });
+  });
+});
+
+describe("startRegistry with an MLflow sync", () => {
+  let component: RegistryComponent | undefined;
+  let mlflow: FakeMlflowServer | undefined;
+
+  afterAll(async () => {
+    await component?.close();
+    await mlflow?.close();
+  });
+
+  it("audits the sync's writes as the registry's own internal identity", async () => {
+    mlflow = await startFakeMlflowServer({
+      models: [{ name: "synced", versions: [{ version: "1", tags: { "modelrouter.endpoint": "grpc://triton.models:8001", "modelrouter.modality": "image" } }] }],
+    });
+    const egress = parseEgressPolicy({ MODELROUTER_EGRESS_ALLOW: "127.0.0.1" }).policy!;
+    component = await startRegistry(
+      { database: { kind: "pglite" }, decisionRetentionMs: 3_600_000, egress, mlflow: { trackingUri: mlflow.url, intervalMs: 3_600_000 } },
+      memoryLogger([]),
+    );
+    const client = createDirectClient(RegistryService, component.impl, { defaultTimeoutMs: 30_000 });
+    let events = (await client.listAuditEvents({ resourcePrefix: "model/synced@" })).events;
+    for (let attempt = 0; events.length === 0 && attempt < 200; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      events = (await client.listAuditEvents({ resourcePrefix: "model/synced@" })).events;
+    }
+    expect(events.map((e) => [e.actor, e.actorTenant, e.action, e.resource])).toEqual([["internal:mlflow-sync", "", "RegisterModel", "model/synced@1"]]);
+  }, 60_000);
 });

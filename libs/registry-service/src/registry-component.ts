@@ -6,6 +6,8 @@ import type { Component } from "@modelrouter/host";
 import { createDirectClient, type ServiceImpl } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
 import { createRegistryService } from "./registry-service.js";
+import { MLFLOW_SYNC_IDENTITY, serviceAs } from "./access/as-identity.js";
+import { verifyApiKeyIn, type ApiKeyVerifier } from "./access/verify-api-key.js";
 import { registryCatalogue } from "./mlflow/registry-catalogue.js";
 import { readMlflowSyncConfig, startMlflowSyncLoop, type MlflowSyncConfig, type MlflowSyncLoop } from "./mlflow/sync-loop.js";
 import { createExperimentMonitor, DEFAULT_EXPERIMENT_INTERVAL_MS, EXPERIMENT_INTERVAL_SETTING } from "./experiments/index.js";
@@ -107,6 +109,11 @@ export function readRegistryConfig(env: EnvReader, cwd: string): RegistryConfig 
 /** A running registry: its handlers, and how to close its database. */
 export interface RegistryComponent extends Component<typeof RegistryService> {
   readonly impl: ServiceImpl<typeof RegistryService>;
+  /**
+   * Verifies an API key against this registry's store (see {@link verifyApiKeyIn}): what the registry's own
+   * authenticator uses as `verifyApiKey`, without a call to itself.
+   */
+  readonly verifyApiKey: ApiKeyVerifier;
   readonly close: () => Promise<void>;
 }
 
@@ -142,7 +149,9 @@ export async function startRegistry(config: RegistryConfig, logger: Logger): Pro
       config.mlflow === undefined
         ? undefined
         : startMlflowSyncLoop(config.mlflow, {
-            catalogue: registryCatalogue(createDirectClient(RegistryService, impl, { defaultTimeoutMs: 30_000 })),
+            catalogue: registryCatalogue(
+              createDirectClient(RegistryService, serviceAs(impl, MLFLOW_SYNC_IDENTITY), { defaultTimeoutMs: 30_000 }),
+            ),
             egress: config.egress ?? DEFAULT_EGRESS_POLICY,
             logger,
           });
@@ -154,6 +163,7 @@ export async function startRegistry(config: RegistryConfig, logger: Logger): Pro
   return {
     service: RegistryService,
     impl,
+    verifyApiKey: verifyApiKeyIn(store),
     close: async () => {
       await mlflow?.stop();
       await experiments.stop();

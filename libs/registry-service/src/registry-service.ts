@@ -31,6 +31,9 @@ import type { ServiceImpl } from "@modelrouter/rpc-kit";
 import { DEFAULT_EGRESS_POLICY, type EgressPolicy } from "@modelrouter/egress";
 import { Violations } from "@modelrouter/errors";
 import type { Logger } from "@modelrouter/telemetry";
+import { createAccessHandlers } from "./access/api-key-handlers.js";
+import { auditActorOf } from "./access/caller.js";
+import { scopeDecisionFilter, visibleDecision } from "./access/tenant-scope.js";
 import { applyPolicy } from "./policies/apply-policy.js";
 import { parseListBanditArms } from "./bandits/list-bandit-arms-request.js";
 import { checkExperimentOutcomes, listExperimentStatuses, type PValueMemory } from "./experiments/index.js";
@@ -101,7 +104,9 @@ export const DEFAULT_WATCH_LIMITS: BatchLimits = Object.freeze({ maxChanges: 500
  * stops at about 1 MiB (with a page token for the rest), removed models are returned by key when they would
  * not fit in 1 MiB, and watch messages never exceed `watchLimits.maxBytes`. Writes are logged at info level
  * with the revision they made; decision records (one per routed request) and model statistics (every second
- * from every router) are not logged, and feedback only at debug level.
+ * from every router) are not logged, and feedback only at debug level. Every write is audited as the call's
+ * identity (`ctx.identity`) in its own transaction; decision reads are limited to the caller's tenant unless it is an
+ * admin or another service (see `access/tenant-scope.ts`).
  */
 export function createRegistryService(options: RegistryServiceOptions): ServiceImpl<typeof RegistryService> {
   const { store, egress = DEFAULT_EGRESS_POLICY } = options;
@@ -116,8 +121,8 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
   };
 
   return {
-    async registerModel(request) {
-      const model = await store.registerModel(parseRegisterModel(request, egress));
+    async registerModel(request, ctx) {
+      const model = await store.registerModel(parseRegisterModel(request, egress), auditActorOf(ctx.identity));
       logger.info("model registered", { name: model.name, version: model.version, revision: model.revision });
       return create(RegisterModelResponseSchema, { model });
     },
@@ -137,16 +142,17 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
       });
     },
 
-    async updateModel(request) {
+    async updateModel(request, ctx) {
       const update = parseUpdateModel(request);
-      const model = await store.updateModel(update.key, update.source, update.fields, update.expectedRevision, fitsAfterUpdate);
+      const { key, source, fields, expectedRevision } = update;
+      const model = await store.updateModel(key, source, fields, expectedRevision, fitsAfterUpdate, auditActorOf(ctx.identity));
       logger.info("model updated", { name: model.name, version: model.version, fields: update.fields, revision: model.revision });
       return create(UpdateModelResponseSchema, { model });
     },
 
-    async deregisterModel(request) {
+    async deregisterModel(request, ctx) {
       const { name, version, expectedRevision } = parseDeregisterModel(request);
-      const removed = await store.deregisterModel(name, version, expectedRevision);
+      const removed = await store.deregisterModel(name, version, expectedRevision, auditActorOf(ctx.identity));
       logger.info("model deregistered", { name, versions: removed.map((m) => m.version) });
       const models = wholeOrKeys(ModelSchema, removed, (m) => ({ name: m.name, version: m.version, revision: m.revision }));
       return create(DeregisterModelResponseSchema, { models });
@@ -163,7 +169,7 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
       const appliedBy = (ctx.header(CALLER_HEADER) ?? "").slice(0, MAX_CALLER_LENGTH);
       const input = parseApplyPolicy(request);
       await checkExperimentOutcomes(store, input.policy);
-      const outcome = await applyPolicy(store, { ...input, appliedBy });
+      const outcome = await applyPolicy(store, { ...input, appliedBy, actor: auditActorOf(ctx.identity) });
       if (!request.validateOnly) {
         logger.info(outcome.created ? "policy created" : "policy replaced", {
           name: outcome.policy.name,
@@ -202,9 +208,9 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
       });
     },
 
-    async deletePolicy(request) {
+    async deletePolicy(request, ctx) {
       const name = parsePolicyName(request);
-      const policy = await store.deletePolicy(name, request.expectedRevision);
+      const policy = await store.deletePolicy(name, request.expectedRevision, auditActorOf(ctx.identity));
       logger.info("policy deleted", { name, lastRevision: policy.revision });
       return create(DeletePolicyResponseSchema, { policy });
     },
@@ -221,13 +227,14 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
       return create(RecordDecisionResponseSchema, {});
     },
 
-    async getDecision(request) {
-      return create(GetDecisionResponseSchema, { decision: await store.getDecision(parseGetDecision(request)) });
+    async getDecision(request, ctx) {
+      const decision = visibleDecision(await store.getDecision(parseGetDecision(request)), ctx.identity);
+      return create(GetDecisionResponseSchema, { decision });
     },
 
-    async listDecisions(request) {
+    async listDecisions(request, ctx) {
       const { filter, page, tokens } = parseListDecisions(request);
-      const result = await store.listDecisions(filter, page);
+      const result = await store.listDecisions(scopeDecisionFilter(filter, ctx.identity), page);
       const { items, nextAfter } = pageWithin(DecisionRecordSchema, result, decisionKeyOf);
       return create(ListDecisionsResponseSchema, {
         decisions: items,
@@ -267,5 +274,7 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
       const estimate = await evaluatePolicy(store, parseEvaluatePolicy(request), evaluationBounds(ctx.deadline, ctx.signal));
       return create(EvaluatePolicyResponseSchema, { estimate });
     },
+
+    ...createAccessHandlers(store, logger),
   };
 }

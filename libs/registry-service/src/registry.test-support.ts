@@ -2,10 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RegistryService } from "@modelrouter/contracts";
-import { createDirectClient, isRpcError, type RpcError, type ServiceClient } from "@modelrouter/rpc-kit";
+import { createDirectClient, isRpcError, type CallerIdentity, type RpcError, type ServiceClient } from "@modelrouter/rpc-kit";
 import { createLogger, type Logger } from "@modelrouter/telemetry";
 import { startPostgresCluster } from "@modelrouter/testing";
 import pg from "pg";
+import { serviceAs } from "./access/as-identity.js";
 import { createRegistryService, type RegistryServiceOptions } from "./registry-service.js";
 import { openPgliteDatabase } from "./storage/pglite-database.js";
 import { openPostgresDatabase } from "./storage/postgres-database.js";
@@ -17,6 +18,8 @@ export { manyLabels, onnxOf, validDecision, validModel, validPolicy } from "./fi
 /** A registry client as clients see it (errors are RpcErrors), over the service and store it calls. */
 export interface Registry {
   readonly client: ServiceClient<typeof RegistryService>;
+  /** A client whose every call the service sees as made by `identity` (as an authenticator would set it). */
+  clientAs(identity: CallerIdentity): ServiceClient<typeof RegistryService>;
   readonly store: RegistryStore;
   /** The store's database, for writing what no request can (rows of an older registry). */
   readonly db: SqlDatabase;
@@ -81,7 +84,8 @@ export async function registryOn(
   const store = await openRegistryStore({ db: observed.db, logger, ...options.store });
   const impl = createRegistryService({ store, logger, ...options.service });
   const client = createDirectClient(RegistryService, impl, { defaultTimeoutMs: 60_000 });
-  return { client, store, db: observed.db, logs, parked: observed.nextEmptyRead, close: () => store.close() };
+  const clientAs = (identity: CallerIdentity) => createDirectClient(RegistryService, serviceAs(impl, identity), { defaultTimeoutMs: 60_000 });
+  return { client, clientAs, store, db: observed.db, logs, parked: observed.nextEmptyRead, close: () => store.close() };
 }
 
 /** Wraps a database to report reads of the change log that return nothing. */

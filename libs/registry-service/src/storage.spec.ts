@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { startPostgresCluster, type PostgresCluster } from "@modelrouter/testing";
 import { memoryLogger, registryOn, uniqueName, validDecision, validModel, validPolicy } from "./registry.test-support.js";
 import { DataDirLockedError } from "./storage/data-dir-lock.js";
@@ -10,11 +11,12 @@ import { openPgliteDatabase } from "./storage/pglite-database.js";
 import { openPostgresDatabase } from "./storage/postgres-database.js";
 import type { SqlDatabase } from "./storage/sql-database.js";
 import { createChangeFeed } from "./store/change-feed.js";
-import { insertModel } from "./store/model-store.js";
+import { MODEL_COLUMNS, MODEL_PLACEHOLDERS, modelRowValues } from "./store/model-rows.js";
 import { policyDigest } from "./store/policy-revisions.js";
 import { policyToJson } from "./store/policy-store.js";
 import { DEFAULT_QUOTAS } from "./store/quotas.js";
 import { openRegistryStore, type RegistryStore } from "./store/registry-store.js";
+import { runWrite } from "./store/store-context.js";
 
 describe("the PGlite data directory", () => {
   let root: string;
@@ -112,9 +114,9 @@ describe.each(["pglite", "postgres"] as const)("the schema on %s", (driver) => {
   it("applies each migration once, and refuses a database with a newer schema", async () => {
     const db = await freshDatabase();
     try {
-      expect(await applyMigrations(db)).toEqual({ applied: [1, 2, 3, 4, 5], version: 5 });
-      expect(await applyMigrations(db)).toEqual({ applied: [], version: 5 });
-      await expect(applyMigrations(db, [])).rejects.toThrow(/schema version 5, newer than this registry knows \(0\)/);
+      expect(await applyMigrations(db)).toEqual({ applied: [1, 2, 3, 4, 5, 6], version: 6 });
+      expect(await applyMigrations(db)).toEqual({ applied: [], version: 6 });
+      await expect(applyMigrations(db, [])).rejects.toThrow(/schema version 6, newer than this registry knows \(0\)/);
     } finally {
       await db.close();
     }
@@ -139,7 +141,12 @@ describe.each(["pglite", "postgres"] as const)("the schema on %s", (driver) => {
     try {
       expect(await applyMigrations(db, REGISTRY_MIGRATIONS.filter((m) => m.version === 1))).toEqual({ applied: [1], version: 1 });
       const ctx = { db, feed: createChangeFeed(), now: () => new Date(), quotas: DEFAULT_QUOTAS };
-      const model = await insertModel(ctx, validModel({ name: uniqueName() }));
+      const model = await runWrite(ctx, async (tx, revision) => {
+        const now = new Date();
+        const stored = validModel({ name: uniqueName(), revision, createTime: timestampFromDate(now), updateTime: timestampFromDate(now) });
+        await tx.query(`INSERT INTO registry_models (${MODEL_COLUMNS}) VALUES (${MODEL_PLACEHOLDERS})`, modelRowValues(stored, now, now));
+        return stored;
+      });
 
       store = await openRegistryStore({ db, logger: memoryLogger(logs) });
       expect(logs.join("\n")).toMatch(/"applied a registry schema migration".*"version":2/);
@@ -148,7 +155,7 @@ describe.each(["pglite", "postgres"] as const)("the schema on %s", (driver) => {
       const record = validDecision({ requestId: uniqueName("req") });
       await store.recordDecision(record);
       expect(await store.getDecision(record.requestId)).toEqual(record);
-      expect(await applyMigrations(db)).toEqual({ applied: [], version: 5 });
+      expect(await applyMigrations(db)).toEqual({ applied: [], version: 6 });
     } finally {
       if (store === undefined) await db.close();
       else await store.close();

@@ -115,6 +115,10 @@ describe("the experiment monitor (pglite)", () => {
       [next!.revision, `experiment:${policy.name}/default`],
       [policy.revision, ""],
     ]);
+    const audited = await registry.client.listAuditEvents({ resourcePrefix: `policy/${policy.name}`, pageSize: 1 });
+    expect(audited.events.map((e) => [e.actor, e.action, e.revision, e.before !== undefined])).toEqual([
+      [`experiment:${policy.name}/default`, "ApplyPolicy", next!.revision, true],
+    ]);
     const { policy: before } = await registry.client.getPolicy({ name: policy.name, revision: policy.revision });
     expect(before!.defaultRoute!.strategy).toBe(Strategy.WEIGHTED);
     expect(logs.some((line) => line.includes("experiment promoted"))).toBe(true);

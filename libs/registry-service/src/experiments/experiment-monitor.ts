@@ -62,6 +62,7 @@ async function writeVerdict(store: RegistryStore, look: ExperimentLook, logger: 
       expectedRevision: policy.revision,
       validateOnly: false,
       appliedBy: `experiment:${route.settings.name}`,
+      actor: { subject: `experiment:${route.settings.name}`, tenant: "" },
     });
     const result = decision.kind === "promote" ? "promoted" : "rolled back";
     logger.info(`experiment ${result}`, {

@@ -1,6 +1,7 @@
 import type { Policy } from "@modelrouter/contracts";
 import { Violations } from "@modelrouter/errors";
 import { POLICY_LIMITS, compilePolicy, createPolicyEnvironment } from "@modelrouter/policy";
+import type { AuditActor } from "../store/audit-log.js";
 import type { RegistryStore } from "../store/registry-store.js";
 import { checkName } from "../validation/names.js";
 import { catalogueScope } from "./catalogue-scope.js";
@@ -14,6 +15,8 @@ export interface ApplyPolicyInput {
   readonly validateOnly: boolean;
   /** Who applies it, kept with the revision: the caller's identity, or "". */
   readonly appliedBy?: string;
+  /** Who applies it, for the audit log (default: anonymous). */
+  readonly actor?: AuditActor;
 }
 
 /** The outcome of {@link applyPolicy}. */
@@ -47,6 +50,7 @@ export async function applyPolicy(store: RegistryStore, input: ApplyPolicyInput)
   const result = await store.putPolicy(input.policy, {
     validateOnly: input.validateOnly,
     appliedBy: input.appliedBy ?? "",
+    ...(input.actor === undefined ? {} : { actor: input.actor }),
     ...(input.expectedRevision === undefined ? {} : { expectedRevision: input.expectedRevision }),
   });
   return { ...result, warnings: compiled.warnings.map((warning) => `policy.${warning}`) };

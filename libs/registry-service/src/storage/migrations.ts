@@ -42,6 +42,10 @@ export interface Migration {
  *   rewards, and for a contextual bandit the dimension d of x = (1, features…), Σ x·xᵀ (`gram`, d × d
  *   row-major) and Σ reward·x (`reward_features`). Updated in the feedback's transaction (see
  *   `attachFeedbackAndLearn`); data, like decisions: no revision.
+ * - `registry_api_keys` (migration 6): clients' API keys by public id, with the SHA-256 of their secret (never the
+ *   secret), tenant, roles (the `Role` enum's numbers), expiry and revocation time.
+ * - `registry_audit_events` (migration 6): the audit log, one row per change (models, policies, API keys), written
+ *   in the change's transaction and append-only like the change log (a trigger refuses UPDATE and DELETE).
  */
 export const REGISTRY_MIGRATIONS: readonly Migration[] = [
   {
@@ -180,6 +184,44 @@ export const REGISTRY_MIGRATIONS: readonly Migration[] = [
         update_time timestamptz NOT NULL,
         PRIMARY KEY (bandit, model_name, model_version)
       )`,
+    ],
+  },
+  {
+    version: 6,
+    name: "API keys and audit log",
+    statements: [
+      `CREATE TABLE registry_api_keys (
+        id text COLLATE "C" PRIMARY KEY,
+        tenant text COLLATE "C" NOT NULL,
+        roles integer[] NOT NULL,
+        description text NOT NULL,
+        secret_hash text NOT NULL,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz,
+        revoked_at timestamptz,
+        created_by text NOT NULL
+      )`,
+      `CREATE INDEX registry_api_keys_newest ON registry_api_keys (created_at DESC, id DESC)`,
+      `CREATE TABLE registry_audit_events (
+        sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        time timestamptz NOT NULL,
+        actor text COLLATE "C" NOT NULL,
+        actor_tenant text COLLATE "C" NOT NULL,
+        action text NOT NULL,
+        resource text COLLATE "C" NOT NULL,
+        before jsonb,
+        after jsonb,
+        revision bigint NOT NULL
+      )`,
+      `CREATE INDEX registry_audit_events_resource ON registry_audit_events (resource, sequence DESC)`,
+      `CREATE INDEX registry_audit_events_actor ON registry_audit_events (actor, sequence DESC)`,
+      `CREATE FUNCTION registry_audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'registry_audit_events is append-only';
+      END
+      $$`,
+      `CREATE TRIGGER registry_audit_events_append_only BEFORE UPDATE OR DELETE ON registry_audit_events
+        FOR EACH ROW EXECUTE FUNCTION registry_audit_events_append_only()`,
     ],
   },
 ];

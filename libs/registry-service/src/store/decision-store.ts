@@ -146,7 +146,8 @@ export async function deleteDecisionsBefore(db: SqlExecutor, cutoff: Date, limit
   return rows.length;
 }
 
-function requestNotFound(requestId: string): DomainError {
+/** The REQUEST_NOT_FOUND error of a request id with no logged decision (or one the caller may not see). */
+export function requestNotFound(requestId: string): DomainError {
   return new DomainError(
     ErrorReason.REQUEST_NOT_FOUND,
     `no decision is logged for request "${requestId}": it was never recorded, or it is older than the decision ` +

@@ -3,6 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ModelSchema, ModelStatus, OfflineMetricsSchema, type Modality, type Model } from "@modelrouter/contracts";
 import { DomainError, ErrorReason } from "@modelrouter/errors";
 import type { SqlExecutor } from "../storage/sql-database.js";
+import { appendAuditEvent, ANONYMOUS_ACTOR, type AuditActor } from "./audit-log.js";
 import { appendChange } from "./change-log.js";
 import { revisionConflict } from "./conflicts.js";
 import { checkModelQuota } from "./quotas.js";
@@ -38,7 +39,7 @@ export interface ModelFilter {
  * @throws DomainError MODEL_VERSION_EXISTS when (name, version) is registered; QUOTA_EXCEEDED when the
  *   registry holds its most model versions.
  */
-export async function insertModel(ctx: StoreContext, model: Model): Promise<Model> {
+export async function insertModel(ctx: StoreContext, model: Model, actor: AuditActor = ANONYMOUS_ACTOR): Promise<Model> {
   return runWrite(ctx, async (tx, revision) => {
     await checkModelQuota(tx, ctx.quotas.maxModels);
     const now = ctx.now();
@@ -60,8 +61,14 @@ export async function insertModel(ctx: StoreContext, model: Model): Promise<Mode
       );
     }
     await appendChange(tx, { revision, seq: 0, kind: "model", type: "PUT", key: modelKey(stored), payload: modelToJson(stored) });
+    await appendAuditEvent(tx, now, { actor, action: "RegisterModel", resource: modelResource(stored), after: modelToJson(stored), revision });
     return stored;
   });
+}
+
+/** The audit log's resource name of a model version: "model/<name>@<version>". */
+export function modelResource(key: ModelKey): string {
+  return `model/${key.name}@${key.version}`;
 }
 
 /**
@@ -133,6 +140,7 @@ export async function patchModel(
   fields: readonly UpdatableModelField[],
   expectedRevision: bigint | undefined,
   check: (updated: Model) => void = () => undefined,
+  actor: AuditActor = ANONYMOUS_ACTOR,
 ): Promise<Model> {
   return runWrite(ctx, async (tx, revision) => {
     const { rows } = await tx.query(
@@ -141,6 +149,7 @@ export async function patchModel(
     );
     if (rows[0] === undefined) throw modelNotFound(key.name, key.version);
     const stored = modelFromJson(rows[0]["body"]);
+    const before = modelToJson(stored);
     checkExpected(key, expectedRevision, stored.revision);
     for (const field of fields) copyField(stored, source, field);
     check(withoutOutputFields(stored));
@@ -161,7 +170,9 @@ export async function patchModel(
         JSON.stringify(modelToJson(stored)),
       ],
     );
-    await appendChange(tx, { revision, seq: 0, kind: "model", type: "PUT", key: modelKey(stored), payload: modelToJson(stored) });
+    const after = modelToJson(stored);
+    await appendChange(tx, { revision, seq: 0, kind: "model", type: "PUT", key: modelKey(stored), payload: after });
+    await appendAuditEvent(tx, now, { actor, action: "UpdateModel", resource: modelResource(stored), before, after, revision });
     return stored;
   });
 }
@@ -176,6 +187,7 @@ export async function removeModels(
   name: string,
   version: string | undefined,
   expectedRevision: bigint | undefined,
+  actor: AuditActor = ANONYMOUS_ACTOR,
 ): Promise<Model[]> {
   return runWrite(ctx, async (tx, revision) => {
     const { rows } =
@@ -189,6 +201,7 @@ export async function removeModels(
     else await tx.query("DELETE FROM registry_models WHERE name = $1 AND version = $2", [name, version]);
     for (const [seq, model] of removed.entries()) {
       await appendChange(tx, { revision, seq, kind: "model", type: "DELETE", key: modelKey(model) });
+      await appendAuditEvent(tx, ctx.now(), { actor, action: "DeregisterModel", resource: modelResource(model), before: modelToJson(model), revision });
     }
     return removed;
   });

@@ -3,6 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { PolicySchema, type Policy } from "@modelrouter/contracts";
 import { DomainError, ErrorReason } from "@modelrouter/errors";
 import type { SqlExecutor } from "../storage/sql-database.js";
+import { appendAuditEvent, ANONYMOUS_ACTOR, type AuditActor } from "./audit-log.js";
 import { appendChange } from "./change-log.js";
 import { revisionConflict } from "./conflicts.js";
 import { checkPolicyQuota } from "./quotas.js";
@@ -18,6 +19,13 @@ export interface PutPolicyOptions {
   readonly validateOnly: boolean;
   /** Who applies it, kept with the revision: the caller's identity, or "". */
   readonly appliedBy?: string;
+  /** Who applies it, for the audit log (default `ANONYMOUS_ACTOR`). */
+  readonly actor?: AuditActor;
+}
+
+/** The audit log's resource name of a policy: "policy/<name>". */
+export function policyResource(name: string): string {
+  return `policy/${name}`;
 }
 
 /** The outcome of {@link putPolicy}. */
@@ -68,6 +76,14 @@ export async function putPolicy(ctx: StoreContext, policy: Policy, options: PutP
     );
     await appendChange(tx, { revision, seq: 0, kind: "policy", type: "PUT", key: stored.name, payload: policyToJson(stored) });
     await keepPolicyRevision(tx, stored, options.appliedBy ?? "", ctx.policyRevisionsKept ?? DEFAULT_POLICY_REVISIONS_KEPT);
+    await appendAuditEvent(tx, now, {
+      actor: options.actor ?? ANONYMOUS_ACTOR,
+      action: "ApplyPolicy",
+      resource: policyResource(stored.name),
+      ...(existing === undefined ? {} : { before: policyToJson(existing) }),
+      after: policyToJson(stored),
+      revision,
+    });
     return result;
   };
   if (options.validateOnly) return ctx.db.transaction((tx) => apply(tx, undefined));
@@ -105,7 +121,12 @@ export async function queryPolicies(db: SqlExecutor, page: PageRequest<string>):
  *
  * @throws DomainError POLICY_NOT_FOUND, or REVISION_CONFLICT when `expectedRevision` is given and differs.
  */
-export async function removePolicy(ctx: StoreContext, name: string, expectedRevision: bigint | undefined): Promise<Policy> {
+export async function removePolicy(
+  ctx: StoreContext,
+  name: string,
+  expectedRevision: bigint | undefined,
+  actor: AuditActor = ANONYMOUS_ACTOR,
+): Promise<Policy> {
   return runWrite(ctx, async (tx, revision) => {
     const existing = await selectPolicy(tx, name, true);
     if (existing === undefined) throw policyNotFound(name);
@@ -114,6 +135,7 @@ export async function removePolicy(ctx: StoreContext, name: string, expectedRevi
     }
     await tx.query("DELETE FROM registry_policies WHERE name = $1", [name]);
     await appendChange(tx, { revision, seq: 0, kind: "policy", type: "DELETE", key: name });
+    await appendAuditEvent(tx, ctx.now(), { actor, action: "DeletePolicy", resource: policyResource(name), before: policyToJson(existing), revision });
     return existing;
   });
 }

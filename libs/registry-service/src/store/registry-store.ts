@@ -1,8 +1,10 @@
-import type { BanditArm, DecisionRecord, Model, ModelStats, Policy } from "@modelrouter/contracts";
+import type { ApiKey, AuditEvent, BanditArm, DecisionRecord, Model, ModelStats, Policy } from "@modelrouter/contracts";
 import type { Logger } from "@modelrouter/telemetry";
 import { unsafeDurabilitySettings } from "../storage/durability.js";
 import { applyMigrations } from "../storage/migrations.js";
 import type { SqlDatabase } from "../storage/sql-database.js";
+import { findApiKey, insertApiKey, queryApiKeys, revokeApiKey, type ApiKeyFilter, type StoredApiKey } from "./api-key-store.js";
+import { queryAuditEvents, type AuditActor, type AuditFilter } from "./audit-log.js";
 import { createChangeFeed } from "./change-feed.js";
 import type { ResourceKind } from "./change-log.js";
 import {
@@ -81,8 +83,11 @@ export interface RegistryStore {
   readonly dialect: SqlDatabase["dialect"];
   /** The store's clock: of create, update and feedback times, and of the decision log's retention. */
   now(): Date;
-  /** Registers a new version; sets revision, create and update times. QUOTA_EXCEEDED when the registry is full. */
-  registerModel(model: Model): Promise<Model>;
+  /**
+   * Registers a new version; sets revision, create and update times. QUOTA_EXCEEDED when the registry is full.
+   * Every write audits itself (see `appendAuditEvent`) as `actor` (default `ANONYMOUS_ACTOR`) in its transaction.
+   */
+  registerModel(model: Model, actor?: AuditActor): Promise<Model>;
   /** One version, or the latest active or deprecated one when `version` is undefined. */
   getModel(name: string, version: string | undefined): Promise<Model>;
   listModels(filter: ModelFilter, page: PageRequest<ModelKey>): Promise<Page<Model, ModelKey>>;
@@ -96,9 +101,10 @@ export interface RegistryStore {
     fields: readonly UpdatableModelField[],
     expectedRevision: bigint | undefined,
     check?: (updated: Model) => void,
+    actor?: AuditActor,
   ): Promise<Model>;
   /** Removes one version, or all versions when `version` is undefined; returns what was removed. */
-  deregisterModel(name: string, version: string | undefined, expectedRevision: bigint | undefined): Promise<Model[]>;
+  deregisterModel(name: string, version: string | undefined, expectedRevision: bigint | undefined, actor?: AuditActor): Promise<Model[]>;
   /**
    * The versions a policy's targets may resolve to: all versions of `names`, plus every active or deprecated
    * version when `selectable` (for label selectors).
@@ -114,7 +120,17 @@ export interface RegistryStore {
   listPolicies(page: PageRequest<string>): Promise<Page<Policy, string>>;
   /** A page of a policy's kept revisions, newest first; the key is the revision as a decimal string. */
   listPolicyRevisions(name: string, page: PageRequest<string>): Promise<Page<PolicyRevisionEntry, string>>;
-  deletePolicy(name: string, expectedRevision: bigint | undefined): Promise<Policy>;
+  deletePolicy(name: string, expectedRevision: bigint | undefined, actor?: AuditActor): Promise<Policy>;
+  /** Stores a new API key (never its secret: `secretHash`), audited as CreateApiKey. */
+  createApiKey(key: ApiKey, secretHash: string, actor: AuditActor): Promise<ApiKey>;
+  /** Revokes a key (idempotent), audited the first time. NOT_FOUND for an unknown id. */
+  revokeApiKey(id: string, actor: AuditActor): Promise<ApiKey>;
+  /** A key with its secret's hash, or undefined. */
+  findApiKey(id: string): Promise<StoredApiKey | undefined>;
+  /** Keys newest first; only active ones (not revoked, not expired at the store's clock) unless `includeInactive`. */
+  listApiKeys(filter: ApiKeyFilter): Promise<ApiKey[]>;
+  /** A page of the audit log, newest first; the key is the last event's sequence (decimal). */
+  listAuditEvents(filter: AuditFilter, page: PageRequest<string>): Promise<Page<AuditEvent, string>>;
   /**
    * Accepts a router's decision (validated by the caller) into the write-behind decision log, which writes it
    * within about 50 ms, replacing an earlier record of its request id but keeping its feedback. Takes no
@@ -240,18 +256,23 @@ export async function openRegistryStore(options: RegistryStoreOptions): Promise<
   return {
     dialect: db.dialect,
     now: ctx.now,
-    registerModel: (model) => insertModel(ctx, model),
+    registerModel: (model, actor) => insertModel(ctx, model, actor),
     getModel: (name, version) => findModel(db, name, version),
     listModels: (filter, page) => queryModels(db, filter, page),
-    updateModel: (key, source, fields, expected, check) => patchModel(ctx, key, source, fields, expected, check),
-    deregisterModel: (name, version, expected) => removeModels(ctx, name, version, expected),
+    updateModel: (key, source, fields, expected, check, actor) => patchModel(ctx, key, source, fields, expected, check, actor),
+    deregisterModel: (name, version, expected, actor) => removeModels(ctx, name, version, expected, actor),
     catalogueModels: (names, selectable) => findCatalogueModels(db, names, selectable),
     putPolicy: (policy, putOptions) => putPolicy(ctx, policy, putOptions),
     getPolicy: (name, revision) =>
       revision === undefined || revision === 0n ? findPolicy(db, name) : findPolicyRevision(db, name, revision),
     listPolicies: (page) => queryPolicies(db, page),
     listPolicyRevisions: (name, page) => queryPolicyRevisions(db, name, page),
-    deletePolicy: (name, expected) => removePolicy(ctx, name, expected),
+    deletePolicy: (name, expected, actor) => removePolicy(ctx, name, expected, actor),
+    createApiKey: (key, secretHash, actor) => insertApiKey(ctx, key, secretHash, actor),
+    revokeApiKey: (id, actor) => revokeApiKey(ctx, id, actor),
+    findApiKey: (id) => findApiKey(db, id),
+    listApiKeys: (filter) => queryApiKeys(db, filter, ctx.now()),
+    listAuditEvents: (filter, page) => queryAuditEvents(db, filter, page),
     recordDecision: async (record) => decisionLog.enqueue(record),
     getDecision: async (requestId) => {
       await decisionLog.flush();
