@@ -4,7 +4,13 @@ import { loadConfig } from "./config.js";
 
 describe("the analyzer's configuration", () => {
   it("has working defaults", () => {
-    expect(loadConfig({})).toEqual({ listen: "127.0.0.1:50052", logLevel: "info", shutdownGraceMs: 10_000, callTimeoutMs: 10_000 });
+    expect(loadConfig({})).toEqual({
+      listen: "127.0.0.1:50052",
+      logLevel: "info",
+      shutdownGraceMs: 10_000,
+      callTimeoutMs: 10_000,
+      auth: expect.objectContaining({ mode: "off" }),
+    });
   });
 
   it("names a bad setting and the expected form", () => {

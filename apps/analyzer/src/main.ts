@@ -1,6 +1,6 @@
 import { startTelemetry } from "@modelrouter/telemetry/sdk";
 import { startAnalyzer } from "@modelrouter/analyzer-service";
-import { MODELROUTER_VERSION, runHost, runMain } from "@modelrouter/host";
+import { loadServiceAuth, MODELROUTER_VERSION, processCredentials, runHost, runMain } from "@modelrouter/host";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig } from "./config.js";
 
@@ -8,12 +8,14 @@ runMain("analyzer", async () => {
   const telemetry = startTelemetry({ serviceName: "analyzer", serviceVersion: MODELROUTER_VERSION });
   const config = loadConfig(process.env);
   const logger = createLogger({ service: "analyzer", level: config.logLevel });
+  const auth = await loadServiceAuth(config.auth, "analyzer", processCredentials(process.env));
   const analyzer = await startAnalyzer();
   await runHost({
     name: "analyzer",
     logger,
     components: [analyzer],
     servers: [{ listen: config.listen, components: [analyzer], exposure: "internal" }],
+    authenticate: auth.authenticator(),
     shutdownGraceMs: config.shutdownGraceMs,
     flushTelemetry: () => telemetry.shutdown(2000),
   });

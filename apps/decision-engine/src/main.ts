@@ -1,7 +1,7 @@
 import { startTelemetry } from "@modelrouter/telemetry/sdk";
 import { RegistryService } from "@modelrouter/contracts";
 import { startDecisionEngine } from "@modelrouter/decision-service";
-import { createTopology, MODELROUTER_VERSION, runHost, runMain } from "@modelrouter/host";
+import { createTopology, loadServiceAuth, MODELROUTER_VERSION, processCredentials, runHost, runMain } from "@modelrouter/host";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig } from "./config.js";
 
@@ -9,7 +9,8 @@ runMain("decision-engine", async () => {
   const telemetry = startTelemetry({ serviceName: "decision-engine", serviceVersion: MODELROUTER_VERSION });
   const config = loadConfig(process.env);
   const logger = createLogger({ service: "decision-engine", level: config.logLevel });
-  const topology = createTopology({ transport: "unary", callTimeoutMs: config.callTimeoutMs });
+  const auth = await loadServiceAuth(config.auth, "decision-engine", processCredentials(process.env));
+  const topology = createTopology({ transport: "unary", callTimeoutMs: config.callTimeoutMs, headers: auth.internalHeaders });
   const engine = startDecisionEngine(topology.connect(RegistryService, config.registryAddress), logger, {
     liveStats: { windowMs: config.statsWindowMs, intervalMs: config.statsIntervalMs },
     health: { windowMs: config.healthWindowMs },
@@ -21,6 +22,7 @@ runMain("decision-engine", async () => {
     components: [engine],
     servers: [{ listen: config.listen, components: [engine], exposure: "internal" }],
     topology,
+    authenticate: auth.authenticator(),
     shutdownGraceMs: config.shutdownGraceMs,
     flushTelemetry: () => telemetry.shutdown(2000),
   });

@@ -21,7 +21,8 @@ export interface ExecutorAppConfig extends CommonConfig {
   readonly faults: readonly FaultRule[];
   /**
    * `MODELROUTER_EXECUTOR_OIP_HTTP_LISTEN`: where the executor serves the Open Inference Protocol v2 over REST
-   * (`host:port`); unset: not at all. OIP over gRPC is always served on the executor's gRPC port.
+   * (`host:port`); unset: not at all. OIP over gRPC is always served on the executor's gRPC port. Refused with
+   * authentication on (the REST endpoint takes no credential).
    */
   readonly oipHttpListen: string | undefined;
 }
@@ -39,6 +40,12 @@ export function loadConfig(vars: Readonly<Record<string, string | undefined>>, c
     faults: readFaults(env),
     oipHttpListen: oipHttp === undefined ? undefined : env.address("MODELROUTER_EXECUTOR_OIP_HTTP_LISTEN", oipHttp),
   };
+  if (config.auth.mode === "on" && oipHttp !== undefined) {
+    env.problem(
+      "MODELROUTER_EXECUTOR_OIP_HTTP_LISTEN: the OIP REST endpoint takes no credential, so it cannot be served with MODELROUTER_AUTH=on: " +
+        "unset it (OIP clients call the executor's gRPC port, which authenticates them)",
+    );
+  }
   env.done();
   return config;
 }

@@ -1,7 +1,7 @@
 import { startTelemetry } from "@modelrouter/telemetry/sdk";
 import { RegistryService } from "@modelrouter/contracts";
 import { FAULTS_SETTING, describeFaults, startExecutor, withFaults } from "@modelrouter/executor-service";
-import { createTopology, MODELROUTER_VERSION, runHost, runMain } from "@modelrouter/host";
+import { createTopology, loadServiceAuth, MODELROUTER_VERSION, processCredentials, runHost, runMain } from "@modelrouter/host";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig } from "./config.js";
 
@@ -9,7 +9,8 @@ runMain("executor", async () => {
   const telemetry = startTelemetry({ serviceName: "executor", serviceVersion: MODELROUTER_VERSION });
   const config = loadConfig(process.env, process.cwd());
   const logger = createLogger({ service: "executor", level: config.logLevel });
-  const topology = createTopology({ transport: "unary", callTimeoutMs: config.callTimeoutMs });
+  const auth = await loadServiceAuth(config.auth, "executor", processCredentials(process.env));
+  const topology = createTopology({ transport: "unary", callTimeoutMs: config.callTimeoutMs, headers: auth.internalHeaders });
   const registry = config.registryAddress === undefined ? undefined : topology.connect(RegistryService, config.registryAddress);
   const started = startExecutor(config.executor, logger, registry === undefined ? {} : { registry });
   if (config.faults.length > 0) {
@@ -26,6 +27,7 @@ runMain("executor", async () => {
     components: [executor, executor.oip],
     servers: [{ listen: config.listen, components: [executor, executor.oip], exposure: "internal" }],
     topology,
+    authenticate: auth.authenticator(),
     shutdownGraceMs: config.shutdownGraceMs,
     flushTelemetry: () => telemetry.shutdown(2000),
   });

@@ -5,18 +5,21 @@ import { AnalyzerService, DecisionService, ExecutorService, RegistryService } fr
 import { startAnalyzer } from "@modelrouter/analyzer-service";
 import { startDecisionEngine } from "@modelrouter/decision-service";
 import { startExecutor } from "@modelrouter/executor-service";
-import { createTopology, MODELROUTER_VERSION, runHost, runMain, type Component, type ServerSpec } from "@modelrouter/host";
+import { createTopology, loadServiceAuth, MODELROUTER_VERSION, processCredentials, runHost, runMain, type Component, type ServerSpec } from "@modelrouter/host";
 import { startRegistry } from "@modelrouter/registry-service";
 import { createRouterService, discoverExecutors, singleExecutor } from "@modelrouter/router-service";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig, type Colocatable } from "./config.js";
+import { routerKeyVerifier } from "./router-key-verifier.js";
 
 runMain("router", async () => {
   const telemetry = startTelemetry({ serviceName: "router", serviceVersion: MODELROUTER_VERSION });
   const config = loadConfig(process.env, process.cwd());
   const logger = createLogger({ service: "router", level: config.logLevel });
+  const auth = await loadServiceAuth(config.auth, "router", processCredentials(process.env));
   const topology = createTopology({
     transport: config.internalTransport,
+    headers: auth.internalHeaders,
     callTimeoutMs: config.callTimeoutMs,
     onUnexpectedError: (error) => logger.error("handler failed unexpectedly (a bug)", { error }),
   });
@@ -69,6 +72,7 @@ runMain("router", async () => {
   };
 
   logger.info("topology", {
+    auth: auth.mode,
     transport: config.internalTransport,
     colocated: [...config.colocate].join(",") || "none",
     remote: Object.entries(config.addresses)
@@ -89,6 +93,9 @@ runMain("router", async () => {
     components: hosted,
     servers,
     topology,
+    // The front door (gRPC and Connect) and a co-located registry's port authenticate every call; in-process calls
+    // between co-located services are modelrouter's own.
+    authenticate: auth.authenticator(routerKeyVerifier(registryClient, config.auth.apiKeyCacheTtlMs)),
     shutdownGraceMs: config.shutdownGraceMs,
     maxDeadlineMs: config.limits.maxDeadlineMs,
     flushTelemetry: () => telemetry.shutdown(2000),

@@ -1,3 +1,4 @@
+import { readAuthConfig, type AuthConfig } from "@modelrouter/auth";
 import type { EnvReader } from "@modelrouter/config";
 import type { LogLevel } from "@modelrouter/telemetry";
 
@@ -8,13 +9,19 @@ export interface CommonConfig {
   readonly shutdownGraceMs: number;
   /** The deadline of an internal call made without a parent call, in ms. */
   readonly callTimeoutMs: number;
+  /** Authentication (`MODELROUTER_AUTH`, `MODELROUTER_INTERNAL_TOKEN`, `MODELROUTER_ADMIN_TOKEN`, `MODELROUTER_JWT_*`, …). */
+  readonly auth: AuthConfig;
 }
 
-/** Reads `MODELROUTER_LOG_LEVEL`, `MODELROUTER_SHUTDOWN_GRACE` and `MODELROUTER_CALL_TIMEOUT`. */
+/**
+ * Reads `MODELROUTER_LOG_LEVEL`, `MODELROUTER_SHUTDOWN_GRACE`, `MODELROUTER_CALL_TIMEOUT` and the authentication
+ * settings (`readAuthConfig`).
+ */
 export function readCommonConfig(env: EnvReader): CommonConfig {
   return {
     logLevel: env.oneOf("MODELROUTER_LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     shutdownGraceMs: env.durationMs("MODELROUTER_SHUTDOWN_GRACE", 10_000),
     callTimeoutMs: env.durationMs("MODELROUTER_CALL_TIMEOUT", 10_000),
+    auth: readAuthConfig(env),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The process shell every modelrouter service runs in: components (a service's handlers, readiness and
  * shutdown), the topology that connects a process to the services it calls (in-process or remote), common
- * settings, serving, readiness and an orderly, idempotent shutdown.
+ * settings (authentication among them: {@link loadServiceAuth}), serving, readiness and an orderly, idempotent shutdown.
  *
  * @packageDocumentation
  */
@@ -10,3 +10,4 @@ export { registrationOf, type Component } from "./component.js";
 export { createTopology, type Topology, type TopologyOptions } from "./topology.js";
 export { runHost, type BoundServer, type HostOptions, type RunningHost, type ServerSpec } from "./run-host.js";
 export { runMain, MODELROUTER_VERSION } from "./run-main.js";
+export { loadServiceAuth, processCredentials, type CredentialReader, type ServiceAuth } from "./service-auth.js";

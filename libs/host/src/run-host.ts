@@ -7,6 +7,7 @@ import {
   MessageLimits,
   onShutdownSignal,
   ServingStatus,
+  type Authenticator,
   type ConnectEdge,
   type GrpcServer,
 } from "@modelrouter/rpc-kit";
@@ -46,6 +47,11 @@ export interface HostOptions {
   readonly shutdownGraceMs: number;
   /** A longer deadline asked by a client is lowered to this, in ms. */
   readonly maxDeadlineMs?: number;
+  /**
+   * Authenticates every call to every server of the process, gRPC and Connect (`ServiceAuth.authenticator`);
+   * undefined when authentication is off (every call is the anonymous admin).
+   */
+  readonly authenticate?: Authenticator | undefined;
   /** Flushes telemetry; runs last. */
   readonly flushTelemetry: () => Promise<void>;
 }
@@ -72,7 +78,7 @@ function hostOf(listen: string): string {
 
 /**
  * Runs a service process: serves its components over gRPC (with health and reflection) and optionally
- * Connect/JSON, reports NOT_SERVING for a component until it is ready (and for the process — the readiness
+ * Connect/JSON, every call authenticated when the process has an authenticator, reports NOT_SERVING for a component until it is ready (and for the process — the readiness
  * probe's empty service name — until every component is), logs "ready", keeps stray errors from killing the
  * process, and on SIGTERM or SIGINT (once, however many arrive) reports NOT_SERVING, ends watch streams, drains
  * in-flight calls for up to the grace period, closes its components in reverse order and its connections, and
@@ -87,7 +93,10 @@ export async function runHost(options: HostOptions): Promise<RunningHost> {
     if (component.ready === undefined) health.register(component.service.typeName);
     else health.set(component.service.typeName, ServingStatus.NOT_SERVING);
   }
-  const maxDeadline = options.maxDeadlineMs === undefined ? {} : { maxDeadlineMs: options.maxDeadlineMs };
+  const serving = {
+    ...(options.maxDeadlineMs === undefined ? {} : { maxDeadlineMs: options.maxDeadlineMs }),
+    ...(options.authenticate === undefined ? {} : { authenticate: options.authenticate }),
+  };
   const grpcServers: GrpcServer[] = [];
   const edges: ConnectEdge[] = [];
   const bound: BoundServer[] = [];
@@ -98,13 +107,13 @@ export async function runHost(options: HostOptions): Promise<RunningHost> {
       health,
       onUnexpectedError,
       maxReceiveMessageBytes: spec.exposure === "public" ? MessageLimits.EDGE_BYTES : MessageLimits.INTERNAL_BYTES,
-      ...maxDeadline,
+      ...serving,
     });
     grpcServers.push(server);
     const grpcPort = await server.listen(spec.listen);
     let httpPort: number | undefined;
     if (spec.http !== undefined) {
-      const edge = createConnectEdge({ services, onUnexpectedError, ...maxDeadline });
+      const edge = createConnectEdge({ services, onUnexpectedError, ...serving });
       edges.push(edge);
       const address = parseHostPort(spec.http);
       httpPort = await edge.listen(address?.host ?? spec.http, address?.port ?? 0);

@@ -22,6 +22,11 @@ export interface TopologyOptions {
   /** The deadline of a call made without one and without a parent call, in ms. */
   readonly callTimeoutMs: number;
   readonly onUnexpectedError?: UnexpectedErrorListener;
+  /**
+   * Headers sent on every call to a remote service: the process's internal credential (`ServiceAuth.internalHeaders`).
+   * In-process calls carry none: they are modelrouter's own code.
+   */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Connects a process to the services it calls, hosted in the same process or elsewhere. */
@@ -43,20 +48,21 @@ export interface Topology {
 /** Creates the topology of a process: one channel (and one tunnel) per remote address, shared by its clients. */
 export function createTopology(options: TopologyOptions): Topology {
   const tunnels = new Map<string, Tunnel>();
+  const tunnelOptions = { headers: options.headers };
   const tunnelTo = (address: string): Tunnel => {
     let tunnel = tunnels.get(address);
     if (tunnel === undefined) {
-      tunnel = createTunnel(createGrpcChannel(address));
+      tunnel = createTunnel(createGrpcChannel(address), tunnelOptions);
       tunnels.set(address, tunnel);
     }
     return tunnel;
   };
-  const clientOptions = { defaultTimeoutMs: options.callTimeoutMs };
+  const clientOptions = { defaultTimeoutMs: options.callTimeoutMs, headers: options.headers };
   return {
     connect<S extends DescService>(service: S, where: Component<S> | string): ServiceClient<S> {
       if (typeof where !== "string") {
         return createDirectClient(service, where.impl as ServiceImpl<S>, {
-          ...clientOptions,
+          defaultTimeoutMs: options.callTimeoutMs,
           ...(options.onUnexpectedError === undefined ? {} : { onUnexpectedError: options.onUnexpectedError }),
         });
       }
@@ -64,7 +70,7 @@ export function createTopology(options: TopologyOptions): Topology {
       return options.transport === "tunnel" ? createTunnelClient(service, tunnel, clientOptions) : createGrpcClient(service, tunnel.channel, clientOptions);
     },
     open<S extends DescService>(service: S, address: string) {
-      const tunnel = createTunnel(createGrpcChannel(address));
+      const tunnel = createTunnel(createGrpcChannel(address), tunnelOptions);
       const client = options.transport === "tunnel" ? createTunnelClient(service, tunnel, clientOptions) : createGrpcClient(service, tunnel.channel, clientOptions);
       return {
         client,

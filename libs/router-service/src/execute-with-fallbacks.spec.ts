@@ -12,6 +12,7 @@ import {
 import type { WorkerPool } from "@modelrouter/executor-service/testing";
 import { loadDemoModels, loadSampleIndex } from "@modelrouter/model-zoo";
 import {
+  ANONYMOUS_ADMIN,
   Code,
   RpcError,
   createDirectClient,
@@ -32,6 +33,7 @@ const parent: CallContext = {
   deadline: Number.POSITIVE_INFINITY,
   signal: new AbortController().signal,
   transport: "direct",
+  identity: ANONYMOUS_ADMIN,
   traceContext: ROOT_CONTEXT,
   header: () => undefined,
 };

@@ -25,9 +25,20 @@ function plainMessage(hop: Hop, code: number): string {
  * (with an `ErrorInfo` reason: a bad field, no route, an overloaded executor) pass through as they are — they
  * say what to fix. Anything else is a transport's report (a refused connection, a broken tunnel, a library's
  * timeout) naming internal addresses and details a client must not see: it keeps its code, so that retries and
- * fallbacks work the same, gets a plain message naming the hop, and the original is logged.
+ * fallbacks work the same, gets a plain message naming the hop, and the original is logged. A service that refuses
+ * the router's internal credential (UNAUTHENTICATED, PERMISSION_DENIED) is INTERNAL: the client's credential was
+ * fine, the deployment's internal tokens differ.
  */
 export function hopError(hop: Hop, error: unknown, logger: Logger): RpcError {
+  if (isRpcError(error) && (error.code === Code.UNAUTHENTICATED || error.code === Code.PERMISSION_DENIED)) {
+    // The service refused the router's own credential: a deployment's mistake, not the client's.
+    logger.error(`the ${hop} refused the router's internal credential`, { code: codeName(error.code), error });
+    return new RpcError({
+      code: Code.INTERNAL,
+      message: `the ${hop} refused the router's internal credential: every service must have the same MODELROUTER_INTERNAL_TOKEN; the router logged the cause`,
+      cause: error,
+    });
+  }
   if (isRpcError(error) && error.domain === ERROR_DOMAIN) return error;
   const code = isRpcError(error) ? error.code : Code.INTERNAL;
   logger.warn(`call to the ${hop} failed`, { code: codeName(code), error });

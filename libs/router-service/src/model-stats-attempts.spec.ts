@@ -5,7 +5,7 @@ import { ExecutorService, PayloadSchema, ResolvedTargetSchema, type ModelStatsDe
 import type { WorkerPool } from "@modelrouter/executor-service/testing";
 import { loadDemoModels, loadSampleIndex } from "@modelrouter/model-zoo";
 import { latencyBucketOf } from "@modelrouter/policy";
-import { Code, createDirectClient, type CallContext } from "@modelrouter/rpc-kit";
+import { ANONYMOUS_ADMIN, Code, createDirectClient, type CallContext } from "@modelrouter/rpc-kit";
 import { ROOT_CONTEXT } from "@opentelemetry/api";
 import { deadExecutor } from "./dead-executor.test-support.js";
 import { executeWithFallbacks } from "./execute-with-fallbacks.js";
@@ -20,6 +20,7 @@ const parent: CallContext = {
   deadline: Number.POSITIVE_INFINITY,
   signal: new AbortController().signal,
   transport: "direct",
+  identity: ANONYMOUS_ADMIN,
   traceContext: ROOT_CONTEXT,
   header: () => undefined,
 };

@@ -18,6 +18,7 @@ import { DomainError, ErrorReason, invalidField } from "@modelrouter/errors";
 import type { Component } from "@modelrouter/host";
 import { Code, RpcError, callSpan, callTraceId, type CallContext, type ServiceClient, type ServiceImpl } from "@modelrouter/rpc-kit";
 import { RouteAttr, RouteEvent, type Logger } from "@modelrouter/telemetry";
+import { feedbackRequestNotFound, isConfinedToTenant, mayAccessDecision, tenantOfCall } from "./caller-tenant.js";
 import { createDecisionRecorder, type DecisionRecorder } from "./decision-recorder.js";
 import { decisionRecordOf, type RoutedRequest } from "./decision-records.js";
 import { executeStreamWithFallbacks } from "./execute-stream-with-fallbacks.js";
@@ -109,7 +110,8 @@ export interface Router extends Component<typeof RouterService> {
  * unsaved policy or a stored revision, which the decision engine evaluates in place of the applied policy of that
  * name, storing nothing) with the Decide call, returning the decision unchanged with every executor instance's
  * breaker state (HEALTHY, EJECTED, PROBING), reason and calls in flight; `SubmitFeedback` attaches the
- * truth to a logged decision. With `modelStats`, every attempt of a request (not of a shadow) is counted and the
+ * truth to a logged decision. A caller whose credential belongs to a tenant is served for that tenant only: its
+ * requests take its tenant (another one is PERMISSION_DENIED), and its feedback reaches only its tenant's decisions. With `modelStats`, every attempt of a request (not of a shadow) is counted and the
  * counts are reported to the registry every interval; closing the router reports what is left.
  */
 export function createRouterService(deps: RouterDependencies): Router {
@@ -140,6 +142,7 @@ export function createRouterService(deps: RouterDependencies): Router {
     mode: { readonly explain: boolean; readonly whatIf?: PolicyOverride | undefined },
   ): Promise<Routed> {
     validateInferRequest(request, fieldPrefix).throwIfAny("the request is invalid");
+    const tenant = tenantOfCall(request.tenant, ctx.identity, `${fieldPrefix}tenant`);
     const start = now();
     const deadline = Number.isFinite(ctx.deadline)
       ? Math.min(ctx.deadline, start + deps.limits.maxDeadlineMs)
@@ -147,7 +150,7 @@ export function createRouterService(deps: RouterDependencies): Router {
     const requestId = request.requestId === "" ? newRequestId() : request.requestId;
     const span = callSpan(ctx);
     span?.setAttribute(RouteAttr.REQUEST_ID, requestId);
-    if (request.tenant !== "") span?.setAttribute(RouteAttr.TENANT, request.tenant);
+    if (tenant !== "") span?.setAttribute(RouteAttr.TENANT, tenant);
 
     const { profile } = await via("analyzer", deps.analyzer.analyze({ payload: request.payload, metadata: request.metadata }, { deadline, parent: ctx }));
     if (profile === undefined) throw new DomainError(ErrorReason.INTERNAL, "the analyzer returned no profile");
@@ -159,7 +162,7 @@ export function createRouterService(deps: RouterDependencies): Router {
         context: {
           requestId,
           metadata: request.metadata,
-          tenant: request.tenant,
+          tenant,
           tier: request.tier,
           userId: request.userId,
           timeout,
@@ -186,7 +189,7 @@ export function createRouterService(deps: RouterDependencies): Router {
       fallbacks: decision.fallbacks.map((f) => f.model?.name ?? "").join(","),
     });
     const facts = { metadata: request.metadata, tier: request.tier, userId: request.userId, timeout };
-    return { requestId, tenant: request.tenant, request: facts, profile, decision, traceId: callTraceId(ctx), time: start, deadline };
+    return { requestId, tenant, request: facts, profile, decision, traceId: callTraceId(ctx), time: start, deadline };
   }
 
   /** What a client may see of an executor's failure. */
@@ -299,6 +302,11 @@ export function createRouterService(deps: RouterDependencies): Router {
     async submitFeedback(request, ctx) {
       validateFeedbackRequest(request).throwIfAny("the feedback is invalid");
       await recorder.settled(request.requestId);
+      if (isConfinedToTenant(ctx.identity)) {
+        // A caller of a tenant gives feedback only on its tenant's requests; another's is "not found", like an unknown id.
+        const logged = await via("registry", deps.registry.getDecision({ requestId: request.requestId }, { parent: ctx }));
+        if (logged.decision === undefined || !mayAccessDecision(logged.decision, ctx.identity)) throw feedbackRequestNotFound(request.requestId);
+      }
       // Validation guarantees a label or a reward; both have the same case names in the registry's request.
       const value = request.feedback as Exclude<typeof request.feedback, { case: undefined }>;
       const { decision } = await via("registry", deps.registry.recordFeedback({ requestId: request.requestId, value }, { parent: ctx }));

@@ -8,6 +8,16 @@ export interface ConnectionOptions {
   readonly timeoutMs: number;
   /** Who runs the CLI (`$MODELROUTER_CALLER`, else `$USER`): kept by the registry with the policies it applies. */
   readonly caller?: string;
+  /** The credential (`--api-key`, else `$MODELROUTER_API_KEY`): an API key or the admin token, sent as a bearer token on every call. */
+  readonly apiKey?: string | undefined;
+}
+
+/** What to do about an UNAUTHENTICATED answer. */
+export const CREDENTIAL_HINT = "set --api-key or MODELROUTER_API_KEY to an API key (or the admin token)";
+
+/** The headers of every call: the credential as `authorization: Bearer`, when there is one. */
+export function credentialHeaders(apiKey: string | undefined): Readonly<Record<string, string>> | undefined {
+  return apiKey === undefined || apiKey === "" ? undefined : { authorization: `Bearer ${apiKey}` };
 }
 
 /** The request header naming the caller, which the registry keeps as a policy revision's `applied_by`. */
@@ -22,13 +32,17 @@ export class Connection {
   constructor(readonly options: ConnectionOptions) {}
 
   get router(): ServiceClient<typeof RouterService> {
-    this.#router ??= createGrpcClient(RouterService, this.#open(this.options.router), { defaultTimeoutMs: this.options.timeoutMs });
+    this.#router ??= createGrpcClient(RouterService, this.#open(this.options.router), {
+      defaultTimeoutMs: this.options.timeoutMs,
+      headers: credentialHeaders(this.options.apiKey),
+    });
     return this.#router;
   }
 
   get registry(): ServiceClient<typeof RegistryService> {
     this.#registry ??= createGrpcClient(RegistryService, this.#open(this.options.registry), {
       defaultTimeoutMs: this.options.timeoutMs,
+      headers: credentialHeaders(this.options.apiKey),
     });
     return this.#registry;
   }

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { auditCommand } from "./audit-command.js";
 import type { Command } from "./commands.js";
 import { Connection } from "./connection.js";
 import { decisionsCommand } from "./decisions-command.js";
@@ -6,6 +7,7 @@ import { explainCommand } from "./explain-command.js";
 import { experimentsCommand } from "./experiments-command.js";
 import { feedbackCommand, inferCommand } from "./inference-commands.js";
 import { UsageError, processIo, type Io } from "./io.js";
+import { keysCommand } from "./keys-command.js";
 import { modelsCommand } from "./models-command.js";
 import { printError } from "./output.js";
 import { policiesCommand } from "./policies-command.js";
@@ -22,12 +24,16 @@ const commands: Readonly<Record<string, Command>> = {
   experiments: experimentsCommand,
   watch: watchCommand,
   seed: seedCommand,
+  keys: keysCommand,
+  audit: auditCommand,
 };
 
 const globalUsage = `Global options (before the command):
   --router HOST:PORT     the router (default $MODELROUTER_ROUTER_ADDRESS or 127.0.0.1:50051)
   --registry HOST:PORT   the registry (default $MODELROUTER_REGISTRY_ADDRESS or 127.0.0.1:50054)
-  --timeout MS           deadline of each call in milliseconds (default 10000)`;
+  --timeout MS           deadline of each call in milliseconds (default 10000)
+  --api-key KEY          the credential sent with every call: an API key or the admin token (default
+                         $MODELROUTER_API_KEY; prefer the variable: an argument shows in the process list)`;
 
 /** The usage text of every command. */
 export function usage(): string {
@@ -51,6 +57,7 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
         router: { type: "string" },
         registry: { type: "string" },
         timeout: { type: "string" },
+        "api-key": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -62,6 +69,7 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
     }
     const command = commands[name];
     if (command === undefined) throw new UsageError(`unknown command "${name}"`);
+    if (values["api-key"] === true) throw new UsageError("--api-key needs the key after it (or set MODELROUTER_API_KEY)");
     const timeoutMs = Number(values.timeout ?? 10_000);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout ${String(values.timeout)}: expected milliseconds`);
     connection = new Connection({
@@ -69,6 +77,7 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
       registry: typeof values.registry === "string" ? values.registry : (env["MODELROUTER_REGISTRY_ADDRESS"] ?? "127.0.0.1:50054"),
       timeoutMs,
       caller: env["MODELROUTER_CALLER"] ?? env["USER"] ?? "",
+      apiKey: typeof values["api-key"] === "string" ? values["api-key"] : env["MODELROUTER_API_KEY"],
     });
     return await command.run(argv.slice(commandAt + 1), connection, io);
   } catch (error) {

@@ -103,6 +103,20 @@ describe("launch, with fake services", () => {
     expect((await system.stop()).code).toBe(0);
   });
 
+  it("passes the authentication settings to every service, as they are", async () => {
+    const auth = {
+      MODELROUTER_AUTH: "on",
+      MODELROUTER_INTERNAL_TOKEN: "file:/run/secrets/internal",
+      MODELROUTER_ADMIN_TOKEN: "env:ADMIN_TOKEN",
+      MODELROUTER_JWT_ISSUER: "https://issuer.example",
+      MODELROUTER_API_KEY_CACHE_TTL: "10s",
+    };
+    const system = await start({ topology: "distributed", listen: await movedListen(), env: auth });
+    await system.ready;
+    for (const { name } of system.processes) expect([name, settingsOf(linesOf(name))]).toEqual([name, expect.objectContaining(auth)]);
+    expect((await system.stop()).code).toBe(0);
+  });
+
   it("refuses several executors in the co-located topology, naming the variable", async () => {
     await expect(launch({ root: fake.root, topology: "co-located", listen: await movedListen(), executors: 2 })).rejects.toThrow(
       "MODELROUTER_LAUNCH_EXECUTORS=2: several executors run in the distributed topology only",

@@ -39,10 +39,11 @@ function runCli(root: string, invocation: CliInvocation, env: Readonly<Record<st
 }
 
 /** Asks the router to explain a sample until the demo policy routes it; rejects after the last attempt. */
-async function waitUntilTheDemoRoutes(router: string, root: string, stopping: () => boolean): Promise<void> {
+async function waitUntilTheDemoRoutes(router: string, root: string, apiKey: string | undefined, stopping: () => boolean): Promise<void> {
   const data = await readFile(join(root, PROBE_SAMPLE));
   const channel = createGrpcChannel(router);
-  const client = createGrpcClient(RouterService, channel, { defaultTimeoutMs: 5000 });
+  const headers = apiKey === undefined || apiKey === "" ? undefined : { authorization: `Bearer ${apiKey}` };
+  const client = createGrpcClient(RouterService, channel, { defaultTimeoutMs: 5000, headers });
   let last = "";
   try {
     for (let attempt = 1; attempt <= PROBE_ATTEMPTS; attempt++) {
@@ -67,7 +68,8 @@ async function waitUntilTheDemoRoutes(router: string, root: string, stopping: ()
  * Registers the model zoo and applies the demo policies with the built CLI's `seed --demo` (idempotent: a model
  * already registered is skipped, a policy updated), its lines going to `log`; then asks the router to explain a
  * sample until the demo policy routes it (the decision engines learn of the policy through their watch streams).
- * Rejects when seeding fails or the demo does not route, or once `stopping()` is true.
+ * Rejects when seeding fails or the demo does not route, or once `stopping()` is true. With authentication on, both
+ * present `MODELROUTER_API_KEY` from `env` (an admin's key or the admin token), as the CLI does.
  */
 export async function seedDemo(
   addresses: SystemAddresses,
@@ -78,5 +80,5 @@ export async function seedDemo(
 ): Promise<void> {
   const seeded = await runCli(root, { router: addresses.router, registry: addresses.registry, command: ["seed", "--demo"] }, env, log);
   if (seeded !== 0) throw new Error(`seeding the demo failed: modelrouter seed --demo exited with ${seeded}`);
-  await waitUntilTheDemoRoutes(addresses.router, root, stopping);
+  await waitUntilTheDemoRoutes(addresses.router, root, env.MODELROUTER_API_KEY, stopping);
 }
