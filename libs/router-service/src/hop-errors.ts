@@ -1,4 +1,4 @@
-import { ERROR_DOMAIN } from "@modelrouter/errors";
+import { ERROR_DOMAIN, ErrorReason } from "@modelrouter/errors";
 import { Code, codeName, isRpcError, RpcError } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
 
@@ -27,10 +27,11 @@ function plainMessage(hop: Hop, code: number): string {
  * timeout) naming internal addresses and details a client must not see: it keeps its code, so that retries and
  * fallbacks work the same, gets a plain message naming the hop, and the original is logged. A service that refuses
  * the router's internal credential (UNAUTHENTICATED, PERMISSION_DENIED) is INTERNAL: the client's credential was
- * fine, the deployment's internal tokens differ.
+ * fine, the deployment's internal tokens differ. (Only the authenticator's refusals: a model server refusing the
+ * executor's endpoint credential is the executor's failure, reported like any other.)
  */
 export function hopError(hop: Hop, error: unknown, logger: Logger): RpcError {
-  if (isRpcError(error) && (error.code === Code.UNAUTHENTICATED || error.code === Code.PERMISSION_DENIED)) {
+  if (isRpcError(error) && error.domain === ERROR_DOMAIN && (error.reason === ErrorReason.UNAUTHENTICATED || error.reason === ErrorReason.PERMISSION_DENIED)) {
     // The service refused the router's own credential: a deployment's mistake, not the client's.
     logger.error(`the ${hop} refused the router's internal credential`, { code: codeName(error.code), error });
     return new RpcError({
