@@ -65,7 +65,8 @@ export function peerOf(channel: GrpcChannel): Peer {
   return parsed === undefined ? { host: channel.address, port: undefined } : parsed;
 }
 
-function toRpcErrorFromGrpc(error: grpc.ServiceError): RpcError {
+/** The client's error of a grpc-js failure: its code, message, and the `ErrorInfo` and field violations it carries. */
+export function toRpcErrorFromGrpc(error: grpc.ServiceError): RpcError {
   const details = error.metadata?.get(STATUS_DETAILS_KEY)[0];
   return decodeStatusDetails(error.code, error.details, details instanceof Buffer ? details : undefined);
 }

@@ -12,7 +12,7 @@ import { OpenRequestSchema, OpenResponseSchema, TunnelService, type OpenResponse
 import type { CallOptions } from "./call-context.js";
 import { ClientCall } from "./client-call.js";
 import { Code } from "./code.js";
-import { createGrpcClient, metadataOf, peerOf, type GrpcChannel, type GrpcClientOptions } from "./grpc-client.js";
+import { createGrpcClient, metadataOf, peerOf, toRpcErrorFromGrpc, type GrpcChannel, type GrpcClientOptions } from "./grpc-client.js";
 import { MessageLimits } from "./limits.js";
 import { methodSpecs, type MethodSpec } from "./method-spec.js";
 import { RpcError } from "./rpc-error.js";
@@ -111,7 +111,7 @@ export function createTunnel(channel: GrpcChannel, options: TunnelOptions = {}):
       if (error.code === Code.UNAUTHENTICATED || error.code === Code.PERMISSION_DENIED) {
         // The server refused the stream's credential: every call carried by it is refused the same way (not retryable).
         if (stream === s) stream = undefined;
-        failAll(new RpcError({ code: error.code, message: error.details }));
+        failAll(toRpcErrorFromGrpc(error));
         return;
       }
       broken(error.details || error.message);
