@@ -11,6 +11,8 @@ export interface CallerIdentity {
   /** The tenant its requests belong to; "" for an identity of no tenant (an admin without one, a service). */
   readonly tenant: string;
   readonly roles: readonly string[];
+  /** The service tier its requests are served at (an API key's `tier`, a JWT's tier claim); absent: the request's own. */
+  readonly tier?: string;
 }
 
 /** The identity of every call when authentication is off: anonymous, of no tenant, allowed everything. */
