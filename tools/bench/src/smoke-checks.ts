@@ -21,10 +21,11 @@ export interface SmokeLimits {
 }
 
 /**
- * The default margins. The CPU ratio is the one that catches a doubled routing cost: on the reference
- * machine (2 × EPYC, see docs/benchmarks.md) co-located modelrouter spent about 10× the echo server's CPU per
- * request (≈ 650 vs 66 µs at 16 in flight); a limit of 14× passes that with room for noise, and a doubled
- * routing cost (≈ 19×) fails it. Lower it as the router gets cheaper.
+ * The default margins. The CPU ratio is the one that catches a doubled routing cost. On this shared machine the
+ * median of three side-by-side pairs has ranged 15–22× (≈ 1,250–1,900 vs 60–115 µs at 16 in flight) on
+ * 2026-12-07, while one unpaired run in CI measured 32× (1,648 vs 51 µs: the echo ran in a quiet moment, the
+ * router in a busy one). 28× passes today's cost with room for noise; a doubling (≥ 35×) fails it.
+ * Lower it as the router gets cheaper.
  */
 export const DEFAULT_SMOKE_LIMITS: SmokeLimits = { maxAddedC1P50Us: 5000, minThroughputShare: 0.1, maxCpuRatio: 28 };
 
@@ -36,35 +37,62 @@ export interface SmokeCheck {
   readonly pass: boolean;
 }
 
-/** Checks co-located modelrouter against the echo baseline of the same smoke run. */
-export function smokeChecks(echo: SmokeFigures, colocated: SmokeFigures, limits: SmokeLimits = DEFAULT_SMOKE_LIMITS): SmokeCheck[] {
-  const added = colocated.c1P50Us - echo.c1P50Us;
-  const share = colocated.closedThroughput / echo.closedThroughput;
-  const cpuRatio = colocated.closedServerCpuUs / echo.closedServerCpuUs;
+/** The echo and co-located modelrouter measured one right after the other: one repetition of the smoke. */
+export interface SmokePair {
+  readonly echo: SmokeFigures;
+  readonly colocated: SmokeFigures;
+}
+
+/** The pair whose value of `metric` is the median one (the lower middle of an even count), for readable figures. */
+function medianPair(pairs: readonly SmokePair[], metric: (pair: SmokePair) => number): SmokePair {
+  const sorted = [...pairs].sort((a, b) => metric(a) - metric(b));
+  return sorted[(sorted.length - 1) >> 1]!;
+}
+
+/**
+ * Checks co-located modelrouter against the echo baseline of the same smoke run. Each ratio or difference is taken
+ * within a pair (measured side by side, so a busy moment weighs on both) and the median over the pairs is checked,
+ * so that one noisy run neither fails nor passes the smoke (with an even count, the lower of the two middle pairs).
+ *
+ * @throws Error when `pairs` is empty.
+ */
+export function smokeChecks(pairs: readonly SmokePair[], limits: SmokeLimits = DEFAULT_SMOKE_LIMITS): SmokeCheck[] {
+  if (pairs.length === 0) throw new Error("smokeChecks needs at least one pair of runs");
+  const added = (p: SmokePair): number => p.colocated.c1P50Us - p.echo.c1P50Us;
+  const share = (p: SmokePair): number => p.colocated.closedThroughput / p.echo.closedThroughput;
+  const cpuRatio = (p: SmokePair): number => p.colocated.closedServerCpuUs / p.echo.closedServerCpuUs;
+  const spread = (metric: (p: SmokePair) => number, format: (v: number) => string): string =>
+    pairs.length === 1 ? "" : ` (median of ${pairs.length} pairs: ${pairs.map((p) => format(metric(p))).join(", ")})`;
+  const echoErrors = pairs.reduce((sum, p) => sum + p.echo.errors, 0);
+  const colocatedErrors = pairs.reduce((sum, p) => sum + p.colocated.errors, 0);
+  const a = medianPair(pairs, added);
+  const t = medianPair(pairs, share);
+  const c = medianPair(pairs, cpuRatio);
+  const percent = (v: number): string => `${(v * 100).toFixed(1)} %`;
   return [
     {
       name: "no errors",
-      measured: `echo ${echo.errors}, co-located ${colocated.errors} non-OK answers`,
+      measured: `echo ${echoErrors}, co-located ${colocatedErrors} non-OK answers`,
       limit: "0",
-      pass: echo.errors === 0 && colocated.errors === 0,
+      pass: echoErrors === 0 && colocatedErrors === 0,
     },
     {
       name: "c1 p50 added over echo",
-      measured: `${colocated.c1P50Us.toFixed(0)} − ${echo.c1P50Us.toFixed(0)} = ${added.toFixed(0)} µs`,
+      measured: `${a.colocated.c1P50Us.toFixed(0)} − ${a.echo.c1P50Us.toFixed(0)} = ${added(a).toFixed(0)} µs${spread(added, (v) => v.toFixed(0))}`,
       limit: `≤ ${limits.maxAddedC1P50Us} µs`,
-      pass: added <= limits.maxAddedC1P50Us,
+      pass: added(a) <= limits.maxAddedC1P50Us,
     },
     {
       name: "closed-loop throughput vs echo",
-      measured: `${colocated.closedThroughput.toFixed(0)} / ${echo.closedThroughput.toFixed(0)} req/s = ${(share * 100).toFixed(1)} %`,
+      measured: `${t.colocated.closedThroughput.toFixed(0)} / ${t.echo.closedThroughput.toFixed(0)} req/s = ${percent(share(t))}${spread(share, percent)}`,
       limit: `≥ ${(limits.minThroughputShare * 100).toFixed(0)} %`,
-      pass: share >= limits.minThroughputShare,
+      pass: share(t) >= limits.minThroughputShare,
     },
     {
       name: "server CPU per request vs echo",
-      measured: `${colocated.closedServerCpuUs.toFixed(0)} / ${echo.closedServerCpuUs.toFixed(0)} µs = ${cpuRatio.toFixed(1)}×`,
+      measured: `${c.colocated.closedServerCpuUs.toFixed(0)} / ${c.echo.closedServerCpuUs.toFixed(0)} µs = ${cpuRatio(c).toFixed(1)}×${spread(cpuRatio, (v) => `${v.toFixed(1)}×`)}`,
       limit: `≤ ${limits.maxCpuRatio}×`,
-      pass: cpuRatio <= limits.maxCpuRatio,
+      pass: cpuRatio(c) <= limits.maxCpuRatio,
     },
   ];
 }
