@@ -131,6 +131,13 @@ describe.each(drivers)("the decision log on %s", (driver) => {
       expect(relabelled?.feedback?.correct).toBe(true);
     });
 
+    it("refuses a label holding a NUL character with INVALID_ARGUMENT naming label, not INTERNAL, and keeps the record as it was", async () => {
+      const d = await record(decision());
+      const error = await rpcErrorOf(registry.client.recordFeedback({ requestId: d.requestId, value: { case: "label", value: "a\u0000b" } }));
+      expect([error.code, error.reason, error.violations.map((v) => v.field)]).toEqual([Code.INVALID_ARGUMENT, "INVALID_FIELD", ["label"]]);
+      expect(await get(d.requestId)).toEqual(d);
+    });
+
     it("answers feedback for an unknown request with NOT_FOUND, REQUEST_NOT_FOUND and the request id", async () => {
       const requestId = uniqueName("never-recorded");
       const error = await rpcErrorOf(registry.client.recordFeedback({ requestId, value: { case: "reward", value: 1 } }));

@@ -72,6 +72,8 @@ export function parseRecordFeedback(request: RecordFeedbackRequest): { requestId
       if (value.value === "") v.add("label", "must not be empty: give the true label, for example \"7\"");
       else if (value.value.length > MAX_DECISION_TEXT_LENGTH) {
         v.add("label", `has ${value.value.length} characters; a label has at most ${MAX_DECISION_TEXT_LENGTH}`);
+      } else if (value.value.includes("\u0000")) {
+        v.add("label", "holds a NUL character (\\u0000), which cannot be stored: remove it");
       }
       break;
     case "reward":
