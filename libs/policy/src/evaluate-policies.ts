@@ -28,6 +28,27 @@ export function orderPolicies(policies: readonly CompiledPolicy[]): readonly Com
   return policies;
 }
 
+/** Whether any of a list of policies belongs to a tenant, by list (the same list serves many requests). */
+const tenantedLists = new WeakMap<readonly CompiledPolicy[], boolean>();
+
+/**
+ * The policies that apply to a request of `tenant`: the shared ones (of no tenant) and that tenant's. Another
+ * tenant's policies are left out of the evaluation and its explanation. Returns the list itself when none has a
+ * tenant.
+ */
+export function policiesOfTenant(policies: readonly CompiledPolicy[], tenant: string): readonly CompiledPolicy[] {
+  let tenanted = tenantedLists.get(policies);
+  if (tenanted === undefined) {
+    tenanted = policies.some((policy) => (policy.source.tenant ?? "") !== "");
+    tenantedLists.set(policies, tenanted);
+  }
+  if (!tenanted) return policies;
+  return policies.filter((policy) => {
+    const owner = policy.source.tenant ?? "";
+    return owner === "" || owner === tenant;
+  });
+}
+
 function noLoad(): number {
   return 0;
 }
@@ -41,7 +62,8 @@ function decide(
   evaluations: PolicyEvaluation[],
   activate: () => Activation,
 ): PolicyOutcome {
-  const resolution = resolveRoute(route, catalogue, input.profile.modality);
+  const tenant = input.context?.tenant ?? "";
+  const resolution = resolveRoute(route, catalogue, input.profile.modality, tenant);
   const explain = input.explain !== false;
   const strategyContext: StrategyContext = {
     profile: input.profile,
@@ -75,6 +97,7 @@ function decide(
   const shadows = chooseShadows(route, {
     catalogue,
     modality: input.profile.modality,
+    tenant,
     random: input.random,
     serves: (name) => name === target.name || choice.fallbacks.some((c) => c.name === name),
   });
@@ -111,13 +134,15 @@ function noRoute(evaluations: PolicyEvaluation[]): PolicyOutcome {
 /**
  * Evaluates the policies for one request and reports the outcome, decided or not, with the explanation.
  * The policies that apply (`when` empty or true) are taken by priority descending, then name; only the one
- * named by `context.policy` when it is set. In a policy, the first rule whose `when` holds decides, else the
+ * named by `context.policy` when it is set. A policy of a tenant applies only to that tenant's requests (see
+ * {@link policiesOfTenant}): to another's it is as if it were not loaded; a model of a tenant is a candidate only
+ * for that tenant's requests (see `resolveRoute`). In a policy, the first rule whose `when` holds decides, else the
  * default route; a policy with neither passes the request on. A condition that fails at run time (a missing
  * map key, a division by zero) does not match, and the error is recorded in the explanation.
  * Pure and deterministic: the same input gives the same outcome.
  */
 export function explainPolicies(input: EvaluationInput): PolicyOutcome {
-  let policies = orderPolicies(input.policies);
+  let policies = orderPolicies(policiesOfTenant(input.policies, input.context?.tenant ?? ""));
   const pinned = input.context?.policy ?? "";
   if (pinned !== "") {
     const policy = policies.find((p) => p.name === pinned);

@@ -66,6 +66,8 @@ export interface ModelOptions {
   /** Creation time in epoch milliseconds; absent means none. */
   readonly createdMs?: number;
   readonly uri?: string;
+  /** The tenant it serves only; absent: shared. */
+  readonly tenant?: string;
 }
 
 /** A model version: by default an ACTIVE image model with an ONNX backend. */
@@ -78,6 +80,7 @@ export function model(name: string, version: string, options: ModelOptions = {})
     labels: options.labels ?? {},
     backend: { kind: { case: "onnx", value: { uri: options.uri ?? `${name}-${version}.onnx` } } },
     ...(options.createdMs === undefined ? {} : { createTime: timestampFromMs(options.createdMs) }),
+    ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
   });
 }
 

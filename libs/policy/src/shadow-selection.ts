@@ -15,6 +15,8 @@ export interface ShadowChoice {
 export interface ShadowContext {
   readonly catalogue: ModelCatalogue;
   readonly modality: Modality;
+  /** The request's tenant: a model of another tenant is never its shadow. Default "" (no tenant). */
+  readonly tenant?: string;
   /** Uniform numbers in [0, 1); drawn once per shadow whose share is below 1, in the route's order. */
   readonly random: () => number;
   /** The models that serve or may serve this request (the target and fallbacks): never also a shadow. */
@@ -47,6 +49,7 @@ export function chooseShadows(route: CompiledRoute, context: ShadowContext): Sha
     },
     context.catalogue,
     context.modality,
+    context.tenant ?? "",
   );
   const mirrored: EligibleCandidate[] = [];
   const outcomes = resolution.candidates.map((candidate, i): CandidateOutcome => {
