@@ -1,4 +1,4 @@
-/** Where an executor reads a credential: an environment variable, or a file (a mounted secret). */
+/** Where a process reads a credential (an endpoint credential, the internal or admin token): an environment variable, or a file (a mounted secret). */
 export type CredentialRef = { readonly kind: "env"; readonly name: string } | { readonly kind: "file"; readonly path: string };
 
 /** The longest credential reference accepted, in characters. */
@@ -10,7 +10,7 @@ export type CredentialRefParse =
   | { readonly ref?: undefined; readonly problem: string };
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
-const HOW = "store the secret in an environment variable of the executor or in a file it can read, and give env:NAME or file:/path";
+const HOW = "store the secret in an environment variable of the process that reads it, or in a file it can read, and give env:NAME or file:/path";
 
 /**
  * Parses a credential reference: `env:NAME` (NAME of upper-case letters, digits and underscores, not starting

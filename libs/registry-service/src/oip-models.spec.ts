@@ -90,7 +90,7 @@ describe("RegisterModel with an oip backend (a remote Open Inference Protocol mo
     expect(error.violations).toEqual([
       {
         field: "model.backend.oip.endpoints[0].credential",
-        description: expect.stringContaining("store the secret in an environment variable of the executor or in a file it can read, and give env:NAME or file:/path"),
+        description: expect.stringContaining("store the secret in an environment variable of the process that reads it, or in a file it can read, and give env:NAME or file:/path"),
       },
     ]);
     expect(JSON.stringify(error)).not.toContain(SECRET);
