@@ -32,7 +32,7 @@ describe("parseCredentialRef", () => {
   it("tells someone who gives a secret to store it in an env var or a file and reference it", () => {
     expect(credentialRefProblem(SECRET)).toBe(
       "is not a credential reference (never give the credential itself): store the secret in an environment variable of the " +
-        "executor or in a file it can read, and give env:NAME or file:/path",
+        "process that reads it, or in a file it can read, and give env:NAME or file:/path",
     );
   });
 });
