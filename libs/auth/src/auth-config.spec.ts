@@ -50,9 +50,22 @@ describe("the authentication settings", () => {
         clockSkewMs: 10_000,
         tenantClaim: "https://example.com/org",
         rolesClaim: "realm_access.roles",
+        tierClaim: "tier",
       },
       apiKeyCacheTtlMs: 60_000,
     });
+  });
+
+  it("read a JWKS URL with the egress policy it is fetched under, and the tier claim", () => {
+    const { MODELROUTER_JWT_JWKS_FILE: _file, ...jwt } = JWT;
+    const config = read({
+      ...jwt,
+      MODELROUTER_JWT_JWKS_URL: "http://127.0.0.1:8080/jwks.json",
+      MODELROUTER_EGRESS_ALLOW: "127.0.0.1/32",
+      MODELROUTER_JWT_TIER_CLAIM: "plan",
+    });
+    expect(config.jwt).toMatchObject({ jwksUrl: "http://127.0.0.1:8080/jwks.json", tierClaim: "plan", egress: { schemes: expect.arrayContaining(["https"]) } });
+    expect(config.jwt?.jwksFile).toBeUndefined();
   });
 
   const bad: [string, Record<string, string>, RegExp][] = [
@@ -60,13 +73,21 @@ describe("the authentication settings", () => {
     ["auth on without an internal token", { MODELROUTER_AUTH: "on" }, /^MODELROUTER_INTERNAL_TOKEN is required when MODELROUTER_AUTH=on: give env:NAME or file:\/path/],
     ["a token given as the secret itself", { MODELROUTER_INTERNAL_TOKEN: "s3cr3t-value" }, /^MODELROUTER_INTERNAL_TOKEN is not a credential reference/],
     ["a relative admin token file", { MODELROUTER_ADMIN_TOKEN: "file:admin" }, /^MODELROUTER_ADMIN_TOKEN is file: without an absolute path/],
-    ["an issuer alone", { MODELROUTER_JWT_ISSUER: "https://id.example.com/" }, /need MODELROUTER_JWT_ISSUER, MODELROUTER_JWT_AUDIENCE and MODELROUTER_JWT_JWKS_FILE together/],
+    ["an issuer alone", { MODELROUTER_JWT_ISSUER: "https://id.example.com/" }, /need MODELROUTER_JWT_ISSUER, MODELROUTER_JWT_AUDIENCE and MODELROUTER_JWT_JWKS_FILE or MODELROUTER_JWT_JWKS_URL together/],
     ["a relative JWKS file", { ...JWT, MODELROUTER_JWT_JWKS_FILE: "jwks.json" }, /^MODELROUTER_JWT_JWKS_FILE="jwks.json": give the absolute path/],
     ["HS256", { ...JWT, MODELROUTER_JWT_ALGORITHMS: "RS256,HS256" }, /^MODELROUTER_JWT_ALGORITHMS=.*unknown HS256; expected a comma-separated list of RS256/],
     ["alg none", { ...JWT, MODELROUTER_JWT_ALGORITHMS: "none" }, /^MODELROUTER_JWT_ALGORITHMS=.*unknown none/],
     ["a clock skew that is not a duration", { MODELROUTER_JWT_CLOCK_SKEW: "soon" }, /^MODELROUTER_JWT_CLOCK_SKEW="soon": expected a duration/],
     ["a clock skew over 5 minutes", { MODELROUTER_JWT_CLOCK_SKEW: "1h" }, /^MODELROUTER_JWT_CLOCK_SKEW: 3600000 ms is too long; expected at most 5m/],
     ["a claim name with spaces", { MODELROUTER_JWT_ROLES_CLAIM: "my roles" }, /^MODELROUTER_JWT_ROLES_CLAIM="my roles": give a claim name/],
+    ["a JWKS file and a JWKS URL", { ...JWT, MODELROUTER_JWT_JWKS_URL: "https://id.example.com/jwks.json" }, /^MODELROUTER_JWT_JWKS_FILE and MODELROUTER_JWT_JWKS_URL are both set: give the issuer's keys one way/],
+    [
+      "a JWKS URL the egress policy refuses",
+      { MODELROUTER_JWT_ISSUER: "https://id.example.com/", MODELROUTER_JWT_AUDIENCE: "modelrouter", MODELROUTER_JWT_JWKS_URL: "http://127.0.0.1:8080/jwks.json" },
+      /^MODELROUTER_JWT_JWKS_URL="http:\/\/127.0.0.1:8080\/jwks.json" .*(loopback|refused).*allow its host with MODELROUTER_EGRESS_ALLOW/,
+    ],
+    ["a JWKS URL of another scheme", { MODELROUTER_JWT_ISSUER: "https://id.example.com/", MODELROUTER_JWT_AUDIENCE: "modelrouter", MODELROUTER_JWT_JWKS_URL: "grpc://id.example.com:443" }, /^MODELROUTER_JWT_JWKS_URL=.* has scheme grpc: a JSON Web Key Set is fetched over https/],
+    ["a tier claim with spaces", { MODELROUTER_JWT_TIER_CLAIM: "my tier" }, /^MODELROUTER_JWT_TIER_CLAIM="my tier": give a claim name/],
     ["a cache TTL that is not a duration", { MODELROUTER_API_KEY_CACHE_TTL: "forever" }, /^MODELROUTER_API_KEY_CACHE_TTL="forever": expected a duration/],
   ];
 

@@ -1,5 +1,6 @@
 import type { EnvReader } from "@modelrouter/config";
-import { type CredentialRef, type CredentialSources, parseCredentialRef, readCredential, type Redacted } from "@modelrouter/egress";
+import { type CredentialRef, type CredentialSources, parseCredentialRef, readCredential, readEgressPolicy, type Redacted } from "@modelrouter/egress";
+import { checkJwksUrl } from "./jwks-url.js";
 import { DEFAULT_JWT_ALGORITHMS, JWT_ALGORITHMS, type JwtAlgorithm, type JwtSettings } from "./jwt-verifier.js";
 
 /** The settings {@link readAuthConfig} reads. */
@@ -10,10 +11,12 @@ export const AUTH_SETTINGS = {
   jwtIssuer: "MODELROUTER_JWT_ISSUER",
   jwtAudience: "MODELROUTER_JWT_AUDIENCE",
   jwtJwksFile: "MODELROUTER_JWT_JWKS_FILE",
+  jwtJwksUrl: "MODELROUTER_JWT_JWKS_URL",
   jwtAlgorithms: "MODELROUTER_JWT_ALGORITHMS",
   jwtClockSkew: "MODELROUTER_JWT_CLOCK_SKEW",
   jwtTenantClaim: "MODELROUTER_JWT_TENANT_CLAIM",
   jwtRolesClaim: "MODELROUTER_JWT_ROLES_CLAIM",
+  jwtTierClaim: "MODELROUTER_JWT_TIER_CLAIM",
   apiKeyCacheTtl: "MODELROUTER_API_KEY_CACHE_TTL",
 } as const;
 
@@ -25,7 +28,10 @@ export interface AuthConfig {
   readonly internalToken: CredentialRef | undefined;
   /** `MODELROUTER_ADMIN_TOKEN` (`env:NAME` or `file:/path`): a static admin credential for bootstrapping; optional. */
   readonly adminToken: CredentialRef | undefined;
-  /** The JWT settings, when `MODELROUTER_JWT_ISSUER`, `_AUDIENCE` and `_JWKS_FILE` are set (all three or none). */
+  /**
+   * The JWT settings, when `MODELROUTER_JWT_ISSUER`, `_AUDIENCE` and one of `_JWKS_FILE` and `_JWKS_URL` are set
+   * (all three or none); a JWKS URL with the egress policy (`MODELROUTER_EGRESS_*`) it is fetched under.
+   */
   readonly jwt: JwtSettings | undefined;
   /** `MODELROUTER_API_KEY_CACHE_TTL`, default 30 s (0: no cache): how long a router reuses an API key's check. */
   readonly apiKeyCacheTtlMs: number;
@@ -86,6 +92,7 @@ function readJwtSettings(env: EnvReader): JwtSettings | undefined {
   const issuer = env.optionalString(AUTH_SETTINGS.jwtIssuer);
   const audience = env.optionalString(AUTH_SETTINGS.jwtAudience);
   const jwksFile = env.optionalString(AUTH_SETTINGS.jwtJwksFile);
+  const jwksUrl = env.optionalString(AUTH_SETTINGS.jwtJwksUrl);
   const algorithms = env.listOf(AUTH_SETTINGS.jwtAlgorithms, JWT_ALGORITHMS, DEFAULT_JWT_ALGORITHMS);
   const clockSkewMs = env.durationMs(AUTH_SETTINGS.jwtClockSkew, 30_000);
   if (clockSkewMs > MAX_CLOCK_SKEW_MS) {
@@ -93,27 +100,47 @@ function readJwtSettings(env: EnvReader): JwtSettings | undefined {
   }
   const tenantClaim = claimName(env, AUTH_SETTINGS.jwtTenantClaim, "tenant");
   const rolesClaim = claimName(env, AUTH_SETTINGS.jwtRolesClaim, "roles");
-  const given = [issuer, audience, jwksFile].filter((value) => value !== undefined).length;
+  const tierClaim = claimName(env, AUTH_SETTINGS.jwtTierClaim, "tier");
+  if (jwksFile !== undefined && jwksUrl !== undefined) {
+    env.problem(
+      `${AUTH_SETTINGS.jwtJwksFile} and ${AUTH_SETTINGS.jwtJwksUrl} are both set: give the issuer's keys one way, ` +
+        "the path of a JSON Web Key Set file or the URL it is published at (its jwks_uri)",
+    );
+    return undefined;
+  }
+  const keys = jwksFile ?? jwksUrl;
+  const given = [issuer, audience, keys].filter((value) => value !== undefined).length;
   if (given === 0) return undefined;
   if (given < 3) {
     env.problem(
-      `JWT bearer tokens need ${AUTH_SETTINGS.jwtIssuer}, ${AUTH_SETTINGS.jwtAudience} and ${AUTH_SETTINGS.jwtJwksFile} together: ` +
-        "set all three (the issuer's iss, this deployment's aud, the path of the issuer's JSON Web Key Set), or none to refuse JWTs",
+      `JWT bearer tokens need ${AUTH_SETTINGS.jwtIssuer}, ${AUTH_SETTINGS.jwtAudience} and ${AUTH_SETTINGS.jwtJwksFile} or ${AUTH_SETTINGS.jwtJwksUrl} together: ` +
+        "set all three (the issuer's iss, this deployment's aud, the path or URL of the issuer's JSON Web Key Set), or none to refuse JWTs",
     );
     return undefined;
   }
   if (jwksFile !== undefined && !jwksFile.startsWith("/")) {
     env.problem(`${AUTH_SETTINGS.jwtJwksFile}=${JSON.stringify(jwksFile)}: give the absolute path of a JSON Web Key Set file`);
   }
-  return {
+  const common = {
     issuer: issuer ?? "",
     audience: audience ?? "",
-    jwksFile: jwksFile ?? "",
     algorithms: algorithms as readonly JwtAlgorithm[],
     clockSkewMs,
     tenantClaim,
     rolesClaim,
+    tierClaim,
   };
+  if (jwksUrl === undefined) return { ...common, jwksFile: jwksFile ?? "" };
+  const egress = readEgressPolicy(env);
+  const checked = checkJwksUrl(egress, jwksUrl);
+  if ("problem" in checked) {
+    env.problem(
+      `${AUTH_SETTINGS.jwtJwksUrl}=${JSON.stringify(jwksUrl.slice(0, 200))} ${checked.problem} ` +
+        "(the JWKS is fetched under the egress policy: allow its host with MODELROUTER_EGRESS_ALLOW, or give the path of a JWKS file in " +
+        `${AUTH_SETTINGS.jwtJwksFile})`,
+    );
+  }
+  return { ...common, jwksUrl, egress };
 }
 
 function claimName(env: EnvReader, name: string, fallback: string): string {

@@ -35,11 +35,14 @@ export function rejectedServiceCredential(method: string): RpcError {
   );
 }
 
-/** UNAVAILABLE when the credential could not be checked now; the caller may retry. */
-export function unverifiableCredential(method: string, cause: unknown): RpcError {
+/**
+ * UNAVAILABLE when the credential could not be checked now; the caller may retry. `why` says what is missing, such
+ * as "the registry is unreachable" (an API key) or "the issuer's keys cannot be fetched" (a JWT).
+ */
+export function unverifiableCredential(method: string, cause: unknown, why = "the registry is unreachable"): RpcError {
   return new RpcError({
     code: Code.UNAVAILABLE,
-    message: `${method}: the credential cannot be checked right now (the registry is unreachable); retry shortly`,
+    message: `${method}: the credential cannot be checked right now (${why}); retry shortly`,
     reason: AuthReason.CREDENTIAL_UNVERIFIABLE,
     domain: ERROR_DOMAIN,
     cause,

@@ -54,10 +54,10 @@ export class KeyStore {
 
   constructor(private readonly nowMs: () => number = () => T0 * 1000) {}
 
-  /** Creates a key of `tenant` with `roles`; returns the token a client sends. */
-  create(tenant: string, roles: readonly Role[], expireMs?: number): { token: string; id: string } {
+  /** Creates a key of `tenant` with `roles` (and `tier`); returns the token a client sends. */
+  create(tenant: string, roles: readonly Role[], expireMs?: number, tier = ""): { token: string; id: string } {
     const fresh = newApiKey();
-    const key = create(ApiKeySchema, { id: fresh.id, tenant, roles: [...roles], ...(expireMs === undefined ? {} : { expireTime: timestampFromMs(expireMs) }) });
+    const key = create(ApiKeySchema, { id: fresh.id, tenant, roles: [...roles], tier, ...(expireMs === undefined ? {} : { expireTime: timestampFromMs(expireMs) }) });
     this.#keys.set(fresh.id, { key, hash: hashApiKeySecret(fresh.secret) });
     return { token: fresh.token, id: fresh.id };
   }

@@ -46,7 +46,7 @@ beforeAll(async () => {
   other = await signingKey("RS256", "rsa-2");
   const verifyJwt = await createJwtVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksFile: writeJwks([rsa.jwk]), now: () => NOW_MS });
   authenticate = createAuthenticator({ mode: "on", internalToken: INTERNAL_TOKEN, adminToken: ADMIN_TOKEN, verifyApiKey: store.verify, verifyJwt, now: () => NOW_MS });
-});
+}, 60_000);
 
 describe("the authenticator, with authentication on", () => {
   const methods = [INFER, REGISTER, GET_MODEL, RECORD, DECIDE, "/modelrouter.executor.v1.ExecutorService/Execute", "/inference.GRPCInferenceService/ModelInfer", "/modelrouter.rpc.v1.TunnelService/Open", "/modelrouter.registry.v1.RegistryService/Nope"];
@@ -114,6 +114,21 @@ describe("the authenticator, with authentication on", () => {
   it("knows an API key's caller: key:<id>, its tenant and its roles", async () => {
     const key = store.create("acme", [Role.CLIENT, Role.VIEWER]);
     await expect(call(INFER, bearer(key.token))).resolves.toEqual({ kind: "api-key", subject: `key:${key.id}`, tenant: "acme", roles: ["client", "viewer"] });
+  });
+
+  it("gives an API key's caller the key's tier, and none for a key without one", async () => {
+    const premium = store.create("acme", [Role.CLIENT], undefined, "premium");
+    await expect(call(INFER, bearer(premium.token))).resolves.toEqual({ kind: "api-key", subject: `key:${premium.id}`, tenant: "acme", roles: ["client"], tier: "premium" });
+    expect(await call(INFER, bearer(store.create("acme", [Role.CLIENT]).token))).not.toHaveProperty("tier");
+  });
+
+  it("answers UNAVAILABLE (CREDENTIAL_UNVERIFIABLE), not UNAUTHENTICATED, when a JWT's keys cannot be fetched", async () => {
+    const unreachable = await createJwtVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUrl: "https://id.example.com/jwks.json", jwksFetch: () => Promise.reject(new Error("ECONNREFUSED")), now: () => NOW_MS });
+    const withUrl = createAuthenticator({ mode: "on", internalToken: INTERNAL_TOKEN, verifyJwt: unreachable });
+    const error = await rejection(withUrl({ method: INFER, header: (name) => bearer("eyJhbGciOiJSUzI1NiIsImtpZCI6InJzYS0xIn0.eyJzdWIiOiJhIn0.c2ln")[name] }));
+    expect(error.code).toBe(Code.UNAVAILABLE);
+    expect(error.reason).toBe("CREDENTIAL_UNVERIFIABLE");
+    expect(error.message).toMatch(/the issuer's keys cannot be fetched/);
   });
 
   it("refuses a key the verifier returns revoked or expired, even if it did not check", async () => {

@@ -12,7 +12,7 @@ import {
   unverifiableCredential,
 } from "./auth-errors.js";
 import { isServiceName, secretEquals, SERVICE_HEADER, SERVICE_TOKEN_HEADER } from "./internal-credential.js";
-import type { JwtVerifier } from "./jwt-verifier.js";
+import { JwtUnverifiableError, type JwtVerifier } from "./jwt-verifier.js";
 import { methodPermission, permits } from "./permissions.js";
 import { INTERNAL_ROLE, roleNames } from "./roles.js";
 
@@ -51,7 +51,8 @@ const BEARER = /^Bearer +(\S+) *$/i;
  *   modelrouter service (`x-modelrouter-service` + `x-modelrouter-service-token` equal to the internal token), or
  *   presents `authorization: Bearer <credential>`: an API key, the admin token, or a JWT. Then the permission table
  *   decides. Missing or bad credentials are UNAUTHENTICATED (never repeating the credential), a method the roles do
- *   not allow PERMISSION_DENIED, an API key that cannot be checked now UNAVAILABLE.
+ *   not allow PERMISSION_DENIED, an API key or JWT that cannot be checked now (the registry or the issuer's keys
+ *   unreachable) UNAVAILABLE.
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   if (options.mode === "off") return () => Promise.resolve(ANONYMOUS_ADMIN);
@@ -85,7 +86,13 @@ function identifier(options: OnOptions): (call: CallCredentials) => Promise<Call
     if (key === undefined || key.id !== parsed.id || key.revokeTime !== undefined || expired(key.expireTime, now())) {
       throw rejectedCredential(method);
     }
-    return Object.freeze({ kind: "api-key", subject: `key:${key.id}`, tenant: key.tenant, roles: Object.freeze(roleNames(key.roles)) });
+    return Object.freeze({
+      kind: "api-key",
+      subject: `key:${key.id}`,
+      tenant: key.tenant,
+      roles: Object.freeze(roleNames(key.roles)),
+      ...(key.tier === "" ? {} : { tier: key.tier }),
+    });
   };
 
   return async (call) => {
@@ -103,7 +110,13 @@ function identifier(options: OnOptions): (call: CallCredentials) => Promise<Call
     if (token === undefined) throw malformedCredential(call.method);
     if (token.startsWith(API_KEY_PREFIX)) return apiKeyIdentity(call.method, token);
     if (adminToken !== undefined && secretEquals(token, adminToken)) return ADMIN_TOKEN_IDENTITY;
-    const identity = options.verifyJwt === undefined ? undefined : await options.verifyJwt(token);
+    let identity: CallerIdentity | undefined;
+    try {
+      identity = options.verifyJwt === undefined ? undefined : await options.verifyJwt(token);
+    } catch (error) {
+      if (error instanceof JwtUnverifiableError) throw unverifiableCredential(call.method, error, "the issuer's keys cannot be fetched");
+      throw error;
+    }
     if (identity === undefined) throw rejectedCredential(call.method);
     return identity;
   };

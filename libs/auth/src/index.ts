@@ -22,12 +22,15 @@ export { SERVICE_HEADER, SERVICE_TOKEN_HEADER, internalHeaders, isServiceName } 
 export {
   DEFAULT_JWT_ALGORITHMS,
   JWT_ALGORITHMS,
+  JwtUnverifiableError,
   createJwtVerifier,
   type JwtAlgorithm,
   type JwtSettings,
   type JwtVerifier,
 } from "./jwt-verifier.js";
-export { diskJwksSource, parseJwks, type JwksFileSource } from "./jwks-file.js";
+export { diskJwksSource, parseJwks, type JwksFile, type JwksFileSource } from "./jwks-file.js";
+export { MAX_JWKS_BYTES, checkJwksUrl, egressJwksFetch, type JwksFetch, type JwksFetchOptions } from "./jwks-url.js";
+export { JwksUnavailableError, remoteJwks, type RemoteJwksOptions } from "./remote-jwks.js";
 export { isUnknownKeyError, type ApiKeyVerifier } from "./api-key-verifier.js";
 export { createApiKeyCache, type ApiKeyCacheOptions } from "./api-key-cache.js";
 export { ANONYMOUS, createAuthenticator, type AuthenticatorOptions, type OnOptions } from "./authenticator.js";

@@ -19,7 +19,7 @@ beforeAll(async () => {
   ec = await signingKey("ES256", "ec-1");
   stranger = await signingKey("RS256", "rsa-1");
   jwksFile = writeJwks([rsa.jwk, ec.jwk]);
-});
+}, 60_000);
 
 describe("a JWT verifier", () => {
   let verify: JwtVerifier;
@@ -86,6 +86,16 @@ describe("a JWT verifier", () => {
     await expect(rsaOnly(await signToken(rsa))).resolves.toMatchObject({ subject: "alice" });
   });
 
+  it("takes the tier from the tier claim, gives no tier without one, and refuses a tier claim that is not a tier", async () => {
+    await expect(verify(await signToken(rsa, { tier: "premium" }))).resolves.toEqual({ kind: "jwt", subject: "alice", tenant: "acme", roles: ["client"], tier: "premium" });
+    expect(await verify(await signToken(rsa))).not.toHaveProperty("tier");
+    for (const tier of ["", "has space", 7, ["premium"], "x".repeat(64)]) {
+      await expect(verify(await signToken(rsa, { tier }))).resolves.toBeUndefined();
+    }
+    const custom = await createJwtVerifier(settings({ tierClaim: "plan.tier" }));
+    await expect(custom(await signToken(rsa, { plan: { tier: "free" } }))).resolves.toMatchObject({ tier: "free" });
+  });
+
   it("reads the tenant and roles from the claims it is told, also by a dotted path", async () => {
     const custom = await createJwtVerifier(settings({ tenantClaim: "https://example.com/org", rolesClaim: "realm_access.roles" }));
     const token = await signToken(rsa, { tenant: undefined, roles: undefined, "https://example.com/org": "globex", realm_access: { roles: ["viewer"] } });
@@ -103,6 +113,11 @@ describe("creating a JWT verifier", () => {
     await expect(createJwtVerifier(settings({ jwksFile: writeJwks([{ ...rsa.jwk, d: "x" }]) }))).rejects.toThrow(/private key/);
     await expect(createJwtVerifier(settings({ jwksFile: writeJwks("nope" as never) }))).rejects.toThrow(/"keys" array/);
     await expect(createJwtVerifier(settings({ jwksFile: "/nonexistent/jwks.json" }))).rejects.toThrow();
+  });
+
+  it("needs exactly one of a JWKS file and a JWKS URL", async () => {
+    await expect(createJwtVerifier(settings({ jwksFile: "" }))).rejects.toThrow(/exactly one of a JWKS file and a JWKS URL/);
+    await expect(createJwtVerifier(settings({ jwksUrl: "https://id.example.com/jwks.json" }))).rejects.toThrow(/exactly one/);
   });
 });
 
