@@ -6,8 +6,7 @@ import { AnalyzerService, DecisionService, ExecutorService, RegistryService, Rol
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { loadDemoModels, loadSampleIndex } from "@modelrouter/model-zoo";
 import { codeName, createGrpcChannel, createGrpcClient, isRpcError, type GrpcChannel, type ServiceClient } from "@modelrouter/rpc-kit";
-import { createProcessGroup, freePort, type RunningProcess } from "@modelrouter/testing";
-import { appStarter } from "./app-processes.js";
+import { appStarter, createProcessGroup, freePort, type RunningProcess } from "@modelrouter/testing";
 
 const INTERNAL_TOKEN = "e2e-internal-token-5c1f0a7d9e";
 const ADMIN_TOKEN = "e2e-admin-token-93be6d24f1";

@@ -6,8 +6,7 @@ import { fromJson } from "@bufbuild/protobuf";
 import { PolicySchema, RegistryService, RouterService } from "@modelrouter/contracts";
 import { loadDemoModels } from "@modelrouter/model-zoo";
 import { createGrpcChannel, createGrpcClient, type GrpcChannel, type ServiceClient } from "@modelrouter/rpc-kit";
-import { createProcessGroup, freePort, type ProcessGroup, type RunningProcess } from "@modelrouter/testing";
-import { appStarter } from "./app-processes.js";
+import { appStarter, createProcessGroup, freePort, type ProcessGroup, type RunningProcess } from "@modelrouter/testing";
 import { digitPayload as payload } from "./two-executors.js";
 
 const TARGET = "digits-lite";

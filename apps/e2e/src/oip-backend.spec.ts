@@ -17,8 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { loadDemoModels, loadSampleIndex } from "@modelrouter/model-zoo";
 import { createGrpcChannel, createGrpcClient, type GrpcChannel, type ServiceClient } from "@modelrouter/rpc-kit";
-import { createProcessGroup, freePort, type RunningProcess } from "@modelrouter/testing";
-import { appStarter } from "./app-processes.js";
+import { appStarter, createProcessGroup, freePort, type RunningProcess } from "@modelrouter/testing";
 
 const general = loadDemoModels().find((m) => m.name === "digits-general")!;
 const digits = loadSampleIndex().filter((s) => s.kind === "mnist").slice(0, 4);

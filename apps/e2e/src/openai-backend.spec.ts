@@ -6,8 +6,7 @@ import { type InferResponse, type InferStreamResponse, ModelSchema, PolicySchema
 import { type FakeOpenAiServer, FAKE_CHAT_MODEL, reverseWords, startFakeOpenAiServer } from "@modelrouter/executor-service/testing";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code, createGrpcChannel, createGrpcClient, isRpcError, type GrpcChannel, type ServiceClient } from "@modelrouter/rpc-kit";
-import { createProcessGroup, freePort, type RunningProcess } from "@modelrouter/testing";
-import { appStarter } from "./app-processes.js";
+import { appStarter, createProcessGroup, freePort, type RunningProcess } from "@modelrouter/testing";
 
 const SECRET = "e2e-openai-bearer-2c9d41";
 

@@ -19,3 +19,4 @@ export { freePort } from "./free-port.js";
 export { startProcess, type StartProcessOptions, type RunningProcess, type ProcessExit } from "./start-process.js";
 export { createProcessGroup, type ProcessGroup } from "./process-group.js";
 export { startModelrouter, repoRoot, type RunningSystem, type Topology } from "./start-modelrouter.js";
+export { appStarter, type AppStarter } from "./app-starter.js";

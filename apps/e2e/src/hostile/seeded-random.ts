@@ -23,6 +23,20 @@ export function hostileSeed(env: Readonly<Record<string, string | undefined>> = 
   return seed >>> 0;
 }
 
+/**
+ * How many times the default corpus the hostile suite sends: `HOSTILE_CASES_SCALE` when set (a whole number from
+ * 1 to 100, e.g. 5 for the full-size run of docs/reliability.md), otherwise 1, the size CI runs.
+ */
+export function hostileCasesScale(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const raw = env["HOSTILE_CASES_SCALE"];
+  if (raw === undefined || raw === "") return 1;
+  const scale = Number(raw);
+  if (!Number.isInteger(scale) || scale < 1 || scale > 100) {
+    throw new Error(`HOSTILE_CASES_SCALE must be a whole number from 1 to 100 (how many times the CI corpus to send), got "${raw}"`);
+  }
+  return scale;
+}
+
 /** A mulberry32 generator: small, fast and good enough to pick fuzz cases. */
 export function seededRandom(seed: number): Random {
   let state = seed >>> 0;

@@ -13,14 +13,16 @@ import { fuzzMethodsByService, validInferInit } from "./fuzz-methods.js";
 import { grpcFrame } from "./grpc-frame.js";
 import { utf8 } from "./protobuf-wire.js";
 import { runRawGrpcCases, type RawGrpcCase } from "./raw-grpc-call.js";
-import { hostileSeed, seededRandom } from "./seeded-random.js";
+import { hostileCasesScale, hostileSeed, seededRandom } from "./seeded-random.js";
 import { buildWireCorpus, HUGE_TIMEOUTS, type CorpusTarget } from "./wire-corpus.js";
 
 const seed = hostileSeed();
+/** How many times the CI corpus to send (`HOSTILE_CASES_SCALE`, default 1; see docs/reliability.md). */
+const scale = hostileCasesScale();
 /** Cases sent to the router's public port, and to each internal service's methods. */
-const ROUTER_CASES = 1_200;
-const INTERNAL_CASES = 150;
-const CONNECT_CASES = 300;
+const ROUTER_CASES = 1_200 * scale;
+const INTERNAL_CASES = 150 * scale;
+const CONNECT_CASES = 300 * scale;
 const CONCURRENCY = 8;
 
 const INFER_PATH = "/modelrouter.router.v1.RouterService/Infer";
@@ -110,7 +112,7 @@ describe.each(["distributed", "co-located"] as Topology[])("hostile wire input, 
     const figures = badFigures(outcomes, `gRPC wire fuzz, ${topology}`);
     expect({ crashed: deadProcesses(system), allServing: await system.allServing() }).toEqual({ crashed: [], allServing: true });
     expect(figures).toEqual(clean);
-  }, 300_000);
+  }, 300_000 * scale);
 
   it("malformed, deep, mis-typed and mis-encoded Connect/JSON on the HTTP port: no crash, no INTERNAL, no reset, every INVALID_ARGUMENT names its field", async () => {
     const cases = buildConnectCorpus(CONNECT_CASES, seededRandom(seed ^ 0xc0ffee));
@@ -118,5 +120,5 @@ describe.each(["distributed", "co-located"] as Topology[])("hostile wire input, 
     const figures = badFigures(outcomes, `Connect/JSON fuzz, ${topology}`);
     expect({ crashed: deadProcesses(system), allServing: await system.allServing() }).toEqual({ crashed: [], allServing: true });
     expect(figures).toEqual(clean);
-  }, 300_000);
+  }, 300_000 * scale);
 });

@@ -1,5 +1,7 @@
 import { join } from "node:path";
-import { type ProcessGroup, type RunningProcess, repoRoot } from "@modelrouter/testing";
+import type { ProcessGroup } from "./process-group.js";
+import { repoRoot } from "./start-modelrouter.js";
+import type { RunningProcess } from "./start-process.js";
 
 /** A service's log line saying it is ready. */
 const isReadyLine = (line: string): boolean => line.includes('"msg":"ready"');
