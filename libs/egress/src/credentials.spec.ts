@@ -55,7 +55,7 @@ describe("readCredential", () => {
 
   it("fails with the reference and the fix, never a value, when the variable is unset, empty or the file unreadable", async () => {
     await expect(readCredential("env:MISSING", { env: {}, readFile: noFiles })).rejects.toThrow(
-      new CredentialError("env:MISSING", "the executor has no environment variable MISSING: set it to the credential"),
+      new CredentialError("env:MISSING", "this process has no environment variable MISSING: set it to the credential"),
     );
     await expect(readCredential("env:BLANK", { env: { BLANK: "  \n" }, readFile: noFiles })).rejects.toThrow("credential env:BLANK: is empty");
     await expect(readCredential("file:/run/secrets/gone", { env: {}, readFile: noFiles })).rejects.toThrow(

@@ -32,13 +32,13 @@ export async function readCredential(ref: CredentialRef | string, sources: Crede
   let raw: string | undefined;
   if (parsed.ref.kind === "env") {
     raw = sources.env[parsed.ref.name];
-    if (raw === undefined) throw new CredentialError(shown, `the executor has no environment variable ${parsed.ref.name}: set it to the credential`);
+    if (raw === undefined) throw new CredentialError(shown, `this process has no environment variable ${parsed.ref.name}: set it to the credential`);
   } else {
     try {
       raw = await sources.readFile(parsed.ref.path);
     } catch (cause) {
       const reason = cause instanceof Error && "code" in cause ? String(cause.code) : "unreadable";
-      throw new CredentialError(shown, `cannot read ${parsed.ref.path} (${reason}): mount the secret there, readable by the executor`);
+      throw new CredentialError(shown, `cannot read ${parsed.ref.path} (${reason}): mount the secret there, readable by this process`);
     }
   }
   const secret = raw.trim();
