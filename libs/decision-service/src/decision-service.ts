@@ -47,7 +47,8 @@ export interface DecisionServiceOptions {
  * The DecisionService handlers. `decide` validates the request (the profile is required), evaluates the
  * policies of the current snapshot, and returns the RoutingDecision, whose `catalogue_revision` is the
  * snapshot's. The request's `load` feeds STRATEGY_LEAST_LOADED; `explain: false` leaves the explanation out
- * (absent: explained). With `what_if`, the override stands in for the applied policy of its name in this evaluation
+ * (absent: explained). A policy or a model of a tenant serves only that tenant's requests (`context.tenant`; see
+ * `explainPolicies` of `@modelrouter/policy`). With `what_if`, the override stands in for the applied policy of its name in this evaluation
  * only (see {@link resolveWhatIf} and {@link policiesWith}; nothing is stored) and the summary names it.
  * Errors: SERVICE_NOT_READY (UNAVAILABLE) before the catalogue has loaded; INVALID_FIELD (also a what-if body's
  * violations under `what_if.policy.`); POLICY_NOT_FOUND (also an unknown what-if revision), NO_ROUTE and
@@ -67,7 +68,7 @@ export function createDecisionService(options: DecisionServiceOptions): ServiceI
         );
       }
       const { profile, context, load } = parseDecideRequest(request);
-      const whatIf = request.whatIf === undefined ? undefined : await resolveWhatIf(request.whatIf, snapshot, whatIfSources, ctx);
+      const whatIf = request.whatIf === undefined ? undefined : await resolveWhatIf(request.whatIf, snapshot, whatIfSources, ctx, context?.tenant ?? "");
       const policies = whatIf === undefined ? snapshot.policies : policiesWith(snapshot.policies, whatIf, context);
       const now = clock();
       const stats = options.liveStats?.provider(now) ?? options.stats;

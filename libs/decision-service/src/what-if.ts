@@ -22,7 +22,8 @@ export interface WhatIfSources {
 /**
  * The policy a DecideRequest's `what_if` stands in, compiled against the snapshot's catalogue as ApplyPolicy
  * compiles it; undefined without `what_if`. An unsaved body (`what_if.policy`) reports revision 0; a stored
- * revision (`what_if.revision`) is read from the registry within the call's deadline and reports that revision.
+ * revision (`what_if.revision`) is read from the registry within the call's deadline and reports that revision;
+ * one of a tenant other than the request's `tenant` is not found.
  *
  * @throws DomainError INVALID_FIELD with every problem of a body at its path under `what_if.policy.` (and
  *   `what_if.policy` when all policies with it would exceed their cost budget, which ApplyPolicy refuses too),
@@ -34,13 +35,14 @@ export async function resolveWhatIf(
   snapshot: CatalogueSnapshot,
   sources: WhatIfSources,
   ctx: CallContext,
+  tenant = "",
 ): Promise<WhatIfPolicy | undefined> {
   if (whatIf === undefined) return undefined;
   switch (whatIf.kind.case) {
     case "policy":
       return draftPolicy(whatIf.kind.value, snapshot, sources.environment);
     case "revision":
-      return storedRevision(whatIf.kind.value, snapshot, sources, ctx);
+      return storedRevision(whatIf.kind.value, snapshot, sources, ctx, tenant);
     default:
       throw invalidField(
         "what_if",
@@ -70,6 +72,7 @@ async function storedRevision(
   snapshot: CatalogueSnapshot,
   sources: WhatIfSources,
   ctx: CallContext,
+  tenant: string,
 ): Promise<WhatIfPolicy> {
   const v = new Violations();
   if (ref.name === "") v.add("what_if.revision.name", 'is required: the name of the policy whose revision to explain, for example "digits"');
@@ -86,7 +89,8 @@ async function storedRevision(
   } catch (error) {
     throw isNotFound(error) ? revisionNotFound(ref, error) : error;
   }
-  if (body === undefined) throw revisionNotFound(ref, undefined);
+  // Another tenant's policy is not found for this request's tenant, as the registry hides it from that tenant.
+  if (body === undefined || (body.tenant !== "" && body.tenant !== tenant)) throw revisionNotFound(ref, undefined);
   const stored = clone(PolicySchema, body);
   stored.revision = ref.revision;
   const label = `revision ${ref.revision} of policy "${ref.name}"`;
