@@ -10,6 +10,7 @@ describe("the analyzer's configuration", () => {
       shutdownGraceMs: 10_000,
       callTimeoutMs: 10_000,
       auth: expect.objectContaining({ mode: "off" }),
+      tls: {},
     });
   });
 

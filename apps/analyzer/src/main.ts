@@ -1,6 +1,6 @@
 import { startTelemetry } from "@modelrouter/telemetry/sdk";
 import { startAnalyzer } from "@modelrouter/analyzer-service";
-import { loadServiceAuth, MODELROUTER_VERSION, processCredentials, runHost, runMain } from "@modelrouter/host";
+import { loadServiceAuth, loadServiceTls, MODELROUTER_VERSION, processCredentials, runHost, runMain } from "@modelrouter/host";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig } from "./config.js";
 
@@ -9,6 +9,7 @@ runMain("analyzer", async () => {
   const config = loadConfig(process.env);
   const logger = createLogger({ service: "analyzer", level: config.logLevel });
   const auth = await loadServiceAuth(config.auth, "analyzer", processCredentials(process.env));
+  const tls = loadServiceTls(config.tls, logger);
   const analyzer = await startAnalyzer();
   await runHost({
     name: "analyzer",
@@ -16,6 +17,7 @@ runMain("analyzer", async () => {
     components: [analyzer],
     servers: [{ listen: config.listen, components: [analyzer], exposure: "internal" }],
     authenticate: auth.authenticator(),
+    tls,
     shutdownGraceMs: config.shutdownGraceMs,
     flushTelemetry: () => telemetry.shutdown(2000),
   });

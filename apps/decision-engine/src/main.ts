@@ -1,7 +1,7 @@
 import { startTelemetry } from "@modelrouter/telemetry/sdk";
 import { RegistryService } from "@modelrouter/contracts";
 import { startDecisionEngine } from "@modelrouter/decision-service";
-import { createTopology, loadServiceAuth, MODELROUTER_VERSION, processCredentials, runHost, runMain } from "@modelrouter/host";
+import { createTopology, loadServiceAuth, loadServiceTls, MODELROUTER_VERSION, processCredentials, runHost, runMain } from "@modelrouter/host";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig } from "./config.js";
 
@@ -10,7 +10,8 @@ runMain("decision-engine", async () => {
   const config = loadConfig(process.env);
   const logger = createLogger({ service: "decision-engine", level: config.logLevel });
   const auth = await loadServiceAuth(config.auth, "decision-engine", processCredentials(process.env));
-  const topology = createTopology({ transport: "unary", callTimeoutMs: config.callTimeoutMs, headers: auth.internalHeaders });
+  const tls = loadServiceTls(config.tls, logger);
+  const topology = createTopology({ transport: "unary", callTimeoutMs: config.callTimeoutMs, headers: auth.internalHeaders, tls: tls.client });
   const engine = startDecisionEngine(topology.connect(RegistryService, config.registryAddress), logger, {
     liveStats: { windowMs: config.statsWindowMs, intervalMs: config.statsIntervalMs },
     health: { windowMs: config.healthWindowMs },
@@ -23,6 +24,7 @@ runMain("decision-engine", async () => {
     servers: [{ listen: config.listen, components: [engine], exposure: "internal" }],
     topology,
     authenticate: auth.authenticator(),
+    tls,
     shutdownGraceMs: config.shutdownGraceMs,
     flushTelemetry: () => telemetry.shutdown(2000),
   });

@@ -1,7 +1,7 @@
 import { startTelemetry } from "@modelrouter/telemetry/sdk";
 import { RegistryService } from "@modelrouter/contracts";
 import { FAULTS_SETTING, describeFaults, startExecutor, withFaults } from "@modelrouter/executor-service";
-import { createTopology, loadServiceAuth, MODELROUTER_VERSION, processCredentials, runHost, runMain } from "@modelrouter/host";
+import { createTopology, loadServiceAuth, loadServiceTls, MODELROUTER_VERSION, processCredentials, runHost, runMain } from "@modelrouter/host";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig } from "./config.js";
 
@@ -10,7 +10,8 @@ runMain("executor", async () => {
   const config = loadConfig(process.env, process.cwd());
   const logger = createLogger({ service: "executor", level: config.logLevel });
   const auth = await loadServiceAuth(config.auth, "executor", processCredentials(process.env));
-  const topology = createTopology({ transport: "unary", callTimeoutMs: config.callTimeoutMs, headers: auth.internalHeaders });
+  const tls = loadServiceTls(config.tls, logger);
+  const topology = createTopology({ transport: "unary", callTimeoutMs: config.callTimeoutMs, headers: auth.internalHeaders, tls: tls.client });
   const registry = config.registryAddress === undefined ? undefined : topology.connect(RegistryService, config.registryAddress);
   const started = startExecutor(config.executor, logger, registry === undefined ? {} : { registry });
   if (config.faults.length > 0) {
@@ -18,7 +19,7 @@ runMain("executor", async () => {
   }
   const executor = config.faults.length === 0 ? started : { ...started, impl: withFaults(started.impl, config.faults) };
   if (config.oipHttpListen !== undefined) {
-    const http = await executor.oip.serveHttp(config.oipHttpListen, { graceMs: config.shutdownGraceMs, inferTimeoutMs: config.callTimeoutMs });
+    const http = await executor.oip.serveHttp(config.oipHttpListen, { graceMs: config.shutdownGraceMs, inferTimeoutMs: config.callTimeoutMs, tls: tls.server });
     logger.info("serving the Open Inference Protocol over REST", { listen: config.oipHttpListen, port: http.port });
   }
   await runHost({
@@ -28,6 +29,7 @@ runMain("executor", async () => {
     servers: [{ listen: config.listen, components: [executor, executor.oip], exposure: "internal" }],
     topology,
     authenticate: auth.authenticator(),
+    tls,
     shutdownGraceMs: config.shutdownGraceMs,
     flushTelemetry: () => telemetry.shutdown(2000),
   });

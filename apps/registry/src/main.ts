@@ -1,5 +1,5 @@
 import { startTelemetry } from "@modelrouter/telemetry/sdk";
-import { loadServiceAuth, MODELROUTER_VERSION, processCredentials, runHost, runMain } from "@modelrouter/host";
+import { loadServiceAuth, loadServiceTls, MODELROUTER_VERSION, processCredentials, runHost, runMain } from "@modelrouter/host";
 import { startRegistry } from "@modelrouter/registry-service";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig } from "./config.js";
@@ -9,6 +9,7 @@ runMain("registry", async () => {
   const config = loadConfig(process.env, process.cwd());
   const logger = createLogger({ service: "registry", level: config.logLevel });
   const auth = await loadServiceAuth(config.auth, "registry", processCredentials(process.env));
+  const tls = loadServiceTls(config.tls, logger);
   const registry = await startRegistry(config.registry, logger);
   await runHost({
     name: "registry",
@@ -16,6 +17,7 @@ runMain("registry", async () => {
     components: [registry],
     servers: [{ listen: config.listen, components: [registry], exposure: "public" }],
     authenticate: auth.authenticator(registry.verifyApiKey),
+    tls,
     shutdownGraceMs: config.shutdownGraceMs,
     flushTelemetry: () => telemetry.shutdown(2000),
   });

@@ -5,9 +5,9 @@ import { AnalyzerService, DecisionService, ExecutorService, RegistryService } fr
 import { startAnalyzer } from "@modelrouter/analyzer-service";
 import { startDecisionEngine } from "@modelrouter/decision-service";
 import { startExecutor } from "@modelrouter/executor-service";
-import { createTopology, loadServiceAuth, MODELROUTER_VERSION, processCredentials, runHost, runMain, type Component, type ServerSpec } from "@modelrouter/host";
+import { createTopology, loadServiceAuth, loadServiceTls, MODELROUTER_VERSION, processCredentials, runHost, runMain, type Component, type ServerSpec } from "@modelrouter/host";
 import { startRegistry } from "@modelrouter/registry-service";
-import { createRouterService, discoverExecutors, singleExecutor } from "@modelrouter/router-service";
+import { createRequestGate, createRouterService, discoverExecutors, singleExecutor } from "@modelrouter/router-service";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig, type Colocatable } from "./config.js";
 import { routerKeyVerifier } from "./router-key-verifier.js";
@@ -17,8 +17,10 @@ runMain("router", async () => {
   const config = loadConfig(process.env, process.cwd());
   const logger = createLogger({ service: "router", level: config.logLevel });
   const auth = await loadServiceAuth(config.auth, "router", processCredentials(process.env));
+  const tls = loadServiceTls(config.tls, logger);
   const topology = createTopology({
     transport: config.internalTransport,
+    tls: tls.client,
     headers: auth.internalHeaders,
     callTimeoutMs: config.callTimeoutMs,
     onUnexpectedError: (error) => logger.error("handler failed unexpectedly (a bug)", { error }),
@@ -58,6 +60,7 @@ runMain("router", async () => {
     limits: config.limits,
     decisionLog: config.decisionLog,
     shadows: config.shadows,
+    gate: createRequestGate(config.gate),
     ...(config.statsIntervalMs === 0 ? {} : { modelStats: { intervalMs: config.statsIntervalMs, reporter: `${hostname()}/${process.pid}` } }),
     dependenciesReady: [decision?.ready, executor?.ready].filter((ready) => ready !== undefined),
   });
@@ -73,6 +76,8 @@ runMain("router", async () => {
 
   logger.info("topology", {
     auth: auth.mode,
+    tls: tls.server === undefined ? "off" : tls.mutual ? "mutual" : "on",
+    internalTls: tls.client === undefined ? "off" : "on",
     transport: config.internalTransport,
     colocated: [...config.colocate].join(",") || "none",
     remote: Object.entries(config.addresses)
@@ -96,6 +101,7 @@ runMain("router", async () => {
     // The front door (gRPC and Connect) and a co-located registry's port authenticate every call; in-process calls
     // between co-located services are modelrouter's own.
     authenticate: auth.authenticator(routerKeyVerifier(registryClient, config.auth.apiKeyCacheTtlMs)),
+    tls,
     shutdownGraceMs: config.shutdownGraceMs,
     maxDeadlineMs: config.limits.maxDeadlineMs,
     flushTelemetry: () => telemetry.shutdown(2000),

@@ -1,6 +1,7 @@
 import { readAuthConfig, type AuthConfig } from "@modelrouter/auth";
 import type { EnvReader } from "@modelrouter/config";
 import type { LogLevel } from "@modelrouter/telemetry";
+import { readTlsConfig, type TlsConfig } from "./tls-config.js";
 
 /** Settings every service process has. */
 export interface CommonConfig {
@@ -11,11 +12,13 @@ export interface CommonConfig {
   readonly callTimeoutMs: number;
   /** Authentication (`MODELROUTER_AUTH`, `MODELROUTER_INTERNAL_TOKEN`, `MODELROUTER_ADMIN_TOKEN`, `MODELROUTER_JWT_*`, …). */
   readonly auth: AuthConfig;
+  /** TLS on the listeners and on calls to other services (`MODELROUTER_TLS_*`; files read by `loadServiceTls`). */
+  readonly tls: TlsConfig;
 }
 
 /**
- * Reads `MODELROUTER_LOG_LEVEL`, `MODELROUTER_SHUTDOWN_GRACE`, `MODELROUTER_CALL_TIMEOUT` and the authentication
- * settings (`readAuthConfig`).
+ * Reads `MODELROUTER_LOG_LEVEL`, `MODELROUTER_SHUTDOWN_GRACE`, `MODELROUTER_CALL_TIMEOUT`, the authentication
+ * settings (`readAuthConfig`) and the TLS settings (`readTlsConfig`).
  */
 export function readCommonConfig(env: EnvReader): CommonConfig {
   return {
@@ -23,5 +26,6 @@ export function readCommonConfig(env: EnvReader): CommonConfig {
     shutdownGraceMs: env.durationMs("MODELROUTER_SHUTDOWN_GRACE", 10_000),
     callTimeoutMs: env.durationMs("MODELROUTER_CALL_TIMEOUT", 10_000),
     auth: readAuthConfig(env),
+    tls: readTlsConfig(env),
   };
 }

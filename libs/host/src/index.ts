@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export { readCommonConfig, type CommonConfig } from "./common-config.js";
+export { loadServiceTls, PLAINTEXT, readTlsConfig, type ServiceTls, type ServiceTlsOptions, type TlsConfig } from "./tls-config.js";
 export { registrationOf, type Component } from "./component.js";
 export { createTopology, type Topology, type TopologyOptions } from "./topology.js";
 export { runHost, type BoundServer, type HostOptions, type RunningHost, type ServerSpec } from "./run-host.js";

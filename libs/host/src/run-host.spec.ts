@@ -103,8 +103,8 @@ describe("runHost", () => {
 });
 
 describe("readCommonConfig", () => {
-  it("reads the log level, shutdown grace and call timeout, and authentication (off by default)", () => {
+  it("reads the log level, shutdown grace and call timeout, authentication and TLS (both off by default)", () => {
     const env = new EnvReader({ MODELROUTER_LOG_LEVEL: "debug", MODELROUTER_SHUTDOWN_GRACE: "2s", MODELROUTER_CALL_TIMEOUT: "750ms" });
-    expect(readCommonConfig(env)).toEqual({ logLevel: "debug", shutdownGraceMs: 2000, callTimeoutMs: 750, auth: expect.objectContaining({ mode: "off" }) });
+    expect(readCommonConfig(env)).toEqual({ logLevel: "debug", shutdownGraceMs: 2000, callTimeoutMs: 750, auth: expect.objectContaining({ mode: "off" }), tls: {} });
   });
 });

@@ -13,6 +13,7 @@ import {
 } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
 import { registrationOf, type Component } from "./component.js";
+import type { ServiceTls } from "./tls-config.js";
 import type { Topology } from "./topology.js";
 
 /** One listening gRPC server of a process and the components it serves. */
@@ -52,6 +53,11 @@ export interface HostOptions {
    * undefined when authentication is off (every call is the anonymous admin).
    */
   readonly authenticate?: Authenticator | undefined;
+  /**
+   * TLS of every server of the process, gRPC and Connect (`loadServiceTls`); its files stop being followed on
+   * shutdown. None: plaintext.
+   */
+  readonly tls?: ServiceTls | undefined;
   /** Flushes telemetry; runs last. */
   readonly flushTelemetry: () => Promise<void>;
 }
@@ -96,6 +102,7 @@ export async function runHost(options: HostOptions): Promise<RunningHost> {
   const serving = {
     ...(options.maxDeadlineMs === undefined ? {} : { maxDeadlineMs: options.maxDeadlineMs }),
     ...(options.authenticate === undefined ? {} : { authenticate: options.authenticate }),
+    tls: options.tls?.server,
   };
   const grpcServers: GrpcServer[] = [];
   const edges: ConnectEdge[] = [];
@@ -133,6 +140,7 @@ export async function runHost(options: HostOptions): Promise<RunningHost> {
         await component.close?.().catch((error: unknown) => logger.error(`closing ${component.service.typeName} failed`, { error }));
       }
       await options.topology?.close();
+      options.tls?.close();
       logger.info("stopped");
       await options.flushTelemetry();
     })();

@@ -5,6 +5,7 @@ import {
   createGrpcClient,
   createTunnel,
   createTunnelClient,
+  type ClientTls,
   type ServiceClient,
   type ServiceImpl,
   type Tunnel,
@@ -27,6 +28,8 @@ export interface TopologyOptions {
    * In-process calls carry none: they are modelrouter's own code.
    */
   readonly headers?: Readonly<Record<string, string>> | undefined;
+  /** Calls to remote services (and the tunnels on their channels) over TLS (`ServiceTls.client`); none: plaintext. */
+  readonly tls?: ClientTls | undefined;
 }
 
 /** Connects a process to the services it calls, hosted in the same process or elsewhere. */
@@ -48,11 +51,12 @@ export interface Topology {
 /** Creates the topology of a process: one channel (and one tunnel) per remote address, shared by its clients. */
 export function createTopology(options: TopologyOptions): Topology {
   const tunnels = new Map<string, Tunnel>();
+  const channelOptions = { tls: options.tls };
   const tunnelOptions = { headers: options.headers };
   const tunnelTo = (address: string): Tunnel => {
     let tunnel = tunnels.get(address);
     if (tunnel === undefined) {
-      tunnel = createTunnel(createGrpcChannel(address), tunnelOptions);
+      tunnel = createTunnel(createGrpcChannel(address, channelOptions), tunnelOptions);
       tunnels.set(address, tunnel);
     }
     return tunnel;
@@ -70,7 +74,7 @@ export function createTopology(options: TopologyOptions): Topology {
       return options.transport === "tunnel" ? createTunnelClient(service, tunnel, clientOptions) : createGrpcClient(service, tunnel.channel, clientOptions);
     },
     open<S extends DescService>(service: S, address: string) {
-      const tunnel = createTunnel(createGrpcChannel(address), tunnelOptions);
+      const tunnel = createTunnel(createGrpcChannel(address, channelOptions), tunnelOptions);
       const client = options.transport === "tunnel" ? createTunnelClient(service, tunnel, clientOptions) : createGrpcClient(service, tunnel.channel, clientOptions);
       return {
         client,

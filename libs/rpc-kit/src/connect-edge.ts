@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { Code } from "./code.js";
 import { connectError, connectMessage, contentTypeOf, type EdgeResponse } from "./connect-protocol.js";
 import { BodyTooLarge, clientGone, headerOf, headersGetter, readBody } from "./connect-request.js";
@@ -11,6 +11,7 @@ import { methodSpecs } from "./method-spec.js";
 import { decodeMessage, invalidRequest, undecodableAs } from "./request-decoding.js";
 import { RpcError } from "./rpc-error.js";
 import { serveUnary, shuttingDown, type Route } from "./serve-call.js";
+import { createHttpOrHttpsServer, type ServerTls } from "./server-tls.js";
 import type { ServiceRegistration, StreamLifetime } from "./service-types.js";
 import { DEFAULT_MAX_DEADLINE_MS, normalizeTimeoutHeader, TIMEOUT_REJECTED_HEADER, timeoutRejection } from "./timeout-header.js";
 import { extractContext } from "./tracing.js";
@@ -28,6 +29,8 @@ export interface ConnectEdgeOptions {
    * rejection is the call's status. None (authentication off): every call is `ANONYMOUS_ADMIN`.
    */
   readonly authenticate?: Authenticator;
+  /** Serve HTTPS only (and require client certificates when it has a client CA). None: plain HTTP. */
+  readonly tls?: ServerTls | undefined;
 }
 
 /**
@@ -190,7 +193,7 @@ export function createConnectEdge(options: ConnectEdgeOptions): ConnectEdge {
   return {
     listen(host, port) {
       return new Promise((resolve, reject) => {
-        const s = createServer({ requestTimeout: 0 }, handler);
+        const s = createHttpOrHttpsServer(options.tls, { requestTimeout: 0 }, handler);
         server = s;
         s.once("error", reject);
         s.listen(port, host, () => {

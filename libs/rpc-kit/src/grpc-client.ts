@@ -2,6 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { DescMessage, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import type { CallOptions } from "./call-context.js";
 import { ClientCall, type Peer } from "./client-call.js";
+import { grpcChannelCredentials, tlsChannelOptions, type ClientTls } from "./client-tls.js";
 import { Code } from "./code.js";
 import { MessageLimits } from "./limits.js";
 import { methodSpecs, type MethodSpec } from "./method-spec.js";
@@ -15,6 +16,8 @@ import { parseHostPort } from "@modelrouter/syntax";
 export interface GrpcChannelOptions {
   /** Raw grpc-js channel options, merged over modelrouter's defaults. */
   readonly channelOptions?: Readonly<grpc.ChannelOptions>;
+  /** Call over TLS, verifying the server with the CA bundle (and presenting a certificate when asked). None: plaintext. */
+  readonly tls?: ClientTls | undefined;
 }
 
 /** One HTTP/2 connection pool to one address, shared by every client of that address. */
@@ -41,8 +44,9 @@ const defaultChannelOptions: grpc.ChannelOptions = {
 
 /** Opens a channel to `host:port`. Connections are made lazily, on the first call. */
 export function createGrpcChannel(address: string, options: GrpcChannelOptions = {}): GrpcChannel {
-  const client = new grpc.Client(address, grpc.credentials.createInsecure(), {
+  const client = new grpc.Client(address, grpcChannelCredentials(options.tls), {
     ...defaultChannelOptions,
+    ...tlsChannelOptions(options.tls),
     ...options.channelOptions,
   });
   return { address, client, close: () => client.close() };

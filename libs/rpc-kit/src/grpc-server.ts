@@ -14,6 +14,7 @@ import { createReflectionImpls } from "./reflection.js";
 import { encodingRejection, ENCODING_REJECTED_HEADER, takeOverMessageEncoding } from "./message-encoding.js";
 import { decodeFrameMessage, undecodable } from "./request-decoding.js";
 import { guardStreamResets } from "./reset-guard.js";
+import { grpcServerCredentials, type ServerTls } from "./server-tls.js";
 import type { RpcError } from "./rpc-error.js";
 import { serveStream, serveUnary, type IncomingCall, type Route } from "./serve-call.js";
 import type { Subscribe } from "./server-call.js";
@@ -41,6 +42,8 @@ export interface GrpcServerOptions {
    * None (authentication off): every call is `ANONYMOUS_ADMIN`.
    */
   readonly authenticate?: Authenticator;
+  /** Serve TLS only (and require client certificates when it has a client CA). None: plaintext. */
+  readonly tls?: ServerTls | undefined;
 }
 
 /** A gRPC server hosting modelrouter services plus `grpc.health.v1.Health`, server reflection and tunnels. */
@@ -274,7 +277,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     health,
     listen(address) {
       return new Promise((resolve, reject) => {
-        server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) => {
+        server.bindAsync(address, grpcServerCredentials(options.tls), (error, port) => {
           if (error !== null) {
             reject(error);
             return;

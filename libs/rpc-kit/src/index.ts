@@ -35,6 +35,17 @@ export {
 export { createDirectClient, type DirectClientOptions } from "./direct-client.js";
 export { createTunnel, createTunnelClient, type Tunnel, type TunnelOptions } from "./tunnel-client.js";
 export { createConnectEdge, type ConnectEdge, type ConnectEdgeOptions } from "./connect-edge.js";
+export {
+  CertificateFiles,
+  loadCertificateFiles,
+  TlsFileError,
+  type CertificateFilesOptions,
+  type CertificateFilesSpec,
+  type CertificateMaterial,
+  type PemFile,
+} from "./certificate-files.js";
+export { createHttpOrHttpsServer, grpcServerCredentials, requiresClientCertificate, type ServerTls } from "./server-tls.js";
+export { grpcChannelCredentials, type ClientTls } from "./client-tls.js";
 export { HealthState, LIVENESS_SERVICE, ServingStatus } from "./health.js";
 export { AsyncQueue } from "./async-queue.js";
 export { DEFAULT_MAX_DEADLINE_MS } from "./timeout-header.js";

@@ -20,3 +20,4 @@ export { startProcess, type StartProcessOptions, type RunningProcess, type Proce
 export { createProcessGroup, type ProcessGroup } from "./process-group.js";
 export { startModelrouter, repoRoot, type RunningSystem, type Topology } from "./start-modelrouter.js";
 export { appStarter, type AppStarter } from "./app-starter.js";
+export { createTestCertificates, OPENSSL, type IssuedCertificate, type TestCa, type TestCertificates } from "./test-certificates.js";

@@ -27,7 +27,7 @@ export interface OipServingOptions {
 }
 
 /** How {@link OipComponent.serveHttp} serves REST. */
-export interface OipHttpServing extends Pick<OipHttpServerOptions, "maxBodyBytes" | "inferTimeoutMs"> {
+export interface OipHttpServing extends Pick<OipHttpServerOptions, "maxBodyBytes" | "inferTimeoutMs" | "tls"> {
   /** How long closing waits for requests in flight, in milliseconds (default 5 s). */
   readonly graceMs?: number;
 }

@@ -1,7 +1,7 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { invalidField } from "@modelrouter/errors";
-import { MessageLimits } from "@modelrouter/rpc-kit";
+import { createHttpOrHttpsServer, MessageLimits, type ServerTls } from "@modelrouter/rpc-kit";
 import { parseHostPort } from "@modelrouter/syntax";
 import type { Logger } from "@modelrouter/telemetry";
 import type { OipEndpoint } from "./oip-endpoint.js";
@@ -20,6 +20,8 @@ export interface OipHttpServerOptions {
   readonly maxBodyBytes?: number;
   /** The deadline of an inference, in milliseconds (REST carries none). Default: 60 s. */
   readonly inferTimeoutMs?: number;
+  /** Serve HTTPS only (and require client certificates when it has a client CA). None: plain HTTP. */
+  readonly tls?: ServerTls | undefined;
 }
 
 /** A running OIP REST server. */
@@ -42,7 +44,7 @@ export async function startOipHttpServer(options: OipHttpServerOptions): Promise
   const { endpoint, logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? MessageLimits.INTERNAL_BYTES;
   const timeoutMs = options.inferTimeoutMs ?? 60_000;
-  const server: Server = createServer({ keepAlive: true }, (req, res) => {
+  const server: Server = createHttpOrHttpsServer(options.tls, { keepAlive: true }, (req, res) => {
     void handle(req, res).catch((error: unknown) => {
       logger.error("OIP REST handler failed unexpectedly (a bug)", { error });
       if (!res.headersSent) sendJson(res, 500, { error: "internal error in the executor; it logged the cause" });
