@@ -1,5 +1,5 @@
 import { RegistryService, RouterService } from "@modelrouter/contracts";
-import { createGrpcChannel, createGrpcClient, type GrpcChannel, type ServiceClient } from "@modelrouter/rpc-kit";
+import { createGrpcChannel, createGrpcClient, type ClientTls, type GrpcChannel, type ServiceClient } from "@modelrouter/rpc-kit";
 
 /** Where the services are and how long a call may take. */
 export interface ConnectionOptions {
@@ -10,6 +10,8 @@ export interface ConnectionOptions {
   readonly caller?: string;
   /** The credential (`--api-key`, else `$MODELROUTER_API_KEY`): an API key or the admin token, sent as a bearer token on every call. */
   readonly apiKey?: string | undefined;
+  /** TLS of the calls to the router and to the registry (`--tls-ca`, `--tls-cert`/`--tls-key`, an `https://` address); none: plaintext. */
+  readonly tls?: { readonly router?: ClientTls | undefined; readonly registry?: ClientTls | undefined };
 }
 
 /** What to do about an UNAUTHENTICATED answer. */
@@ -32,7 +34,7 @@ export class Connection {
   constructor(readonly options: ConnectionOptions) {}
 
   get router(): ServiceClient<typeof RouterService> {
-    this.#router ??= createGrpcClient(RouterService, this.#open(this.options.router), {
+    this.#router ??= createGrpcClient(RouterService, this.#open(this.options.router, this.options.tls?.router), {
       defaultTimeoutMs: this.options.timeoutMs,
       headers: credentialHeaders(this.options.apiKey),
     });
@@ -40,7 +42,7 @@ export class Connection {
   }
 
   get registry(): ServiceClient<typeof RegistryService> {
-    this.#registry ??= createGrpcClient(RegistryService, this.#open(this.options.registry), {
+    this.#registry ??= createGrpcClient(RegistryService, this.#open(this.options.registry, this.options.tls?.registry), {
       defaultTimeoutMs: this.options.timeoutMs,
       headers: credentialHeaders(this.options.apiKey),
     });
@@ -55,10 +57,12 @@ export class Connection {
   close(): void {
     for (const channel of this.#channels) channel.close();
     this.#channels = [];
+    this.options.tls?.router?.files.close();
+    this.options.tls?.registry?.files.close();
   }
 
-  #open(address: string): GrpcChannel {
-    const channel = createGrpcChannel(address);
+  #open(address: string, tls: ClientTls | undefined): GrpcChannel {
+    const channel = createGrpcChannel(address, { tls });
     this.#channels.push(channel);
     return channel;
   }

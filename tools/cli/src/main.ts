@@ -12,6 +12,7 @@ import { modelsCommand } from "./models-command.js";
 import { printError } from "./output.js";
 import { policiesCommand } from "./policies-command.js";
 import { seedCommand } from "./seed-command.js";
+import { cliTls, parseAddress, tlsHint } from "./tls-options.js";
 import { watchCommand } from "./watch-command.js";
 
 const commands: Readonly<Record<string, Command>> = {
@@ -33,7 +34,11 @@ const globalUsage = `Global options (before the command):
   --registry HOST:PORT   the registry (default $MODELROUTER_REGISTRY_ADDRESS or 127.0.0.1:50054)
   --timeout MS           deadline of each call in milliseconds (default 10000)
   --api-key KEY          the credential sent with every call: an API key or the admin token (default
-                         $MODELROUTER_API_KEY; prefer the variable: an argument shows in the process list)`;
+                         $MODELROUTER_API_KEY; prefer the variable: an argument shows in the process list)
+  --tls-ca FILE          call over TLS, verifying the servers with this PEM CA bundle (default $MODELROUTER_TLS_CA);
+                         an https:// (or grpcs://) address also turns TLS on, verified with this machine's CAs
+  --tls-cert FILE        with --tls-key: the client certificate (PEM) for servers that require one (mTLS)
+  --tls-key FILE         (default $MODELROUTER_TLS_CLIENT_CERT and $MODELROUTER_TLS_CLIENT_KEY)`;
 
 /** The usage text of every command. */
 export function usage(): string {
@@ -58,6 +63,9 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
         registry: { type: "string" },
         timeout: { type: "string" },
         "api-key": { type: "string" },
+        "tls-ca": { type: "string" },
+        "tls-cert": { type: "string" },
+        "tls-key": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -72,9 +80,24 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
     if (values["api-key"] === true) throw new UsageError("--api-key needs the key after it (or set MODELROUTER_API_KEY)");
     const timeoutMs = Number(values.timeout ?? 10_000);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout ${String(values.timeout)}: expected milliseconds`);
+    const router = parseAddress(typeof values.router === "string" ? values.router : (env["MODELROUTER_ROUTER_ADDRESS"] ?? "127.0.0.1:50051"));
+    const registry = parseAddress(typeof values.registry === "string" ? values.registry : (env["MODELROUTER_REGISTRY_ADDRESS"] ?? "127.0.0.1:50054"));
+    for (const flag of ["tls-ca", "tls-cert", "tls-key"] as const) {
+      if (values[flag] === true) throw new UsageError(`--${flag} needs a file after it`);
+    }
+    const given = (flag: "tls-ca" | "tls-cert" | "tls-key", variable: string): string | undefined => {
+      const value = values[flag];
+      return typeof value === "string" ? value : env[variable] === "" ? undefined : env[variable];
+    };
+    const settings = { ca: given("tls-ca", "MODELROUTER_TLS_CA"), cert: given("tls-cert", "MODELROUTER_TLS_CLIENT_CERT"), key: given("tls-key", "MODELROUTER_TLS_CLIENT_KEY") };
+    // An address's scheme decides for it; without one, a CA or client certificate turns TLS on.
+    const flagsAskTls = settings.ca !== undefined || settings.cert !== undefined;
+    const tls = cliTls(settings, router.tls === true || registry.tls === true);
+    const tlsOf = (wants: boolean | undefined) => ((wants ?? flagsAskTls) ? tls : undefined);
     connection = new Connection({
-      router: typeof values.router === "string" ? values.router : (env["MODELROUTER_ROUTER_ADDRESS"] ?? "127.0.0.1:50051"),
-      registry: typeof values.registry === "string" ? values.registry : (env["MODELROUTER_REGISTRY_ADDRESS"] ?? "127.0.0.1:50054"),
+      router: router.address,
+      registry: registry.address,
+      tls: { router: tlsOf(router.tls), registry: tlsOf(registry.tls) },
       timeoutMs,
       caller: env["MODELROUTER_CALLER"] ?? env["USER"] ?? "",
       apiKey: typeof values["api-key"] === "string" ? values["api-key"] : env["MODELROUTER_API_KEY"],
@@ -87,6 +110,8 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
       return 2;
     }
     printError(io, error);
+    const hint = tlsHint(error, connection?.options.tls?.router ?? connection?.options.tls?.registry);
+    if (hint !== undefined) io.err(`  hint: ${hint}`);
     return 1;
   } finally {
     connection?.close();
