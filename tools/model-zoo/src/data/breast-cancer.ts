@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRng } from "../rng.js";
 import { splitPayloads, type LabelledPayload, type PayloadDataset } from "./payload.js";
 
@@ -37,6 +37,9 @@ export const BREAST_CANCER_FEATURES: readonly string[] = [
  * benign and 1 malignant, so a single logit scores "malignant".
  */
 export function loadBreastCancerDataset(csvPath = BREAST_CANCER_CSV): PayloadDataset {
+  if (!existsSync(csvPath)) {
+    throw new Error(`${csvPath} not found: install it with "apt-get install -y --no-install-recommends python3-sklearn"`);
+  }
   const [header, ...rows] = readFileSync(csvPath, "utf8").trim().split("\n");
   if (header === undefined || !header.startsWith("569,30,malignant,benign")) {
     throw new Error(`${csvPath}: expected the header "569,30,malignant,benign", got ${JSON.stringify(header)}`);

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRng } from "../rng.js";
 import { splitPayloads, type LabelledPayload, type PayloadDataset } from "./payload.js";
@@ -22,6 +22,10 @@ export function fortuneEntries(file: string): string[] {
 
 /** The topic-labelled fortunes of {@link FORTUNE_TOPICS}, split 75/25 with a seeded shuffle. */
 export function loadFortunesDataset(dir = FORTUNES_DIR): PayloadDataset {
+  const missing = FORTUNE_TOPICS.filter((topic) => !existsSync(join(dir, topic)));
+  if (missing.length > 0) {
+    throw new Error(`${dir}: no fortune file ${missing.join(", ")}: install them with "apt-get install -y --no-install-recommends fortunes"`);
+  }
   const counts: string[] = [];
   const items: LabelledPayload[] = FORTUNE_TOPICS.flatMap((topic, label) => {
     const entries = fortuneEntries(readFileSync(join(dir, topic), "utf8"));

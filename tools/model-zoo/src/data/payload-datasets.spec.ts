@@ -1,11 +1,21 @@
-import { describe, expect, it } from "@jest/globals";
-import { loadBreastCancerDataset } from "./breast-cancer.js";
-import { fortuneEntries, loadFortunesDataset } from "./fortunes.js";
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BREAST_CANCER_CSV, loadBreastCancerDataset } from "./breast-cancer.js";
+import { itWithDebian } from "./debian-data.test-support.js";
+import { FORTUNES_DIR, FORTUNE_TOPICS, fortuneEntries, loadFortunesDataset } from "./fortunes.js";
 import { loadPenguinsDataset } from "./penguins.js";
 import { loadUdhrDataset, udhrSentences } from "./udhr.js";
 import { FAULT_CLASSES, VIBRATION_SAMPLES, loadVibrationDataset, vibrationRecord } from "./vibration.js";
 import { createRng } from "../rng.js";
 import { SPOKEN_DIGIT_RATE_HZ, drawUtterance, renderUtterance } from "./spoken-digits.js";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "model-zoo-payloads-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const record = (payload: unknown): Record<string, unknown> => (payload as { json: Record<string, unknown> }).json;
 
@@ -34,7 +44,21 @@ describe("fortuneEntries", () => {
 });
 
 describe("loadFortunesDataset", () => {
-  it("labels Debian fortunes by their topic file and holds out a quarter", () => {
+  it("labels each entry by the topic file it comes from, in the topics' order", () => {
+    mkdirSync(join(dir, "fortunes"));
+    FORTUNE_TOPICS.forEach((topic, i) => writeFileSync(join(dir, "fortunes", topic), Array.from({ length: 4 }, (_, j) => `${topic} ${i}.${j}`).join("\n%\n")));
+    const data = loadFortunesDataset(join(dir, "fortunes"));
+    const all = [...data.train, ...data.test];
+    expect(all).toHaveLength(24);
+    expect(data.test).toHaveLength(6);
+    expect(all.every((item) => (item.payload as { text: string }).text.startsWith(`${FORTUNE_TOPICS[item.label]} `))).toBe(true);
+  });
+
+  it("says which Debian package to install when a topic file is missing", () => {
+    expect(() => loadFortunesDataset(join(dir, "none"))).toThrow('apt-get install -y --no-install-recommends fortunes');
+  });
+
+  itWithDebian({ files: FORTUNE_TOPICS.map((topic) => join(FORTUNES_DIR, topic)), packages: ["fortunes"] })("labels Debian fortunes by their topic file and holds out a quarter", () => {
     const data = loadFortunesDataset();
     expect(data.classes).toEqual(["computers", "politics", "science", "food", "sports", "medicine"]);
     expect(data.test.length / (data.train.length + data.test.length)).toBeCloseTo(0.25, 2);
@@ -42,7 +66,24 @@ describe("loadFortunesDataset", () => {
 });
 
 describe("loadBreastCancerDataset", () => {
-  it("turns the CSV's target (0 = malignant) into class 1 = malignant, with snake_case measurement names", () => {
+  it("reads scikit-learn's CSV layout: 30 measurements then the target, 0 = malignant becoming class 1", () => {
+    const row = (first: number, target: number): string => [first, ...new Array<number>(29).fill(1.5), target].join(",");
+    const file = join(dir, "breast_cancer.csv");
+    writeFileSync(file, ["569,30,malignant,benign", row(17.99, 0), row(13.54, 1), row(20.57, 0)].join("\n"));
+    const data = loadBreastCancerDataset(file);
+    const all = [...data.train, ...data.test];
+    expect(all.map((item) => [record(item.payload)["mean_radius"], item.label]).sort()).toEqual([[13.54, 0], [17.99, 1], [20.57, 1]]);
+    expect(record(all[0]?.payload)["worst_concave_points"]).toBe(1.5);
+  });
+
+  it("refuses a file that is not that CSV, and says which Debian package to install when it is missing", () => {
+    const file = join(dir, "other.csv");
+    writeFileSync(file, "a,b\n1,2\n");
+    expect(() => loadBreastCancerDataset(file)).toThrow('expected the header "569,30,malignant,benign"');
+    expect(() => loadBreastCancerDataset(join(dir, "missing.csv"))).toThrow("apt-get install -y --no-install-recommends python3-sklearn");
+  });
+
+  itWithDebian({ files: [BREAST_CANCER_CSV], packages: ["python3-sklearn"] })("turns the CSV's target (0 = malignant) into class 1 = malignant, with snake_case measurement names", () => {
     const data = loadBreastCancerDataset();
     const all = [...data.train, ...data.test];
     expect(all).toHaveLength(569);
@@ -98,7 +139,7 @@ describe("loadVibrationDataset", () => {
 });
 
 describe("renderUtterance", () => {
-  it("speaks a digit into a 1 s 8 kHz WAV clip, byte for byte the same on every run (espeak-ng and sox without dither)", () => {
+  itWithDebian({ commands: ["espeak-ng", "sox"], packages: ["espeak-ng", "sox"] })("speaks a digit into a 1 s 8 kHz WAV clip, byte for byte the same on every run (espeak-ng and sox without dither)", () => {
     const clip = (): Uint8Array => renderUtterance(drawUtterance("seven", createRng(3)), createRng(4));
     const first = clip();
     expect(first).toHaveLength(44 + SPOKEN_DIGIT_RATE_HZ * 2);
