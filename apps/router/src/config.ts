@@ -4,9 +4,10 @@ import { readExecutorConfig, type ExecutorConfig } from "@modelrouter/executor-s
 import { readCommonConfig, type CommonConfig } from "@modelrouter/host";
 import { modelZooDir } from "@modelrouter/model-zoo";
 import { readRegistryConfig, type RegistryConfig } from "@modelrouter/registry-service";
-import type { BreakerSettings, DecisionLogSettings, RouterLimits, ShadowSettings } from "@modelrouter/router-service";
+import type { BreakerSettings, DecisionLogSettings, RequestGateSettings, RouterLimits, ShadowSettings } from "@modelrouter/router-service";
 import { readEjectionSettings } from "./ejection-settings.js";
 import { readExecutorAddresses } from "./executor-addresses.js";
+import { readGateSettings } from "./gate-settings.js";
 
 /** The services the router process can host itself (the co-located topology). */
 export const COLOCATABLE = ["analyzer", "decision-engine", "executor", "registry"] as const;
@@ -48,6 +49,11 @@ export interface RouterAppConfig extends CommonConfig {
    * answer or half of at least 20 in 10 s, for 1 s doubling up to 30 s, at most half of the instances.
    */
   readonly ejection: BreakerSettings;
+  /**
+   * `MODELROUTER_TENANT_LIMITS`, `MODELROUTER_ADMISSION*`, `MODELROUTER_TIERS`: per-tenant rate limits and
+   * concurrency quotas, and the adaptive concurrency limit that sheds the lower tiers first (see `readGateSettings`).
+   */
+  readonly gate: RequestGateSettings;
   /**
    * `MODELROUTER_STATS_INTERVAL`, default 1 s (100 ms to 1 min; `0` turns live statistics off): how often the router
    * reports its attempts' counts (per model version and instance: requests, errors by code, latency) to the registry.
@@ -99,6 +105,7 @@ export function loadConfig(vars: Readonly<Record<string, string | undefined>>, c
     },
     shadows: { maxInFlight: env.int("MODELROUTER_SHADOW_MAX_IN_FLIGHT", 32, { min: 0, max: 10_000 }), maxDeadlineMs },
     ejection: readEjectionSettings(env),
+    gate: readGateSettings(env),
     statsIntervalMs: readStatsInterval(env),
     registry: colocate.has("registry") ? { ...readRegistryConfig(env, cwd), egress } : undefined,
     executor: colocate.has("executor") ? readExecutorConfig(env, cwd, modelZooDir(), egress) : undefined,

@@ -35,6 +35,18 @@ export const ErrorReason = {
    * `limit` and the `setting` that raises it. Retrying does not help until something is removed.
    */
   QUOTA_EXCEEDED: "QUOTA_EXCEEDED",
+  /**
+   * A tenant sent more requests than its rate limit allows (a token bucket); metadata names the `tenant`, the
+   * `limit`, the `setting` that raises it and `retryAfterMs`, when the next request would be admitted.
+   */
+  TENANT_RATE_LIMITED: "TENANT_RATE_LIMITED",
+  /** A tenant has as many requests in flight as its concurrency quota allows; retry once one of them ended. */
+  TENANT_CONCURRENCY_LIMITED: "TENANT_CONCURRENCY_LIMITED",
+  /**
+   * The router sheds load: its adaptive concurrency limit for the request's tier is reached. Retry after
+   * `retryAfterMs`, or at another replica.
+   */
+  LOAD_SHED: "LOAD_SHED",
   /** No credential, or one that is malformed, unknown, expired or revoked. The credential is never repeated. */
   UNAUTHENTICATED: "UNAUTHENTICATED",
   /** A valid credential whose roles (or tenant) do not allow the call. */

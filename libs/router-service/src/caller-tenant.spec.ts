@@ -23,6 +23,7 @@ const identities: Readonly<Record<string, CallerIdentity>> = {
   acme: { kind: "api-key", subject: "key:acme", tenant: "acme", roles: ["client"] },
   globex: { kind: "api-key", subject: "key:globex", tenant: "globex", roles: ["client"] },
   admin: { kind: "api-key", subject: "admin-token", tenant: "", roles: ["admin"] },
+  "acme-premium": { kind: "api-key", subject: "key:acme-premium", tenant: "acme", roles: ["client"], tier: "premium" },
 };
 
 const authenticate: Authenticator = (call) => {
@@ -50,12 +51,19 @@ describe("the router serves a caller confined to a tenant for that tenant only",
     await router.recorder.settled(requestId);
     return (await services.registry.getDecision({ requestId })).decision?.tenant;
   };
+  const loggedTierOf = async (requestId: string): Promise<string | undefined> => {
+    await router.recorder.settled(requestId);
+    return (await services.registry.getDecision({ requestId })).decision?.request?.tier;
+  };
 
   beforeAll(async () => {
     services = await startInProcessServices();
     const policy = compiledPolicy({
       name: "by-tenant",
-      rules: [{ name: "acme", when: 'request.tenant == "acme"', route: { targets: [modelTarget("digits-lite")] } }],
+      rules: [
+        { name: "premium", when: 'request.tier == "premium"', route: { targets: [modelTarget("digits-general")] } },
+        { name: "acme", when: 'request.tenant == "acme"', route: { targets: [modelTarget("digits-lite")] } },
+      ],
       defaultRoute: { targets: [modelTarget("digits-general")] },
     });
     router = services.router([policy]);
@@ -118,6 +126,29 @@ describe("the router serves a caller confined to a tenant for that tenant only",
     expect(foreign.code).toBe(Code.NOT_FOUND);
     expect(foreign.reason).toBe(unknown.reason);
     expect(foreign.message.replace(own.requestId, "ID")).toBe(unknown.message.replace("never-seen", "ID"));
+  });
+
+  it("serves a caller whose credential has a tier at that tier: the policies match it and the decision log records it", async () => {
+    const implied = await as("acme-premium").infer({ payload: digitImage });
+    expect(implied.rule).toBe("premium");
+    expect(await loggedTierOf(implied.requestId)).toBe("premium");
+    const same = await as("acme-premium").infer({ payload: digitImage, tier: "premium" });
+    expect(same.rule).toBe("premium");
+  });
+
+  it("refuses another tier to a caller whose credential has one, PERMISSION_DENIED naming the field and the fix", async () => {
+    const error = await failureOf(() => as("acme-premium").infer({ payload: digitImage, tier: "free" }));
+    expect(error.code).toBe(Code.PERMISSION_DENIED);
+    expect(error.message).toContain('your credential is of tier "premium"; leave tier empty');
+    expect(error.violations.map((v) => v.field)).toEqual(["tier"]);
+    const explain = await failureOf(() => as("acme-premium").explain({ request: { payload: digitImage, tier: "free" } }));
+    expect(explain.violations.map((v) => v.field)).toEqual(["request.tier"]);
+  });
+
+  it("keeps the request's tier for a caller whose credential has none", async () => {
+    const answer = await as("acme").infer({ payload: digitImage, tier: "premium" });
+    expect(answer.rule).toBe("premium");
+    expect(await loggedTierOf(answer.requestId)).toBe("premium");
   });
 
   it("keeps the request's tenant when authentication is off (in-process calls are the anonymous admin)", async () => {

@@ -34,6 +34,28 @@ export function tenantOfCall(requested: string, identity: CallerIdentity, field:
   });
 }
 
+/**
+ * The service tier a request is served (shed, logged, and matched by policies) at. A caller whose identity carries
+ * a tier (an API key's `tier`, a JWT's tier claim) is served at it: an empty `tier` takes it, the same one is
+ * accepted. A caller without one keeps the request's.
+ *
+ * @param field the request field's path in the error, e.g. "tier" or "request.tier".
+ * @throws RpcError PERMISSION_DENIED naming `field` when such a caller names another tier.
+ */
+export function tierOfCall(requested: string, identity: CallerIdentity, field: string): string {
+  const own = identity.tier;
+  if (own === undefined || own === "") return requested;
+  if (requested === "" || requested === own) return own;
+  throw new RpcError({
+    code: Code.PERMISSION_DENIED,
+    message: `${field}: your credential is of tier "${own}"; leave ${field} empty (or set it to "${own}")`,
+    reason: ErrorReason.PERMISSION_DENIED,
+    domain: ERROR_DOMAIN,
+    metadata: { field },
+    violations: [{ field, description: `names another tier than your credential's ("${own}"): leave it empty` }],
+  });
+}
+
 /** Whether a caller may see (give feedback on) a logged decision: one of its own tenant, or any when it is not confined. */
 export function mayAccessDecision(decision: DecisionRecord, identity: CallerIdentity): boolean {
   const own = confinedTenant(identity);

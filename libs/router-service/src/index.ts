@@ -71,3 +71,34 @@ export {
   type ModelStatsReporterStats,
 } from "./model-stats-reporter.js";
 export { DEFAULT_MODEL_STATS_KEYS, startModelStats, type ModelStatsSettings } from "./model-stats-settings.js";
+export {
+  createRequestGate,
+  TENANT_LIMITS_SETTING,
+  type GatedCall,
+  type GatedOutcome,
+  type GatePass,
+  type RequestGate,
+  type RequestGateSettings,
+} from "./request-gate.js";
+export {
+  createAdaptiveConcurrency,
+  DEFAULT_ADAPTIVE_CONCURRENCY,
+  isAdmitted,
+  tierShare,
+  type AdaptiveConcurrency,
+  type AdaptiveConcurrencySettings,
+  type AdmissionSlot,
+  type RequestOutcome,
+  type ShedFacts,
+} from "./adaptive-concurrency.js";
+export {
+  createTenantLimiter,
+  DEFAULT_MAX_TENANTS,
+  isTenantSlot,
+  type TenantLimit,
+  type TenantLimiter,
+  type TenantLimitSettings,
+  type TenantRefusal,
+  type TenantSlot,
+} from "./tenant-limiter.js";
+export { DEFAULT_TENANT_LIMIT, parseTenantLimits, TENANT_LIMITS_FORMAT, type ParsedTenantLimits } from "./tenant-limits-format.js";

@@ -18,7 +18,7 @@ import { DomainError, ErrorReason, invalidField } from "@modelrouter/errors";
 import type { Component } from "@modelrouter/host";
 import { Code, RpcError, callSpan, callTraceId, type CallContext, type ServiceClient, type ServiceImpl } from "@modelrouter/rpc-kit";
 import { RouteAttr, RouteEvent, type Logger } from "@modelrouter/telemetry";
-import { feedbackRequestNotFound, isConfinedToTenant, mayAccessDecision, tenantOfCall } from "./caller-tenant.js";
+import { feedbackRequestNotFound, isConfinedToTenant, mayAccessDecision, tenantOfCall, tierOfCall } from "./caller-tenant.js";
 import { createDecisionRecorder, type DecisionRecorder } from "./decision-recorder.js";
 import { decisionRecordOf, type RoutedRequest } from "./decision-records.js";
 import { executeStreamWithFallbacks } from "./execute-stream-with-fallbacks.js";
@@ -28,9 +28,21 @@ import { hopError, type Hop } from "./hop-errors.js";
 import { instanceStatuses } from "./instance-statuses.js";
 import { startModelStats, type ModelStatsSettings } from "./model-stats-settings.js";
 import type { ModelStatsReporter } from "./model-stats-reporter.js";
+import type { GatedCall, GatedOutcome, GatePass, RequestGate } from "./request-gate.js";
 import { shadowExecuteOn } from "./shadow-executors.js";
 import { createShadowRunner, type ShadowRunner, type ShadowSettings } from "./shadow-runner.js";
 import { validateFeedbackRequest, validateInferRequest } from "./request-validation.js";
+
+/** A request's pass through the gate (once admitted) and how it ended. */
+interface GateHold {
+  readonly call: GatedCall;
+  pass?: GatePass | undefined;
+  outcome?: GatedOutcome;
+}
+
+/** How an execution ends for the gate: an executor that refused for overload (RESOURCE_EXHAUSTED) makes the limit back off. */
+const gateOutcomeOf = (execution: Execution): GatedOutcome =>
+  execution.ok ? "ok" : execution.error instanceof RpcError && execution.error.code === Code.RESOURCE_EXHAUSTED ? "overloaded" : "failed";
 
 /** A routed request and its absolute deadline (epoch ms). */
 type Routed = RoutedRequest & { readonly deadline: number };
@@ -78,6 +90,11 @@ export interface RouterDependencies {
   readonly shadows?: ShadowSettings;
   /** Live statistics: every attempt counted and reported to the registry in batches. Default: none kept. */
   readonly modelStats?: ModelStatsSettings;
+  /**
+   * The per-tenant rate limits and concurrency quotas and the adaptive concurrency limit, checked for Infer,
+   * InferStream and Explain once the tenant and tier are known, before any downstream call. Default: none.
+   */
+  readonly gate?: RequestGate;
   readonly clock?: () => number;
   readonly random?: () => number;
   readonly newRequestId?: () => string;
@@ -140,9 +157,12 @@ export function createRouterService(deps: RouterDependencies): Router {
     fieldPrefix: string,
     /** Explain asks for the whole explanation (and may carry a what-if policy); Infer needs only the decision. */
     mode: { readonly explain: boolean; readonly whatIf?: PolicyOverride | undefined },
+    /** Receives the request's pass through the gate; the caller ends it when the request ends. */
+    hold: GateHold,
   ): Promise<Routed> {
     validateInferRequest(request, fieldPrefix).throwIfAny("the request is invalid");
     const tenant = tenantOfCall(request.tenant, ctx.identity, `${fieldPrefix}tenant`);
+    const tier = tierOfCall(request.tier, ctx.identity, `${fieldPrefix}tier`);
     const start = now();
     const deadline = Number.isFinite(ctx.deadline)
       ? Math.min(ctx.deadline, start + deps.limits.maxDeadlineMs)
@@ -151,6 +171,7 @@ export function createRouterService(deps: RouterDependencies): Router {
     const span = callSpan(ctx);
     span?.setAttribute(RouteAttr.REQUEST_ID, requestId);
     if (tenant !== "") span?.setAttribute(RouteAttr.TENANT, tenant);
+    hold.pass = deps.gate?.enter(tenant, tier, hold.call);
 
     const { profile } = await via("analyzer", deps.analyzer.analyze({ payload: request.payload, metadata: request.metadata }, { deadline, parent: ctx }));
     if (profile === undefined) throw new DomainError(ErrorReason.INTERNAL, "the analyzer returned no profile");
@@ -163,7 +184,7 @@ export function createRouterService(deps: RouterDependencies): Router {
           requestId,
           metadata: request.metadata,
           tenant,
-          tier: request.tier,
+          tier,
           userId: request.userId,
           timeout,
           policy: request.policy,
@@ -188,7 +209,7 @@ export function createRouterService(deps: RouterDependencies): Router {
       model: target.name,
       fallbacks: decision.fallbacks.map((f) => f.model?.name ?? "").join(","),
     });
-    const facts = { metadata: request.metadata, tier: request.tier, userId: request.userId, timeout };
+    const facts = { metadata: request.metadata, tier, userId: request.userId, timeout };
     return { requestId, tenant, request: facts, profile, decision, traceId: callTraceId(ctx), time: start, deadline };
   }
 
@@ -235,68 +256,86 @@ export function createRouterService(deps: RouterDependencies): Router {
 
   const impl: ServiceImpl<typeof RouterService> = {
     async infer(request, ctx) {
-      const routed = await route(request, ctx, "", { explain: false });
-      const execution = await executeWithFallbacks(
-        executors,
-        planOf(routed, request),
-        ctx,
-        now,
-        executorError,
-        deps.random ?? Math.random,
-        modelStats?.collector,
-      );
-      return conclude(routed, request, execution, ctx, false);
+      const hold: GateHold = { call: "infer" };
+      try {
+        const routed = await route(request, ctx, "", { explain: false }, hold);
+        const execution = await executeWithFallbacks(
+          executors,
+          planOf(routed, request),
+          ctx,
+          now,
+          executorError,
+          deps.random ?? Math.random,
+          modelStats?.collector,
+        );
+        hold.outcome = gateOutcomeOf(execution);
+        return conclude(routed, request, execution, ctx, false);
+      } finally {
+        hold.pass?.end(hold.outcome ?? "failed");
+      }
     },
 
     async *inferStream(request, ctx) {
-      const inner = request.request;
-      if (inner === undefined) throw invalidField("request", "is required: the InferRequest to stream, with its payload and metadata");
-      const routed = await route(inner, ctx, "request.", { explain: false });
-      const { decision } = routed;
-      yield create(InferStreamResponseSchema, {
-        event: {
-          case: "start",
-          value: {
-            requestId: routed.requestId,
-            policy: decision.policy,
-            rule: decision.rule,
-            model: decision.target?.model,
-            fallbacks: decision.fallbacks.flatMap((f) => (f.model === undefined ? [] : [f.model])),
-            traceId: routed.traceId,
-          },
-        },
-      });
-      const attempts: Attempt[] = [];
-      let execution: Execution | undefined;
+      const hold: GateHold = { call: "stream" };
       try {
-        execution = yield* executeStreamWithFallbacks(
-          executors,
-          planOf(routed, inner),
-          ctx,
-          { now, describe: executorError, random: deps.random ?? Math.random, observer: modelStats?.collector },
-          attempts,
-        );
-      } finally {
-        // The client went away mid-stream: the decision is logged as cancelled, with the attempts made.
-        if (execution === undefined) {
-          const error = new RpcError({ code: Code.CANCELLED, message: "the client cancelled the stream" });
-          recorder.record(decisionRecordOf(routed, { ok: false, error, attempts }, true), ctx.traceContext);
+        const inner = request.request;
+        if (inner === undefined) throw invalidField("request", "is required: the InferRequest to stream, with its payload and metadata");
+        const routed = await route(inner, ctx, "request.", { explain: false }, hold);
+        const { decision } = routed;
+        yield create(InferStreamResponseSchema, {
+          event: {
+            case: "start",
+            value: {
+              requestId: routed.requestId,
+              policy: decision.policy,
+              rule: decision.rule,
+              model: decision.target?.model,
+              fallbacks: decision.fallbacks.flatMap((f) => (f.model === undefined ? [] : [f.model])),
+              traceId: routed.traceId,
+            },
+          },
+        });
+        const attempts: Attempt[] = [];
+        let execution: Execution | undefined;
+        try {
+          execution = yield* executeStreamWithFallbacks(
+            executors,
+            planOf(routed, inner),
+            ctx,
+            { now, describe: executorError, random: deps.random ?? Math.random, observer: modelStats?.collector },
+            attempts,
+          );
+        } finally {
+          // The client went away mid-stream: the decision is logged as cancelled, with the attempts made.
+          if (execution === undefined) {
+            const error = new RpcError({ code: Code.CANCELLED, message: "the client cancelled the stream" });
+            recorder.record(decisionRecordOf(routed, { ok: false, error, attempts }, true), ctx.traceContext);
+          }
         }
+        hold.outcome = gateOutcomeOf(execution);
+        yield create(InferStreamResponseSchema, { event: { case: "done", value: conclude(routed, inner, execution, ctx, true) } });
+      } finally {
+        hold.pass?.end(hold.outcome ?? "failed");
       }
-      yield create(InferStreamResponseSchema, { event: { case: "done", value: conclude(routed, inner, execution, ctx, true) } });
     },
 
     async explain(request, ctx) {
       if (request.request === undefined) {
         throw invalidField("request", "is required: the InferRequest to explain, with its payload and metadata");
       }
-      const routed = await route(request.request, ctx, "request.", { explain: true, whatIf: request.whatIf });
-      return create(ExplainResponseSchema, {
-        profile: routed.profile,
-        decision: routed.decision,
-        traceId: routed.traceId,
-        instances: instanceStatuses(executors, now()),
-      });
+      const hold: GateHold = { call: "explain" };
+      try {
+        const routed = await route(request.request, ctx, "request.", { explain: true, whatIf: request.whatIf }, hold);
+        hold.outcome = "ok";
+        return create(ExplainResponseSchema, {
+          profile: routed.profile,
+          decision: routed.decision,
+          traceId: routed.traceId,
+          instances: instanceStatuses(executors, now()),
+        });
+      } finally {
+        hold.pass?.end(hold.outcome ?? "failed");
+      }
     },
 
     async submitFeedback(request, ctx) {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { Code } from "./code.js";
+import { answerClientErrors } from "./connect-client-errors.js";
 import { connectError, connectMessage, contentTypeOf, type EdgeResponse } from "./connect-protocol.js";
 import { BodyTooLarge, clientGone, headerOf, headersGetter, readBody } from "./connect-request.js";
 import { serveConnectStream } from "./connect-stream.js";
@@ -195,6 +196,7 @@ export function createConnectEdge(options: ConnectEdgeOptions): ConnectEdge {
       return new Promise((resolve, reject) => {
         const s = createHttpOrHttpsServer(options.tls, { requestTimeout: 0 }, handler);
         server = s;
+        answerClientErrors(s);
         s.once("error", reject);
         s.listen(port, host, () => {
           const address = s.address();

@@ -19,7 +19,8 @@ import type { RpcError } from "./rpc-error.js";
 import { serveStream, serveUnary, type IncomingCall, type Route } from "./serve-call.js";
 import type { Subscribe } from "./server-call.js";
 import { serviceRegistration, type ServiceRegistration } from "./service-types.js";
-import { STATUS_DETAILS_KEY, encodeStatusDetails } from "./status-details.js";
+import { HEADERS_REJECTED_HEADER, headerSizeRejection, limitHeaderSize } from "./header-size.js";
+import { RETRY_AFTER_MS_KEY, RETRY_PUSHBACK_KEY, STATUS_DETAILS_KEY, encodeStatusDetails } from "./status-details.js";
 import { DEFAULT_MAX_DEADLINE_MS, normalizeTimeoutHeader, TIMEOUT_REJECTED_HEADER, timeoutRejection } from "./timeout-header.js";
 import { extractContext } from "./tracing.js";
 import { boundedForWire } from "./wire-bounds.js";
@@ -82,6 +83,9 @@ function toServiceError(unbounded: RpcError): Partial<grpc.StatusObject> {
   const error = boundedForWire(unbounded);
   const metadata = new grpc.Metadata();
   metadata.set(STATUS_DETAILS_KEY, Buffer.from(encodeStatusDetails(error)));
+  // gRFC A6's pushback: how long a client's retry policy should wait (the retry hint, whole milliseconds).
+  const retryAfterMs = error.metadata[RETRY_AFTER_MS_KEY];
+  if (retryAfterMs !== undefined && /^[0-9]{1,9}$/.test(retryAfterMs)) metadata.set(RETRY_PUSHBACK_KEY, retryAfterMs);
   return { code: error.code, details: error.message, metadata };
 }
 
@@ -111,7 +115,10 @@ function incomingOf(call: SurfaceCall, hosting: Hosting, draining: AbortSignal |
     deadline: deadline instanceof Date ? deadline.getTime() : deadline,
     header,
     cancellation: [cancelledEvent(call), draining],
-    rejection: timeoutRejection(header(TIMEOUT_REJECTED_HEADER)) ?? encodingRejection(header(ENCODING_REJECTED_HEADER)),
+    rejection:
+      headerSizeRejection(header(HEADERS_REJECTED_HEADER)) ??
+      timeoutRejection(header(TIMEOUT_REJECTED_HEADER)) ??
+      encodingRejection(header(ENCODING_REJECTED_HEADER)),
     authenticate: hosting.authenticate,
   };
 }
@@ -285,6 +292,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
           try {
             for (const http2Server of http2ServersOf(server)) {
               beforeGrpcReadsHeaders(http2Server, (headers) => {
+                limitHeaderSize(headers);
                 normalizeTimeoutHeader(headers, "grpc-timeout", maxDeadlineMs);
                 takeOverMessageEncoding(headers);
               });

@@ -15,6 +15,9 @@ export const STATUS_DETAILS_KEY = "grpc-status-details-bin";
  */
 export const RETRY_AFTER_MS_KEY = "retryAfterMs";
 
+/** The trailer in which a gRPC server also sends the retry hint, in milliseconds (gRFC A6's retry pushback). */
+export const RETRY_PUSHBACK_KEY = "grpc-retry-pushback-ms";
+
 /**
  * An error as a `google.rpc.Status` with one `ErrorInfo`, for violations a `BadRequest`, and for a retry hint
  * (metadata {@link RETRY_AFTER_MS_KEY}) a `RetryInfo`.
