@@ -8,9 +8,10 @@ runMain("registry", async () => {
   const telemetry = startTelemetry({ serviceName: "registry", serviceVersion: MODELROUTER_VERSION });
   const config = loadConfig(process.env, process.cwd());
   const logger = createLogger({ service: "registry", level: config.logLevel });
-  const auth = await loadServiceAuth(config.auth, "registry", processCredentials(process.env));
+  const credentials = processCredentials(process.env);
+  const auth = await loadServiceAuth(config.auth, "registry", credentials);
   const tls = loadServiceTls(config.tls, logger);
-  const registry = await startRegistry(config.registry, logger);
+  const registry = await startRegistry(config.registry, logger, credentials);
   await runHost({
     name: "registry",
     logger,

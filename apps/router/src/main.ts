@@ -16,7 +16,8 @@ runMain("router", async () => {
   const telemetry = startTelemetry({ serviceName: "router", serviceVersion: MODELROUTER_VERSION });
   const config = loadConfig(process.env, process.cwd());
   const logger = createLogger({ service: "router", level: config.logLevel });
-  const auth = await loadServiceAuth(config.auth, "router", processCredentials(process.env));
+  const credentials = processCredentials(process.env);
+  const auth = await loadServiceAuth(config.auth, "router", credentials);
   const tls = loadServiceTls(config.tls, logger);
   const topology = createTopology({
     transport: config.internalTransport,
@@ -26,7 +27,7 @@ runMain("router", async () => {
     onUnexpectedError: (error) => logger.error("handler failed unexpectedly (a bug)", { error }),
   });
 
-  const registry = config.registry === undefined ? undefined : await startRegistry(config.registry, logger.child({ component: "registry" }));
+  const registry = config.registry === undefined ? undefined : await startRegistry(config.registry, logger.child({ component: "registry" }), credentials);
   const analyzer = config.colocate.has("analyzer") ? await startAnalyzer() : undefined;
   const registryClient = topology.connect(RegistryService, registry ?? config.addresses.registry);
   const decision = config.colocate.has("decision-engine")

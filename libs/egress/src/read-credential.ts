@@ -37,7 +37,7 @@ export async function readCredential(ref: CredentialRef | string, sources: Crede
     try {
       raw = await sources.readFile(parsed.ref.path);
     } catch (cause) {
-      const reason = cause instanceof Error && "code" in cause ? String(cause.code) : "unreadable";
+      const reason = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : "unreadable";
       throw new CredentialError(shown, `cannot read ${parsed.ref.path} (${reason}): mount the secret there, readable by this process`);
     }
   }

@@ -18,5 +18,6 @@ export {
   type RegistryConfig,
 } from "./registry-component.js";
 export type { RegistryDatabaseConfig } from "./storage/open-registry-database.js";
+export { resolveRegistryDatabase, type PostgresUrlReference } from "./storage/database-url-reference.js";
 export type { RegistryQuotas } from "./store/quotas.js";
 export { verifyApiKeyIn, type ApiKeyVerifier } from "./access/verify-api-key.js";

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import type { EnvReader } from "@modelrouter/config";
 import { RegistryService } from "@modelrouter/contracts";
-import { DEFAULT_EGRESS_POLICY, type EgressPolicy } from "@modelrouter/egress";
+import { type CredentialSources, DEFAULT_EGRESS_POLICY, type EgressPolicy, parseCredentialRef } from "@modelrouter/egress";
 import type { Component } from "@modelrouter/host";
 import { createDirectClient, type ServiceImpl } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
@@ -11,6 +11,7 @@ import { verifyApiKeyIn, type ApiKeyVerifier } from "./access/verify-api-key.js"
 import { registryCatalogue } from "./mlflow/registry-catalogue.js";
 import { readMlflowSyncConfig, startMlflowSyncLoop, type MlflowSyncConfig, type MlflowSyncLoop } from "./mlflow/sync-loop.js";
 import { createExperimentMonitor, DEFAULT_EXPERIMENT_INTERVAL_MS, EXPERIMENT_INTERVAL_SETTING } from "./experiments/index.js";
+import { DATABASE_URL_SETTING, POSTGRES_URL, resolveRegistryDatabase, type PostgresUrlReference } from "./storage/database-url-reference.js";
 import { openRegistryDatabase, type RegistryDatabaseConfig } from "./storage/open-registry-database.js";
 import { DEFAULT_DECISION_RETENTION_MS } from "./store/decision-retention.js";
 import {
@@ -33,7 +34,8 @@ export const POLICY_REVISIONS_SETTING = "MODELROUTER_REGISTRY_POLICY_REVISIONS";
 
 /** The registry's settings. */
 export interface RegistryConfig {
-  readonly database: RegistryDatabaseConfig;
+  /** The embedded store, a PostgreSQL URL, or a reference to a secret holding one (read when the registry starts). */
+  readonly database: RegistryDatabaseConfig | PostgresUrlReference;
   /** How long the decision log keeps a record, in ms after its time. */
   readonly decisionRetentionMs: number;
   /** How many model versions and policies the registry may hold (default 10,000 and 1,000). */
@@ -61,7 +63,8 @@ const MIN_DECISION_RETENTION_MS = 60_000;
 const MAX_QUOTA = 1_000_000;
 
 /**
- * Reads `MODELROUTER_REGISTRY_DATABASE_URL` (a `postgres://` URL: use that PostgreSQL server) or else
+ * Reads `MODELROUTER_REGISTRY_DATABASE_URL` (a `postgres://` URL: use that PostgreSQL server; or `env:NAME` or
+ * `file:/path` of a secret holding one, read when the registry starts) or else
  * `MODELROUTER_REGISTRY_DATA_DIR` (the embedded PGlite data directory, default `.modelrouter/registry`,
  * relative to `cwd`), `MODELROUTER_DECISION_RETENTION` (how long decision records are kept, a duration
  * such as `7d` or `12h`; default 7 days, at least 1 minute), and `MODELROUTER_REGISTRY_MAX_MODELS` and
@@ -94,10 +97,16 @@ export function readRegistryConfig(env: EnvReader, cwd: string): RegistryConfig 
   const experimentIntervalMs = env.durationMs(EXPERIMENT_INTERVAL_SETTING, DEFAULT_EXPERIMENT_INTERVAL_MS);
   const mlflow = readMlflowSyncConfig(env);
   const stats = { statsRetentionMs, maxStatsRows, experimentIntervalMs, ...(mlflow === undefined ? {} : { mlflow }) };
-  const url = env.optionalString("MODELROUTER_REGISTRY_DATABASE_URL");
+  const url = env.optionalString(DATABASE_URL_SETTING);
+  if (url !== undefined && (url.startsWith("env:") || url.startsWith("file:"))) {
+    const parsed = parseCredentialRef(url);
+    if (parsed.ref === undefined) env.problem(`${DATABASE_URL_SETTING} ${parsed.problem}`);
+    const ref = parsed.ref ?? { kind: "env", name: DATABASE_URL_SETTING };
+    return { database: { kind: "postgres-url-reference", ref }, decisionRetentionMs, quotas, policyRevisionsKept, ...stats };
+  }
   if (url !== undefined) {
-    if (!/^postgres(ql)?:\/\//.test(url)) {
-      env.problem("MODELROUTER_REGISTRY_DATABASE_URL: expected a postgres:// or postgresql:// URL");
+    if (!POSTGRES_URL.test(url)) {
+      env.problem(`${DATABASE_URL_SETTING}: expected a postgres:// or postgresql:// URL, or env:NAME or file:/path of a secret holding one`);
     }
     return { database: { kind: "postgres", url }, decisionRetentionMs, quotas, policyRevisionsKept, ...stats };
   }
@@ -117,9 +126,14 @@ export interface RegistryComponent extends Component<typeof RegistryService> {
   readonly close: () => Promise<void>;
 }
 
-/** Opens the database (migrating it) and creates the registry service on it. */
-export async function startRegistry(config: RegistryConfig, logger: Logger): Promise<RegistryComponent> {
-  const db = await openRegistryDatabase(config.database, logger);
+/**
+ * Opens the database (migrating it) and creates the registry service on it.
+ *
+ * @param credentials where a database URL given by reference (`env:`/`file:`) is read.
+ * @throws CredentialError (of `@modelrouter/egress`) when such a reference cannot be read or holds no PostgreSQL URL.
+ */
+export async function startRegistry(config: RegistryConfig, logger: Logger, credentials?: CredentialSources): Promise<RegistryComponent> {
+  const db = await openRegistryDatabase(await resolveRegistryDatabase(config.database, credentials), logger);
   const store = await openRegistryStore({
     db,
     logger,
