@@ -26,12 +26,13 @@ describe.each(drivers)("API keys on %s", (driver) => {
     await backend?.stop();
   }, 60_000);
 
-  const createKey = (tenant: string, roles: Role[], extra: { description?: string; expireTime?: Date } = {}) =>
+  const createKey = (tenant: string, roles: Role[], extra: { description?: string; expireTime?: Date; tier?: string } = {}) =>
     registry.clientAs(ADMIN).createApiKey({
       key: {
         tenant,
         roles,
         description: extra.description ?? "",
+        tier: extra.tier ?? "",
         ...(extra.expireTime === undefined ? {} : { expireTime: timestampFromDate(extra.expireTime) }),
       },
     });
@@ -58,6 +59,15 @@ describe.each(drivers)("API keys on %s", (driver) => {
     const created = await createKey(uniqueName("acme"), [Role.CLIENT]);
     expect((await registry.client.verifyApiKey({ secret: created.secret })).key).toEqual(created.key);
     expect(await verifyApiKeyIn(registry.store)(created.secret)).toEqual(created.key);
+  });
+
+  it("keeps a key's tier: created, listed and verified with it", async () => {
+    const tenant = uniqueName("acme");
+    const created = await createKey(tenant, [Role.CLIENT], { tier: "premium" });
+    expect(created.key?.tier).toBe("premium");
+    expect((await registry.client.listApiKeys({ tenant })).keys.map((k) => k.tier)).toEqual(["premium"]);
+    expect((await registry.client.verifyApiKey({ secret: created.secret })).key?.tier).toBe("premium");
+    expect((await createKey(tenant, [Role.CLIENT])).key?.tier).toBe("");
   });
 
   it("refuses a malformed, unknown, wrong-secret, revoked or expired key with one message that never echoes it", async () => {
@@ -104,11 +114,12 @@ describe.each(drivers)("API keys on %s", (driver) => {
   it("names every bad field of a key to create, and the fix", async () => {
     const error = await rpcErrorOf(
       registry.client.createApiKey({
-        key: { tenant: "has space", roles: [], description: "x".repeat(257), expireTime: timestampFromDate(new Date(clock.getTime() - 1)) },
+        key: { tenant: "has space", roles: [], tier: "gold plus", description: "x".repeat(257), expireTime: timestampFromDate(new Date(clock.getTime() - 1)) },
       }),
     );
     expect(error.code).toBe(Code.INVALID_ARGUMENT);
-    expect(error.violations.map((v) => v.field)).toEqual(["key.tenant", "key.roles", "key.description", "key.expire_time"]);
+    expect(error.violations.map((v) => v.field)).toEqual(["key.tenant", "key.roles", "key.tier", "key.description", "key.expire_time"]);
+    expect(error.violations.find((v) => v.field === "key.tier")?.description).toMatch(/is not a tier: give at most 63 letters/);
     const unknownRole = await rpcErrorOf(registry.client.createApiKey({ key: { tenant: "acme", roles: [99 as Role] } }));
     expect(unknownRole.violations).toEqual([{ field: "key.roles", description: expect.stringContaining("not a role") }]);
     expect((await rpcErrorOf(registry.client.createApiKey({}))).violations.map((v) => v.field)).toEqual(["key.tenant", "key.roles"]);

@@ -34,6 +34,14 @@ import type { Logger } from "@modelrouter/telemetry";
 import { createAccessHandlers } from "./access/api-key-handlers.js";
 import { auditActorOf } from "./access/caller.js";
 import { scopeDecisionFilter, visibleDecision } from "./access/tenant-scope.js";
+import {
+  checkMayWatch,
+  checkPolicyTenant,
+  confinedTenantOf,
+  mayRemovePolicy,
+  mayReplacePolicy,
+  visiblePolicy,
+} from "./access/resource-scope.js";
 import { applyPolicy } from "./policies/apply-policy.js";
 import { parseListBanditArms } from "./bandits/list-bandit-arms-request.js";
 import { checkExperimentOutcomes, listExperimentStatuses, type PValueMemory } from "./experiments/index.js";
@@ -127,14 +135,15 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
       return create(RegisterModelResponseSchema, { model });
     },
 
-    async getModel(request) {
+    async getModel(request, ctx) {
       const { name, version } = parseGetModel(request);
-      return create(GetModelResponseSchema, { model: await store.getModel(name, version) });
+      return create(GetModelResponseSchema, { model: await store.getModel(name, version, confinedTenantOf(ctx.identity)) });
     },
 
-    async listModels(request) {
+    async listModels(request, ctx) {
       const { filter, page, tokens } = parseListModels(request);
-      const result = await store.listModels(filter, page);
+      const visibleTo = confinedTenantOf(ctx.identity);
+      const result = await store.listModels(visibleTo === undefined ? filter : { ...filter, visibleTo }, page);
       const { items, nextAfter } = pageWithin(ModelSchema, result, (m) => ({ name: m.name, version: m.version }));
       return create(ListModelsResponseSchema, {
         models: items,
@@ -159,6 +168,7 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
     },
 
     async *watchModels(request, ctx) {
+      checkMayWatch(ctx.identity, "models");
       const since = parseSinceRevision(request.sinceRevision);
       for await (const batch of store.watch("model", since, ctx.signal, limits, modelChanges)) {
         yield create(WatchModelsResponseSchema, { ...batch, changes: [...batch.changes] });
@@ -168,8 +178,15 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
     async applyPolicy(request, ctx) {
       const appliedBy = (ctx.header(CALLER_HEADER) ?? "").slice(0, MAX_CALLER_LENGTH);
       const input = parseApplyPolicy(request);
+      checkPolicyTenant(input.policy, ctx.identity);
       await checkExperimentOutcomes(store, input.policy);
-      const outcome = await applyPolicy(store, { ...input, appliedBy, actor: auditActorOf(ctx.identity) });
+      const mayReplace = mayReplacePolicy(ctx.identity);
+      const outcome = await applyPolicy(store, {
+        ...input,
+        appliedBy,
+        actor: auditActorOf(ctx.identity),
+        ...(mayReplace === undefined ? {} : { mayReplace }),
+      });
       if (!request.validateOnly) {
         logger.info(outcome.created ? "policy created" : "policy replaced", {
           name: outcome.policy.name,
@@ -184,23 +201,27 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
       });
     },
 
-    async getPolicy(request) {
+    async getPolicy(request, ctx) {
       const { name, revision } = parseGetPolicy(request);
-      return create(GetPolicyResponseSchema, { policy: await store.getPolicy(name, revision) });
+      return create(GetPolicyResponseSchema, { policy: visiblePolicy(await store.getPolicy(name, revision), ctx.identity) });
     },
 
-    async listPolicyRevisions(request) {
+    async listPolicyRevisions(request, ctx) {
       const { name, page, tokens } = parseListPolicyRevisions(request);
       const result = await store.listPolicyRevisions(name, page);
+      const newest = result.items[0];
+      if (confinedTenantOf(ctx.identity) !== undefined && newest !== undefined) {
+        visiblePolicy(await store.getPolicy(name, newest.revision), ctx.identity);
+      }
       return create(ListPolicyRevisionsResponseSchema, {
         revisions: [...result.items],
         nextPageToken: result.nextAfter === undefined ? "" : tokens.encode(result.nextAfter),
       });
     },
 
-    async listPolicies(request) {
+    async listPolicies(request, ctx) {
       const { page, tokens } = parseListPolicies(request);
-      const result = await store.listPolicies(page);
+      const result = await store.listPolicies(page, confinedTenantOf(ctx.identity));
       const { items, nextAfter } = pageWithin(PolicySchema, result, (p) => p.name);
       return create(ListPoliciesResponseSchema, {
         policies: items,
@@ -210,12 +231,13 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
 
     async deletePolicy(request, ctx) {
       const name = parsePolicyName(request);
-      const policy = await store.deletePolicy(name, request.expectedRevision, auditActorOf(ctx.identity));
+      const policy = await store.deletePolicy(name, request.expectedRevision, auditActorOf(ctx.identity), mayRemovePolicy(ctx.identity));
       logger.info("policy deleted", { name, lastRevision: policy.revision });
       return create(DeletePolicyResponseSchema, { policy });
     },
 
     async *watchPolicies(request, ctx) {
+      checkMayWatch(ctx.identity, "policies");
       const since = parseSinceRevision(request.sinceRevision);
       for await (const batch of store.watch("policy", since, ctx.signal, limits, policyChanges)) {
         yield create(WatchPoliciesResponseSchema, { ...batch, changes: [...batch.changes] });

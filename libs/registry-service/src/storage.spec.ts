@@ -114,9 +114,9 @@ describe.each(["pglite", "postgres"] as const)("the schema on %s", (driver) => {
   it("applies each migration once, and refuses a database with a newer schema", async () => {
     const db = await freshDatabase();
     try {
-      expect(await applyMigrations(db)).toEqual({ applied: [1, 2, 3, 4, 5, 6], version: 6 });
-      expect(await applyMigrations(db)).toEqual({ applied: [], version: 6 });
-      await expect(applyMigrations(db, [])).rejects.toThrow(/schema version 6, newer than this registry knows \(0\)/);
+      expect(await applyMigrations(db)).toEqual({ applied: [1, 2, 3, 4, 5, 6, 7], version: 7 });
+      expect(await applyMigrations(db)).toEqual({ applied: [], version: 7 });
+      await expect(applyMigrations(db, [])).rejects.toThrow(/schema version 7, newer than this registry knows \(0\)/);
     } finally {
       await db.close();
     }
@@ -155,7 +155,7 @@ describe.each(["pglite", "postgres"] as const)("the schema on %s", (driver) => {
       const record = validDecision({ requestId: uniqueName("req") });
       await store.recordDecision(record);
       expect(await store.getDecision(record.requestId)).toEqual(record);
-      expect(await applyMigrations(db)).toEqual({ applied: [], version: 6 });
+      expect(await applyMigrations(db)).toEqual({ applied: [], version: 7 });
     } finally {
       if (store === undefined) await db.close();
       else await store.close();

@@ -17,6 +17,8 @@ export interface ApplyPolicyInput {
   readonly appliedBy?: string;
   /** Who applies it, for the audit log (default: anonymous). */
   readonly actor?: AuditActor;
+  /** Sees the policy it would replace, and throws to refuse (a confined caller replaces only its tenant's). */
+  readonly mayReplace?: (existing: Policy) => void;
 }
 
 /** The outcome of {@link applyPolicy}. */
@@ -27,7 +29,8 @@ export interface ApplyPolicyOutcome {
 }
 
 /**
- * Compiles a policy against the registered models its targets can resolve to and, when it compiles and the
+ * Compiles a policy against the registered models its targets can resolve to (shared ones and those of the
+ * policy's tenant: no other is ever its candidate) and, when it compiles and the
  * estimated cost of all policies with it stays within `POLICY_LIMITS.maxTotalCost`, creates or replaces it
  * (or, with `validateOnly`, reports what would happen). A policy that does not compile is never stored. The
  * warnings are the compiler's, which include targets naming models that are not registered (a policy may
@@ -39,7 +42,8 @@ export interface ApplyPolicyOutcome {
 export async function applyPolicy(store: RegistryStore, input: ApplyPolicyInput): Promise<ApplyPolicyOutcome> {
   const environment = createPolicyEnvironment();
   const scope = catalogueScope(input.policy);
-  const catalogue = await store.catalogueModels(scope.names, scope.selectable);
+  const tenant = input.policy.tenant;
+  const catalogue = (await store.catalogueModels(scope.names, scope.selectable)).filter((model) => model.tenant === "" || model.tenant === tenant);
   const compiled = compilePolicy(input.policy, { catalogue, environment });
   if (compiled.kind === "invalid") throw policyInvalid(input.policy, compiled.violations);
   const v = new Violations();
@@ -51,6 +55,7 @@ export async function applyPolicy(store: RegistryStore, input: ApplyPolicyInput)
     validateOnly: input.validateOnly,
     appliedBy: input.appliedBy ?? "",
     ...(input.actor === undefined ? {} : { actor: input.actor }),
+    ...(input.mayReplace === undefined ? {} : { mayReplace: input.mayReplace }),
     ...(input.expectedRevision === undefined ? {} : { expectedRevision: input.expectedRevision }),
   });
   return { ...result, warnings: compiled.warnings.map((warning) => `policy.${warning}`) };

@@ -224,6 +224,17 @@ export const REGISTRY_MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION registry_audit_events_append_only()`,
     ],
   },
+  {
+    version: 7,
+    name: "tenant-scoped models and policies, API key tiers",
+    statements: [
+      `ALTER TABLE registry_api_keys ADD COLUMN tier text COLLATE "C" NOT NULL DEFAULT ''`,
+      `ALTER TABLE registry_models ADD COLUMN tenant text COLLATE "C" GENERATED ALWAYS AS (coalesce(body->>'tenant', '')) STORED`,
+      `CREATE INDEX registry_models_tenant ON registry_models (tenant, name, version)`,
+      `ALTER TABLE registry_policies ADD COLUMN tenant text COLLATE "C" GENERATED ALWAYS AS (coalesce(body->>'tenant', '')) STORED`,
+      `CREATE INDEX registry_policies_tenant ON registry_policies (tenant, name)`,
+    ],
+  },
 ];
 
 /** Serialises migrations of replicas sharing one PostgreSQL database (an arbitrary, fixed advisory lock key). */

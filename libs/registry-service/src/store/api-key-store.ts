@@ -32,7 +32,7 @@ export function apiKeyToJson(key: ApiKey): JsonValue {
 }
 
 /**
- * Stores a new key (its `id`, tenant, roles, description, expiry and `createdBy` set by the caller) with its
+ * Stores a new key (its `id`, tenant, roles, tier, description, expiry and `createdBy` set by the caller) with its
  * create time, and audits it as CreateApiKey in the same transaction. Keys take no registry revision.
  */
 export async function insertApiKey(ctx: StoreContext, key: ApiKey, secretHash: string, actor: AuditActor): Promise<ApiKey> {
@@ -40,8 +40,8 @@ export async function insertApiKey(ctx: StoreContext, key: ApiKey, secretHash: s
     const now = ctx.now();
     const stored = create(ApiKeySchema, { ...key, createTime: timestampFromDate(now), revokeTime: undefined });
     await tx.query(
-      `INSERT INTO registry_api_keys (id, tenant, roles, description, secret_hash, created_at, expires_at, revoked_at, created_by)
-        VALUES ($1, $2, $3::integer[], $4, $5, $6, $7, NULL, $8)`,
+      `INSERT INTO registry_api_keys (id, tenant, roles, description, secret_hash, created_at, expires_at, revoked_at, created_by, tier)
+        VALUES ($1, $2, $3::integer[], $4, $5, $6, $7, NULL, $8, $9)`,
       [
         stored.id,
         stored.tenant,
@@ -51,6 +51,7 @@ export async function insertApiKey(ctx: StoreContext, key: ApiKey, secretHash: s
         now,
         stored.expireTime === undefined ? null : timestampDate(stored.expireTime),
         stored.createdBy,
+        stored.tier,
       ],
     );
     await appendAuditEvent(tx, now, { actor, action: "CreateApiKey", resource: apiKeyResource(stored.id), after: apiKeyToJson(stored), revision: 0n });
@@ -121,6 +122,7 @@ function apiKeyOf(row: Readonly<Record<string, unknown>>): StoredApiKey {
     expireTime: time(row["expires_at"]),
     revokeTime: time(row["revoked_at"]),
     createdBy: String(row["created_by"]),
+    tier: String(row["tier"] ?? ""),
   });
   return { key, secretHash: String(row["secret_hash"]) };
 }

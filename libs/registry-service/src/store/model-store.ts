@@ -31,6 +31,8 @@ export interface ModelFilter {
   /** Every one of these labels, with these values. */
   readonly labels?: Readonly<Record<string, string>>;
   readonly status?: ModelStatus;
+  /** Only the versions this tenant may see: shared ones (of no tenant) and its own. */
+  readonly visibleTo?: string;
 }
 
 /**
@@ -72,23 +74,26 @@ export function modelResource(key: ModelKey): string {
 }
 
 /**
- * One model version; without a version, the latest (by create time) that is active or deprecated.
+ * One model version; without a version, the latest (by create time) that is active or deprecated. With
+ * `visibleTo`, only the versions that tenant may see (shared ones and its own); others are not found.
  *
  * @throws DomainError MODEL_NOT_FOUND.
  */
-export async function findModel(db: SqlExecutor, name: string, version: string | undefined): Promise<Model> {
+export async function findModel(db: SqlExecutor, name: string, version: string | undefined, visibleTo?: string): Promise<Model> {
+  const scope = visibleTo === undefined ? "" : " AND tenant IN ('', $4)";
+  const scoped = visibleTo === undefined ? [] : [visibleTo];
   if (version !== undefined) {
-    const { rows } = await db.query("SELECT body FROM registry_models WHERE name = $1 AND version = $2", [name, version]);
+    const { rows } = await db.query(`SELECT body FROM registry_models WHERE name = $1 AND version = $2${scope.replace("$4", "$3")}`, [name, version, ...scoped]);
     if (rows[0] === undefined) throw modelNotFound(name, version);
     return modelFromJson(rows[0]["body"]);
   }
   const { rows } = await db.query(
-    `SELECT body FROM registry_models WHERE name = $1 AND status IN ($2, $3)
+    `SELECT body FROM registry_models WHERE name = $1 AND status IN ($2, $3)${scope}
       ORDER BY create_time DESC, revision DESC LIMIT 1`,
-    [name, ModelStatus.ACTIVE, ModelStatus.DEPRECATED],
+    [name, ModelStatus.ACTIVE, ModelStatus.DEPRECATED, ...scoped],
   );
   if (rows[0] !== undefined) return modelFromJson(rows[0]["body"]);
-  const any = await db.query("SELECT 1 FROM registry_models WHERE name = $1 LIMIT 1", [name]);
+  const any = await db.query(`SELECT 1 FROM registry_models WHERE name = $1${scope.replace("$4", "$2")} LIMIT 1`, [name, ...scoped]);
   if (any.rows.length === 0) throw modelNotFound(name, undefined);
   throw new DomainError(
     ErrorReason.MODEL_NOT_FOUND,
@@ -114,6 +119,7 @@ export async function queryModels(
   if (filter.modality !== undefined) where.push(`modality = ${param(filter.modality)}`);
   if (filter.status !== undefined) where.push(`status = ${param(filter.status)}`);
   if (filter.labels !== undefined) where.push(`labels @> ${param(JSON.stringify(filter.labels))}::jsonb`);
+  if (filter.visibleTo !== undefined) where.push(`tenant IN ('', ${param(filter.visibleTo)})`);
   if (page.after !== undefined) where.push(`(name, version) > (${param(page.after.name)}, ${param(page.after.version)})`);
   const clause = where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`;
   const { rows } = await db.query(

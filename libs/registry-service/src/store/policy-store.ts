@@ -21,6 +21,8 @@ export interface PutPolicyOptions {
   readonly appliedBy?: string;
   /** Who applies it, for the audit log (default `ANONYMOUS_ACTOR`). */
   readonly actor?: AuditActor;
+  /** Sees the policy it would replace (in the write's transaction) and throws to refuse replacing it. */
+  readonly mayReplace?: (existing: Policy) => void;
 }
 
 /** The audit log's resource name of a policy: "policy/<name>". */
@@ -56,6 +58,7 @@ export function policyFromJson(json: unknown): Policy {
 export async function putPolicy(ctx: StoreContext, policy: Policy, options: PutPolicyOptions): Promise<PutPolicyResult> {
   const apply = async (tx: SqlExecutor, revision: bigint | undefined): Promise<PutPolicyResult> => {
     const existing = await selectPolicy(tx, policy.name, revision !== undefined);
+    if (existing !== undefined) options.mayReplace?.(existing);
     if (options.expectedRevision !== undefined && options.expectedRevision !== (existing?.revision ?? 0n)) {
       throw revisionConflict(`policy "${policy.name}"`, options.expectedRevision, existing?.revision ?? 0n);
     }
@@ -101,15 +104,21 @@ export async function findPolicy(db: SqlExecutor, name: string): Promise<Policy>
   return policy;
 }
 
-/** A page of policies ordered by name. */
-export async function queryPolicies(db: SqlExecutor, page: PageRequest<string>): Promise<Page<Policy, string>> {
-  const { rows } =
-    page.after === undefined
-      ? await db.query("SELECT body FROM registry_policies ORDER BY name LIMIT $1", [page.size + 1])
-      : await db.query("SELECT body FROM registry_policies WHERE name > $1 ORDER BY name LIMIT $2", [
-          page.after,
-          page.size + 1,
-        ]);
+/** A page of policies ordered by name; with `visibleTo`, only those that tenant may see (shared ones and its own). */
+export async function queryPolicies(db: SqlExecutor, page: PageRequest<string>, visibleTo?: string): Promise<Page<Policy, string>> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (page.after !== undefined) {
+    params.push(page.after);
+    where.push(`name > $${params.length}`);
+  }
+  if (visibleTo !== undefined) {
+    params.push(visibleTo);
+    where.push(`tenant IN ('', $${params.length})`);
+  }
+  params.push(page.size + 1);
+  const clause = where.length === 0 ? "" : `WHERE ${where.join(" AND ")} `;
+  const { rows } = await db.query(`SELECT body FROM registry_policies ${clause}ORDER BY name LIMIT $${params.length}`, params);
   const items = rows.slice(0, page.size).map((row) => policyFromJson(row["body"]));
   const last = items[items.length - 1];
   if (rows.length <= page.size || last === undefined) return { items };
@@ -119,17 +128,20 @@ export async function queryPolicies(db: SqlExecutor, page: PageRequest<string>):
 /**
  * Deletes a policy at a new revision and returns its last state.
  *
- * @throws DomainError POLICY_NOT_FOUND, or REVISION_CONFLICT when `expectedRevision` is given and differs.
+ * @throws DomainError POLICY_NOT_FOUND, or REVISION_CONFLICT when `expectedRevision` is given and differs;
+ *   whatever `mayRemove` (which sees the stored policy) throws.
  */
 export async function removePolicy(
   ctx: StoreContext,
   name: string,
   expectedRevision: bigint | undefined,
   actor: AuditActor = ANONYMOUS_ACTOR,
+  mayRemove?: (existing: Policy) => void,
 ): Promise<Policy> {
   return runWrite(ctx, async (tx, revision) => {
     const existing = await selectPolicy(tx, name, true);
     if (existing === undefined) throw policyNotFound(name);
+    mayRemove?.(existing);
     if (expectedRevision !== undefined && expectedRevision !== existing.revision) {
       throw revisionConflict(`policy "${name}"`, expectedRevision, existing.revision);
     }
@@ -148,6 +160,7 @@ async function selectPolicy(db: SqlExecutor, name: string, forUpdate: boolean): 
   return rows[0] === undefined ? undefined : policyFromJson(rows[0]["body"]);
 }
 
-function policyNotFound(name: string): DomainError {
+/** POLICY_NOT_FOUND: no policy of that name (or none the caller may see). */
+export function policyNotFound(name: string): DomainError {
   return new DomainError(ErrorReason.POLICY_NOT_FOUND, `policy "${name}" does not exist`, { metadata: { name } });
 }

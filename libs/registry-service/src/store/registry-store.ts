@@ -88,8 +88,11 @@ export interface RegistryStore {
    * Every write audits itself (see `appendAuditEvent`) as `actor` (default `ANONYMOUS_ACTOR`) in its transaction.
    */
   registerModel(model: Model, actor?: AuditActor): Promise<Model>;
-  /** One version, or the latest active or deprecated one when `version` is undefined. */
-  getModel(name: string, version: string | undefined): Promise<Model>;
+  /**
+   * One version, or the latest active or deprecated one when `version` is undefined; with `visibleTo`, only among
+   * the versions that tenant may see (shared ones and its own).
+   */
+  getModel(name: string, version: string | undefined, visibleTo?: string): Promise<Model>;
   listModels(filter: ModelFilter, page: PageRequest<ModelKey>): Promise<Page<Model, ModelKey>>;
   /**
    * Copies `fields` of `source` onto the stored version. `check`, when given, sees the updated version
@@ -117,10 +120,12 @@ export interface RegistryStore {
    * POLICY_NOT_FOUND when there is none.
    */
   getPolicy(name: string, revision?: bigint): Promise<Policy>;
-  listPolicies(page: PageRequest<string>): Promise<Page<Policy, string>>;
+  /** A page of policies by name; with `visibleTo`, only those that tenant may see (shared ones and its own). */
+  listPolicies(page: PageRequest<string>, visibleTo?: string): Promise<Page<Policy, string>>;
   /** A page of a policy's kept revisions, newest first; the key is the revision as a decimal string. */
   listPolicyRevisions(name: string, page: PageRequest<string>): Promise<Page<PolicyRevisionEntry, string>>;
-  deletePolicy(name: string, expectedRevision: bigint | undefined, actor?: AuditActor): Promise<Policy>;
+  /** Deletes a policy; `mayRemove` sees it in the write's transaction and throws to refuse. */
+  deletePolicy(name: string, expectedRevision: bigint | undefined, actor?: AuditActor, mayRemove?: (existing: Policy) => void): Promise<Policy>;
   /** Stores a new API key (never its secret: `secretHash`), audited as CreateApiKey. */
   createApiKey(key: ApiKey, secretHash: string, actor: AuditActor): Promise<ApiKey>;
   /** Revokes a key (idempotent), audited the first time. NOT_FOUND for an unknown id. */
@@ -257,7 +262,7 @@ export async function openRegistryStore(options: RegistryStoreOptions): Promise<
     dialect: db.dialect,
     now: ctx.now,
     registerModel: (model, actor) => insertModel(ctx, model, actor),
-    getModel: (name, version) => findModel(db, name, version),
+    getModel: (name, version, visibleTo) => findModel(db, name, version, visibleTo),
     listModels: (filter, page) => queryModels(db, filter, page),
     updateModel: (key, source, fields, expected, check, actor) => patchModel(ctx, key, source, fields, expected, check, actor),
     deregisterModel: (name, version, expected, actor) => removeModels(ctx, name, version, expected, actor),
@@ -265,9 +270,9 @@ export async function openRegistryStore(options: RegistryStoreOptions): Promise<
     putPolicy: (policy, putOptions) => putPolicy(ctx, policy, putOptions),
     getPolicy: (name, revision) =>
       revision === undefined || revision === 0n ? findPolicy(db, name) : findPolicyRevision(db, name, revision),
-    listPolicies: (page) => queryPolicies(db, page),
+    listPolicies: (page, visibleTo) => queryPolicies(db, page, visibleTo),
     listPolicyRevisions: (name, page) => queryPolicyRevisions(db, name, page),
-    deletePolicy: (name, expected, actor) => removePolicy(ctx, name, expected, actor),
+    deletePolicy: (name, expected, actor, mayRemove) => removePolicy(ctx, name, expected, actor, mayRemove),
     createApiKey: (key, secretHash, actor) => insertApiKey(ctx, key, secretHash, actor),
     revokeApiKey: (id, actor) => revokeApiKey(ctx, id, actor),
     findApiKey: (id) => findApiKey(db, id),

@@ -5,15 +5,19 @@ import type { ApiKeyFilter } from "../store/api-key-store.js";
 
 /** A tenant: letters, digits, '-', '_' and '.', 1 to 63 characters. */
 const TENANT = /^[A-Za-z0-9._-]{1,63}$/;
+/** A service tier: letters, digits, '-', '_' and '.', at most 63 characters; empty for none. */
+const TIER = /^[A-Za-z0-9._-]{0,63}$/;
 /** A key's public id: 12 lower-case hex digits (see `@modelrouter/auth`'s `newApiKey`). */
 const KEY_ID = /^[0-9a-f]{12}$/;
 /** The longest description of a key. */
 export const MAX_API_KEY_DESCRIPTION = 256;
 const ROLES = new Set<number>([Role.ADMIN, Role.POLICY_EDITOR, Role.CLIENT, Role.VIEWER]);
 
-/** What CreateApiKey stores, checked: tenant, roles (deduplicated), description, expiry. */
+/** What CreateApiKey stores, checked: tenant, roles (deduplicated), tier, description, expiry. */
 export interface CreateApiKeyInput {
   readonly tenant: string;
+  /** The service tier of the key's requests; "" for none (the request's own). */
+  readonly tier: string;
   readonly roles: readonly Role[];
   readonly description: string;
   readonly expireTime?: Timestamp;
@@ -22,7 +26,7 @@ export interface CreateApiKeyInput {
 /**
  * Checks a CreateApiKey request against the store's clock `now`.
  *
- * @throws DomainError INVALID_FIELD naming each bad field (`key.tenant`, `key.roles`, `key.description`, `key.expire_time`).
+ * @throws DomainError INVALID_FIELD naming each bad field (`key.tenant`, `key.roles`, `key.tier`, `key.description`, `key.expire_time`).
  */
 export function parseCreateApiKey(request: CreateApiKeyRequest, now: Date): CreateApiKeyInput {
   const v = new Violations();
@@ -36,6 +40,10 @@ export function parseCreateApiKey(request: CreateApiKeyRequest, now: Date): Crea
   for (const role of roles) {
     if (!ROLES.has(role)) v.add("key.roles", `has ${role}, which is not a role: use admin, policy-editor, client or viewer`);
   }
+  const tier = key.tier ?? "";
+  if (!TIER.test(tier)) {
+    v.add("key.tier", `"${tier.slice(0, 80)}" is not a tier: give at most 63 letters, digits, '-', '_' or '.', for example "premium", or leave it empty`);
+  }
   const description = key.description ?? "";
   if (description.length > MAX_API_KEY_DESCRIPTION) {
     v.add("key.description", `is ${description.length} characters long: keep it to at most ${MAX_API_KEY_DESCRIPTION}`);
@@ -45,7 +53,7 @@ export function parseCreateApiKey(request: CreateApiKeyRequest, now: Date): Crea
     v.add("key.expire_time", `(${timestampDate(expireTime).toISOString()}) is not in the future: give a later time, or none for a key that does not expire`);
   }
   v.throwIfAny("the API key cannot be created");
-  return { tenant, roles, description, ...(expireTime === undefined ? {} : { expireTime }) };
+  return { tenant, roles, tier, description, ...(expireTime === undefined ? {} : { expireTime }) };
 }
 
 /**

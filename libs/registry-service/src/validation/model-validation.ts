@@ -1,3 +1,4 @@
+import { checkResourceTenant } from "./tenant-field.js";
 import {
   ColorMode,
   Modality,
@@ -64,6 +65,7 @@ export function checkModel(v: Violations, path: string, model: Model, egress: Eg
     v.add(`${path}.modality`, `is required: the modality the model accepts, one of ${enumNames(Modality, "MODALITY_")}`);
   }
   checkLabels(v, `${path}.labels`, model.labels);
+  checkResourceTenant(v, `${path}.tenant`, model.tenant);
   const backend = model.backend?.kind;
   if (backend?.case === "onnx") checkOnnxBackend(v, `${path}.backend.onnx`, backend.value);
   else if (backend?.case === "oip") checkOipBackend(v, `${path}.backend.oip`, backend.value, egress);

@@ -11,6 +11,7 @@ import type { PageRequest } from "../store/page.js";
 import { checkExpectedRevision } from "./model-requests.js";
 import { checkName } from "./names.js";
 import { checkPolicyBounds } from "./policy-bounds.js";
+import { checkResourceTenant } from "./tenant-field.js";
 import { checkPageToken, pageSizeOf, pageTokenCodec, type PageTokenCodec } from "./page-token.js";
 
 /**
@@ -26,7 +27,10 @@ export function parseApplyPolicy(request: ApplyPolicyRequest): {
 } {
   const v = new Violations();
   if (request.policy === undefined) v.add("policy", "is required: the policy to create or replace");
-  else checkPolicyBounds(v, "policy", request.policy);
+  else {
+    checkPolicyBounds(v, "policy", request.policy);
+    checkResourceTenant(v, "policy.tenant", request.policy.tenant);
+  }
   checkExpectedRevision(v, "expected_revision", request.expectedRevision);
   v.throwIfAny("the policy cannot be applied");
   return { policy: request.policy as Policy, expectedRevision: request.expectedRevision, validateOnly: request.validateOnly };
