@@ -40,12 +40,23 @@ describe("modelrouter keys and audit against a registry", () => {
     expect(created.err).toContain("the only time the key is shown");
 
     const listed = await run("keys", "list", "--tenant", "acme");
-    expect(listed.out).toMatch(new RegExp(`^ID +TENANT +ROLES +STATUS[\\s\\S]*\\n${id} +acme +client,viewer +active`));
+    expect(listed.out).toMatch(new RegExp(`^ID +TENANT +ROLES +TIER +STATUS[\\s\\S]*\\n${id} +acme +client,viewer +- +active`));
     expect(listed.out).not.toContain(created.out.slice(`mrk_${id!}_`.length));
 
     expect((await run("keys", "revoke", id!)).out).toContain(`revoked API key ${id} of tenant acme`);
     expect((await run("keys", "list", "--tenant", "acme")).out).not.toContain(id);
-    expect((await run("keys", "list", "--tenant", "acme", "--all")).out).toMatch(new RegExp(`${id} +acme +client,viewer +revoked`));
+    expect((await run("keys", "list", "--tenant", "acme", "--all")).out).toMatch(new RegExp(`${id} +acme +client,viewer +- +revoked`));
+  });
+
+  it("creates a key of a service tier and shows the tier in keys list", async () => {
+    const created = await run("keys", "create", "--tenant", "initech", "--role", "client", "--tier", "premium");
+    expect(created.code).toBe(0);
+    const [, id] = KEY.exec(created.out)!;
+    expect(created.err).toContain("tier premium");
+    expect((await run("keys", "list", "--tenant", "initech")).out).toMatch(new RegExp(`\\n${id} +initech +client +premium +active`));
+    const bad = await run("keys", "create", "--tenant", "initech", "--role", "client", "--tier", "gold plus");
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("key.tier");
   });
 
   it("lists the audit log as a table, newest first, filtered by resource", async () => {

@@ -2,12 +2,14 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { create } from "@bufbuild/protobuf";
 import { PolicySchema } from "@modelrouter/contracts";
 import { loadDemoModels } from "@modelrouter/model-zoo";
 import { capture } from "./io.test-support.js";
 import { main } from "./main.js";
 import { readManifests } from "./manifests.js";
 import { modelTable } from "./models-command.js";
+import { policyTable } from "./policies-command.js";
 import { inferRequestOf } from "./payload-args.js";
 
 describe("the modelrouter CLI", () => {
@@ -83,7 +85,20 @@ describe("the modelrouter CLI", () => {
 
   it("shows an empty cell as '-', so that every row has every column", () => {
     const [, row] = modelTable([{ ...loadDemoModels().find((m) => m.name === "digits-general")!, task: "", labels: {} }]);
-    expect(row!.split(/\s+/)).toEqual(["digits-general", "1", "ACTIVE", "image", "-", "onnx:digits-general/model.onnx", "-"]);
+    expect(row!.split(/\s+/)).toEqual(["digits-general", "1", "ACTIVE", "image", "-", "onnx:digits-general/model.onnx", "-", "-"]);
+  });
+
+  it("shows a model's and a policy's tenant in a TENANT column, '-' for a shared one", () => {
+    const general = loadDemoModels().find((m) => m.name === "digits-general")!;
+    const [header, row] = modelTable([{ ...general, tenant: "acme" }]);
+    expect(header!.split(/\s{2,}/)).toEqual(["NAME", "VERSION", "STATUS", "MODALITY", "TASK", "BACKEND", "TENANT", "LABELS"]);
+    expect(row!.split(/\s{2,}/)[6]).toBe("acme");
+    const policies = policyTable([create(PolicySchema, { name: "shared", priority: 5, revision: 7n }), create(PolicySchema, { name: "acme-first", tenant: "acme", rules: [{}] })]);
+    expect(policies.map((line) => line.split(/\s+/))).toEqual([
+      ["NAME", "PRIORITY", "RULES", "REVISION", "TENANT"],
+      ["shared", "5", "0", "7", "-"],
+      ["acme-first", "0", "1", "0", "acme"],
+    ]);
   });
 
   it("refuses an unknown --status or --modality, or a bad --page-size, naming the choices (exit 2, no call)", async () => {

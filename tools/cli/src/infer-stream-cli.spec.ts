@@ -205,8 +205,8 @@ describe("modelrouter infer with chat models", () => {
     const models = readManifests(ModelSchema, [file]);
     expect(backendCell(models[0]!)).toBe("openai:llama3.2:1b@http://ollama.models.svc:11434/v1(+1)");
     const [header, row] = modelTable(models);
-    expect(header!.split(/\s{2,}/)).toEqual(["NAME", "VERSION", "STATUS", "MODALITY", "TASK", "BACKEND", "LABELS"]);
-    expect(row!.split(/\s+/)).toEqual(["chat-small", "1", "ACTIVE", "text", "chat", "openai:llama3.2:1b@http://ollama.models.svc:11434/v1(+1)", "-"]);
+    expect(header!.split(/\s{2,}/)).toEqual(["NAME", "VERSION", "STATUS", "MODALITY", "TASK", "BACKEND", "TENANT", "LABELS"]);
+    expect(row!.split(/\s+/)).toEqual(["chat-small", "1", "ACTIVE", "text", "chat", "openai:llama3.2:1b@http://ollama.models.svc:11434/v1(+1)", "-", "-"]);
     expect(row).not.toContain("OLLAMA_KEY");
   });
 });

@@ -44,17 +44,18 @@ function statusOf(key: ApiKey, nowMs: number): string {
   return "active";
 }
 
-/** The rows of `keys list`: id, tenant, roles, status, created (and by whom), expiry and description; never a secret. */
+/** The rows of `keys list`: id, tenant, roles, tier, status, created (and by whom), expiry and description; never a secret. */
 export function keyTable(keys: readonly ApiKey[], nowMs: number): string[] {
   return formatTable(
-    ["ID", "TENANT", "ROLES", "STATUS", "CREATED", "CREATED BY", "EXPIRES", "DESCRIPTION"],
-    keys.map((k) => [k.id, k.tenant, roleNames(k.roles), statusOf(k, nowMs), timeText(k.createTime), k.createdBy, timeText(k.expireTime), k.description]),
+    ["ID", "TENANT", "ROLES", "TIER", "STATUS", "CREATED", "CREATED BY", "EXPIRES", "DESCRIPTION"],
+    keys.map((k) => [k.id, k.tenant, roleNames(k.roles), k.tier, statusOf(k, nowMs), timeText(k.createTime), k.createdBy, timeText(k.expireTime), k.description]),
   );
 }
 
 export const keysCommand: Command = {
-  usage: `modelrouter keys create --tenant T --role ROLE [--role ROLE] [--description TEXT] [--expires 30d|TIME]
-                                               creates a client's API key (roles: ${CHOICES}) and prints it, once
+  usage: `modelrouter keys create --tenant T --role ROLE [--role ROLE] [--tier TIER] [--description TEXT] [--expires 30d|TIME]
+                                               creates a client's API key (roles: ${CHOICES}) and prints it, once;
+                                               --tier: the service tier of every request made with it
 modelrouter keys list [--tenant T] [--all]     the API keys (never their secrets), newest first; --all: revoked and expired too
 modelrouter keys revoke ID                     revokes a key at once (its id, as keys list shows it)`,
 
@@ -66,6 +67,7 @@ modelrouter keys revoke ID                     revokes a key at once (its id, as
       options: {
         tenant: { type: "string" },
         role: { type: "string", multiple: true },
+        tier: { type: "string" },
         description: { type: "string" },
         expires: { type: "string" },
         all: { type: "boolean" },
@@ -82,13 +84,14 @@ modelrouter keys revoke ID                     revokes a key at once (its id, as
           key: {
             tenant: values.tenant,
             roles,
+            tier: values.tier ?? "",
             description: values.description ?? "",
             ...(expires === undefined ? {} : { expireTime: timestampFromMs(expires) }),
           },
         });
         const key = created.key!;
         io.out(created.secret);
-        io.err(`created API key ${key.id} for tenant ${key.tenant} (${roleNames(key.roles)})${key.expireTime === undefined ? "" : `, expiring ${timeText(key.expireTime)}`}.`);
+        io.err(`created API key ${key.id} for tenant ${key.tenant} (${roleNames(key.roles)})${key.tier === "" ? "" : `, tier ${key.tier}`}${key.expireTime === undefined ? "" : `, expiring ${timeText(key.expireTime)}`}.`);
         io.err("warning: this is the only time the key is shown: store it now (the registry keeps only its hash).");
         return 0;
       }

@@ -165,11 +165,12 @@ export function backendCell(model: Model): string {
 
 /**
  * The rows of `models list`: name, version, status (a STAGING version serves only when a policy names it
- * exactly), modality, task, backend (see {@link backendCell}) and labels (sorted by key).
+ * exactly), modality, task, backend (see {@link backendCell}), tenant (empty: shared by every tenant) and labels
+ * (sorted by key).
  */
 export function modelTable(models: readonly Model[]): string[] {
   return formatTable(
-    ["NAME", "VERSION", "STATUS", "MODALITY", "TASK", "BACKEND", "LABELS"],
+    ["NAME", "VERSION", "STATUS", "MODALITY", "TASK", "BACKEND", "TENANT", "LABELS"],
     models.map((m) => [
       m.name,
       m.version,
@@ -177,6 +178,7 @@ export function modelTable(models: readonly Model[]): string[] {
       enumName(Modality, m.modality).toLowerCase(),
       m.task,
       backendCell(m),
+      m.tenant,
       Object.entries(m.labels)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([k, v]) => `${k}=${v}`)

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { DeletePolicyResponseSchema, GetPolicyResponseSchema, PolicySchema } from "@modelrouter/contracts";
+import { DeletePolicyResponseSchema, GetPolicyResponseSchema, PolicySchema, type Policy } from "@modelrouter/contracts";
 import { applyPolicies } from "./apply-policies.js";
 import type { Command } from "./commands.js";
 import { UsageError } from "./io.js";
@@ -8,12 +8,21 @@ import { printMessage } from "./output.js";
 import { POLICY_EVALUATION_USAGE, runPolicyEvaluation } from "./policy-evaluation.js";
 import { policyHistory, rollbackPolicy } from "./policy-history.js";
 import { revisionOption } from "./revision-option.js";
+import { formatTable } from "./table.js";
+
+/** The rows of `policies list`: name, priority, rules, revision and tenant (empty: shared by every tenant). */
+export function policyTable(policies: readonly Policy[]): string[] {
+  return formatTable(
+    ["NAME", "PRIORITY", "RULES", "REVISION", "TENANT"],
+    policies.map((p) => [p.name, String(p.priority), String(p.rules.length), p.revision.toString(), p.tenant]),
+  );
+}
 
 export const policiesCommand: Command = {
   usage: `modelrouter policies apply -f FILE|DIR... [--dry-run] [--create-only]
                                                create or replace policies (compiled first), saying which
                                                it replaced; --create-only refuses to replace one
-modelrouter policies list
+modelrouter policies list                      a table of the policies: name, priority, rules, revision, tenant
 modelrouter policies get NAME [--revision N]   the policy, or its body as applied at revision N
 modelrouter policies history NAME              its kept revisions, newest first: when, who, digest
 modelrouter policies rollback NAME --to N      apply revision N's body again, as a new revision
@@ -44,12 +53,14 @@ ${POLICY_EVALUATION_USAGE}`,
         return failed === 0 ? 0 : 1;
       }
       case "list": {
+        const policies: Policy[] = [];
         let pageToken = "";
         do {
           const page = await connection.registry.listPolicies({ pageSize: 100, pageToken });
-          for (const p of page.policies) io.out(`${p.name}\tpriority=${p.priority}\trules=${p.rules.length}\trevision=${p.revision}`);
+          policies.push(...page.policies);
           pageToken = page.nextPageToken;
         } while (pageToken !== "");
+        for (const line of policyTable(policies)) io.out(line);
         return 0;
       }
       case "get": {
