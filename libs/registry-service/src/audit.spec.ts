@@ -69,13 +69,13 @@ describe.each(drivers)("the audit log on %s", (driver) => {
     expect(removed.name).toBe(name);
   });
 
-  it("records policy writes with the caller's tenant, and nothing for a validation only", async () => {
+  it("records policy writes with the caller's tenant and the policy's, and nothing for a validation only", async () => {
     const editor = registry.clientAs(EDITOR);
     const model = (await registry.client.registerModel({ model: validModel({ name: uniqueName("target") }) })).model!;
     const name = uniqueName("policy");
-    await editor.applyPolicy({ policy: validPolicy(name, model.name), validateOnly: true });
-    const created = (await editor.applyPolicy({ policy: validPolicy(name, model.name, { description: "one" }) })).policy!;
-    const replaced = (await editor.applyPolicy({ policy: validPolicy(name, model.name, { description: "two" }) })).policy!;
+    await editor.applyPolicy({ policy: validPolicy(name, model.name, { tenant: "acme" }), validateOnly: true });
+    const created = (await editor.applyPolicy({ policy: validPolicy(name, model.name, { description: "one", tenant: "acme" }) })).policy!;
+    const replaced = (await editor.applyPolicy({ policy: validPolicy(name, model.name, { description: "two", tenant: "acme" }) })).policy!;
     const deleted = (await editor.deletePolicy({ name })).policy!;
     const json = (policy: typeof created): JsonValue => toJson(PolicySchema, policy);
     const who = { actor: EDITOR.subject, actorTenant: "acme" };
@@ -85,6 +85,7 @@ describe.each(drivers)("the audit log on %s", (driver) => {
       { ...who, action: "ApplyPolicy", resource: `policy/${name}`, before: json(created), after: json(replaced), revision: replaced.revision },
       { ...who, action: "ApplyPolicy", resource: `policy/${name}`, before: undefined, after: json(created), revision: created.revision },
     ]);
+    expect(json(created)).toMatchObject({ tenant: "acme" });
   });
 
   it("records API keys created and revoked without their secret or hash", async () => {
