@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { formatScenario } from "./report.js";
-import { brokenInvariants, invariant, missedCriteria } from "./scenario-result.js";
+import { brokenInvariants, invariant, missedCriteria, ms } from "./scenario-result.js";
 
 describe("the report", () => {
   const result = {
@@ -30,5 +30,9 @@ describe("the report", () => {
   it("lists broken invariants apart from missed timing criteria", () => {
     expect(brokenInvariants([result])).toEqual(["FLT-9: only UNAVAILABLE (seen: INTERNAL 1)"]);
     expect(missedCriteria([result])).toEqual(["FLT-9: recovery ≤ 1 s (seen: 1,200 ms)"]);
+  });
+
+  it("writes milliseconds rounded, with a thousands separator, never as -0, and a dash for none", () => {
+    expect([ms(1_234.4), ms(-0.3), ms(undefined)]).toEqual(["1,234 ms", "0 ms", "—"]);
   });
 });

@@ -37,5 +37,5 @@ export function missedCriteria(results: readonly ScenarioResult[]): string[] {
 
 /** Milliseconds as `1,234 ms`. */
 export function ms(value: number | undefined): string {
-  return value === undefined ? "—" : `${Math.round(value).toLocaleString("en-US")} ms`;
+  return value === undefined ? "—" : `${(Math.round(value) || 0).toLocaleString("en-US")} ms`;
 }

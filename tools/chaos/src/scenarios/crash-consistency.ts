@@ -10,6 +10,9 @@ import { copyInitializedRegistryDir } from "../registry-template.js";
 import { sleep } from "../infer-call.js";
 import { invariant, ms, type ScenarioResult } from "../scenario-result.js";
 
+/** The plan's bound on a restarted registry's start (spawn to ready: store opened, serving). */
+const READY_TARGET_MS = 10_000;
+
 /** The registry's store under test. */
 export type RegistryStore = "pglite" | "postgresql";
 
@@ -107,6 +110,7 @@ export async function crashConsistency(store: RegistryStore, size: CrashConsiste
         invariant("acknowledged ⊆ stored after every restart", lost.length === 0, lost.length === 0 ? "0 lost" : `lost: ${lost.slice(0, 5).join(", ")}`),
         invariant("the registry restarts after every kill", restarts === size.kills, `${restarts} of ${size.kills}`),
       ],
+      criteria: [invariant(`serving ≤ ${READY_TARGET_MS / 1000} s after every restart`, restartMs.every((t) => t <= READY_TARGET_MS), `max ${ms(Math.max(...restartMs))}`)],
     };
   } finally {
     for (const c of channels) c.close();
