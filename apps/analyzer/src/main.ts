@@ -1,6 +1,7 @@
 import { startTelemetry } from "@modelrouter/telemetry/sdk";
 import { startAnalyzer } from "@modelrouter/analyzer-service";
 import { loadServiceAuth, loadServiceTls, MODELROUTER_VERSION, processCredentials, runHost, runMain } from "@modelrouter/host";
+import { createServiceMetrics } from "@modelrouter/metrics";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig } from "./config.js";
 
@@ -11,6 +12,7 @@ runMain("analyzer", async () => {
   const auth = await loadServiceAuth(config.auth, "analyzer", processCredentials(process.env));
   const tls = loadServiceTls(config.tls, logger);
   const analyzer = await startAnalyzer();
+  const metrics = config.metricsListen === undefined ? undefined : { listen: config.metricsListen, source: createServiceMetrics({ service: "analyzer" }) };
   await runHost({
     name: "analyzer",
     logger,
@@ -18,6 +20,7 @@ runMain("analyzer", async () => {
     servers: [{ listen: config.listen, components: [analyzer], exposure: "internal" }],
     authenticate: auth.authenticator(),
     tls,
+    metrics,
     shutdownGraceMs: config.shutdownGraceMs,
     flushTelemetry: () => telemetry.shutdown(2000),
   });

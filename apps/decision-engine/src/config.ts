@@ -1,5 +1,5 @@
 import { EnvReader } from "@modelrouter/config";
-import { readCommonConfig, type CommonConfig } from "@modelrouter/host";
+import { readCommonConfig, readMetricsListen, type CommonConfig } from "@modelrouter/host";
 
 /** The shortest and longest live statistics window the registry serves (ListModelStats `window`). */
 const MIN_STATS_WINDOW_MS = 60_000;
@@ -15,6 +15,8 @@ const MAX_HEALTH_WINDOW_MS = 10 * 60_000;
 export interface DecisionAppConfig extends CommonConfig {
   /** `MODELROUTER_DECISION_LISTEN`, default 127.0.0.1:50053. */
   readonly listen: string;
+  /** `MODELROUTER_DECISION_METRICS_LISTEN` (`host:port`): Prometheus metrics on `/metrics` there; unset: none. */
+  readonly metricsListen: string | undefined;
   /** `MODELROUTER_REGISTRY_ADDRESS`, default 127.0.0.1:50054: the registry whose models and policies it follows. */
   readonly registryAddress: string;
   /**
@@ -42,6 +44,7 @@ export function loadConfig(vars: Readonly<Record<string, string | undefined>>): 
   const config = {
     ...readCommonConfig(env),
     listen: env.address("MODELROUTER_DECISION_LISTEN", "127.0.0.1:50053"),
+    metricsListen: readMetricsListen(env, "MODELROUTER_DECISION_METRICS_LISTEN"),
     registryAddress: env.address("MODELROUTER_REGISTRY_ADDRESS", "127.0.0.1:50054"),
     statsWindowMs: bounded(env, "MODELROUTER_DECISION_STATS_WINDOW", 5 * 60_000, MIN_STATS_WINDOW_MS, MAX_STATS_WINDOW_MS, "1m", "24h"),
     statsIntervalMs: bounded(env, "MODELROUTER_DECISION_STATS_INTERVAL", 2000, MIN_STATS_INTERVAL_MS, MAX_STATS_INTERVAL_MS, "100ms", "5m"),

@@ -2,6 +2,7 @@ import { startTelemetry } from "@modelrouter/telemetry/sdk";
 import { RegistryService } from "@modelrouter/contracts";
 import { startDecisionEngine } from "@modelrouter/decision-service";
 import { createTopology, loadServiceAuth, loadServiceTls, MODELROUTER_VERSION, processCredentials, runHost, runMain } from "@modelrouter/host";
+import { createServiceMetrics } from "@modelrouter/metrics";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig } from "./config.js";
 
@@ -17,6 +18,7 @@ runMain("decision-engine", async () => {
     health: { windowMs: config.healthWindowMs },
     bandits: { intervalMs: config.banditIntervalMs },
   });
+  const metrics = config.metricsListen === undefined ? undefined : { listen: config.metricsListen, source: createServiceMetrics({ service: "decision-engine" }) };
   await runHost({
     name: "decision-engine",
     logger,
@@ -25,6 +27,7 @@ runMain("decision-engine", async () => {
     topology,
     authenticate: auth.authenticator(),
     tls,
+    metrics,
     shutdownGraceMs: config.shutdownGraceMs,
     flushTelemetry: () => telemetry.shutdown(2000),
   });

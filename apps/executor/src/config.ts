@@ -1,12 +1,14 @@
 import { EnvReader } from "@modelrouter/config";
 import { FAULTS_SETTING, parseFaults, readExecutorConfig, type ExecutorConfig, type FaultRule } from "@modelrouter/executor-service";
-import { readCommonConfig, type CommonConfig } from "@modelrouter/host";
+import { readCommonConfig, readMetricsListen, type CommonConfig } from "@modelrouter/host";
 import { modelZooDir } from "@modelrouter/model-zoo";
 
 /** The executor process's settings. */
 export interface ExecutorAppConfig extends CommonConfig {
   /** `MODELROUTER_EXECUTOR_LISTEN`, default 127.0.0.1:50055. */
   readonly listen: string;
+  /** `MODELROUTER_EXECUTOR_METRICS_LISTEN` (`host:port`): Prometheus metrics on `/metrics` there; unset: none. */
+  readonly metricsListen: string | undefined;
   /**
    * `MODELROUTER_REGISTRY_ADDRESS`: the registry whose models the executor follows (preloading the registered
    * ones, unloading the deregistered ones). Unset: it follows none; models load on first use and unload when
@@ -35,6 +37,7 @@ export function loadConfig(vars: Readonly<Record<string, string | undefined>>, c
   const config = {
     ...readCommonConfig(env),
     listen: env.address("MODELROUTER_EXECUTOR_LISTEN", "127.0.0.1:50055"),
+    metricsListen: readMetricsListen(env, "MODELROUTER_EXECUTOR_METRICS_LISTEN"),
     registryAddress: registry === undefined ? undefined : env.address("MODELROUTER_REGISTRY_ADDRESS", registry),
     executor: readExecutorConfig(env, cwd, modelZooDir()),
     faults: readFaults(env),

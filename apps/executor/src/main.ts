@@ -2,6 +2,7 @@ import { startTelemetry } from "@modelrouter/telemetry/sdk";
 import { RegistryService } from "@modelrouter/contracts";
 import { FAULTS_SETTING, describeFaults, startExecutor, withFaults } from "@modelrouter/executor-service";
 import { createTopology, loadServiceAuth, loadServiceTls, MODELROUTER_VERSION, processCredentials, runHost, runMain } from "@modelrouter/host";
+import { createServiceMetrics } from "@modelrouter/metrics";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig } from "./config.js";
 
@@ -22,6 +23,7 @@ runMain("executor", async () => {
     const http = await executor.oip.serveHttp(config.oipHttpListen, { graceMs: config.shutdownGraceMs, inferTimeoutMs: config.callTimeoutMs, tls: tls.server });
     logger.info("serving the Open Inference Protocol over REST", { listen: config.oipHttpListen, port: http.port });
   }
+  const metrics = config.metricsListen === undefined ? undefined : { listen: config.metricsListen, source: createServiceMetrics({ service: "executor" }) };
   await runHost({
     name: "executor",
     logger,
@@ -30,6 +32,7 @@ runMain("executor", async () => {
     topology,
     authenticate: auth.authenticator(),
     tls,
+    metrics,
     shutdownGraceMs: config.shutdownGraceMs,
     flushTelemetry: () => telemetry.shutdown(2000),
   });

@@ -1,6 +1,7 @@
 import { startTelemetry } from "@modelrouter/telemetry/sdk";
 import { loadServiceAuth, loadServiceTls, MODELROUTER_VERSION, processCredentials, runHost, runMain } from "@modelrouter/host";
 import { startRegistry } from "@modelrouter/registry-service";
+import { createServiceMetrics } from "@modelrouter/metrics";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig } from "./config.js";
 
@@ -12,6 +13,7 @@ runMain("registry", async () => {
   const auth = await loadServiceAuth(config.auth, "registry", credentials);
   const tls = loadServiceTls(config.tls, logger);
   const registry = await startRegistry(config.registry, logger, credentials);
+  const metrics = config.metricsListen === undefined ? undefined : { listen: config.metricsListen, source: createServiceMetrics({ service: "registry" }) };
   await runHost({
     name: "registry",
     logger,
@@ -19,6 +21,7 @@ runMain("registry", async () => {
     servers: [{ listen: config.listen, components: [registry], exposure: "public" }],
     authenticate: auth.authenticator(registry.verifyApiKey),
     tls,
+    metrics,
     shutdownGraceMs: config.shutdownGraceMs,
     flushTelemetry: () => telemetry.shutdown(2000),
   });

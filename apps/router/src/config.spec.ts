@@ -23,6 +23,12 @@ describe("the router's configuration", () => {
     expect(config.internalTransport).toBe("tunnel");
   });
 
+  it("serves Prometheus metrics only where MODELROUTER_ROUTER_METRICS_LISTEN says, naming the variable when it is no address", () => {
+    expect(loadConfig({}, "/srv").metricsListen).toBeUndefined();
+    expect(loadConfig({ MODELROUTER_ROUTER_METRICS_LISTEN: "0.0.0.0:9464" }, "/srv").metricsListen).toBe("0.0.0.0:9464");
+    expect(problems({ MODELROUTER_ROUTER_METRICS_LISTEN: "9464" })).toEqual(['MODELROUTER_ROUTER_METRICS_LISTEN="9464": expected host:port, for example 127.0.0.1:50052']);
+  });
+
   it("reads the settings of the services it hosts when co-located", () => {
     const config = loadConfig({ MODELROUTER_COLOCATE: "analyzer, registry,executor", MODELROUTER_REGISTRY_DATA_DIR: "data" }, "/srv");
     expect([...config.colocate].sort()).toEqual(["analyzer", "executor", "registry"]);

@@ -1,7 +1,7 @@
 import { EnvReader } from "@modelrouter/config";
 import { readEgressPolicy } from "@modelrouter/egress";
 import { readExecutorConfig, type ExecutorConfig } from "@modelrouter/executor-service";
-import { readCommonConfig, type CommonConfig } from "@modelrouter/host";
+import { readCommonConfig, readMetricsListen, type CommonConfig } from "@modelrouter/host";
 import { modelZooDir } from "@modelrouter/model-zoo";
 import { readRegistryConfig, type RegistryConfig } from "@modelrouter/registry-service";
 import type { BreakerSettings, DecisionLogSettings, RequestGateSettings, RouterLimits, ShadowSettings } from "@modelrouter/router-service";
@@ -17,6 +17,8 @@ export type Colocatable = (typeof COLOCATABLE)[number];
 export interface RouterAppConfig extends CommonConfig {
   /** `MODELROUTER_ROUTER_LISTEN`, default 127.0.0.1:50051: gRPC. */
   readonly listen: string;
+  /** `MODELROUTER_ROUTER_METRICS_LISTEN` (`host:port`): Prometheus metrics on `/metrics` there; unset: none. */
+  readonly metricsListen: string | undefined;
   /** `MODELROUTER_ROUTER_HTTP_LISTEN`, default 127.0.0.1:8080: Connect/JSON for curl; "off" disables it. */
   readonly httpListen: string | undefined;
   /**
@@ -80,6 +82,7 @@ export function loadConfig(vars: Readonly<Record<string, string | undefined>>, c
   const config: RouterAppConfig = {
     ...readCommonConfig(env),
     listen: env.address("MODELROUTER_ROUTER_LISTEN", "127.0.0.1:50051"),
+    metricsListen: readMetricsListen(env, "MODELROUTER_ROUTER_METRICS_LISTEN"),
     httpListen: http === "off" ? undefined : env.address("MODELROUTER_ROUTER_HTTP_LISTEN", "127.0.0.1:8080"),
     registryListen: colocate.has("registry") ? env.address("MODELROUTER_REGISTRY_LISTEN", "127.0.0.1:50054") : undefined,
     colocate,

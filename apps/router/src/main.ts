@@ -8,6 +8,7 @@ import { startExecutor } from "@modelrouter/executor-service";
 import { createTopology, loadServiceAuth, loadServiceTls, MODELROUTER_VERSION, processCredentials, runHost, runMain, type Component, type ServerSpec } from "@modelrouter/host";
 import { startRegistry } from "@modelrouter/registry-service";
 import { createRequestGate, createRouterService, discoverExecutors, singleExecutor } from "@modelrouter/router-service";
+import { createRoutingMetrics, createServiceMetrics } from "@modelrouter/metrics";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig, type Colocatable } from "./config.js";
 import { routerKeyVerifier } from "./router-key-verifier.js";
@@ -16,6 +17,7 @@ runMain("router", async () => {
   const telemetry = startTelemetry({ serviceName: "router", serviceVersion: MODELROUTER_VERSION });
   const config = loadConfig(process.env, process.cwd());
   const logger = createLogger({ service: "router", level: config.logLevel });
+  const metrics = config.metricsListen === undefined ? undefined : { listen: config.metricsListen, source: createServiceMetrics({ service: "router" }) };
   const credentials = processCredentials(process.env);
   const auth = await loadServiceAuth(config.auth, "router", credentials);
   const tls = loadServiceTls(config.tls, logger);
@@ -59,6 +61,7 @@ runMain("router", async () => {
     registry: registryClient,
     logger,
     limits: config.limits,
+    ...(metrics === undefined ? {} : { observeDecision: createRoutingMetrics(metrics.source.registry) }),
     decisionLog: config.decisionLog,
     shadows: config.shadows,
     gate: createRequestGate(config.gate),
@@ -103,6 +106,7 @@ runMain("router", async () => {
     // between co-located services are modelrouter's own.
     authenticate: auth.authenticator(routerKeyVerifier(registryClient, config.auth.apiKeyCacheTtlMs)),
     tls,
+    metrics,
     shutdownGraceMs: config.shutdownGraceMs,
     maxDeadlineMs: config.limits.maxDeadlineMs,
     flushTelemetry: () => telemetry.shutdown(2000),

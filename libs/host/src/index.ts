@@ -12,3 +12,4 @@ export { createTopology, type Topology, type TopologyOptions } from "./topology.
 export { runHost, type BoundServer, type HostOptions, type RunningHost, type ServerSpec } from "./run-host.js";
 export { runMain, MODELROUTER_VERSION } from "./run-main.js";
 export { loadServiceAuth, processCredentials, type CredentialReader, type ServiceAuth } from "./service-auth.js";
+export { readMetricsListen, startMetricsEndpoint, type MetricsEndpoint, type MetricsSource } from "./metrics-endpoint.js";

@@ -13,6 +13,7 @@ import {
 } from "@modelrouter/rpc-kit";
 import type { Logger } from "@modelrouter/telemetry";
 import { registrationOf, type Component } from "./component.js";
+import { startMetricsEndpoint, type MetricsEndpoint, type MetricsSource } from "./metrics-endpoint.js";
 import type { ServiceTls } from "./tls-config.js";
 import type { Topology } from "./topology.js";
 
@@ -58,6 +59,11 @@ export interface HostOptions {
    * shutdown. None: plaintext.
    */
   readonly tls?: ServiceTls | undefined;
+  /**
+   * Prometheus metrics: every call of every server observed (`source.observeCalls`) and `/metrics` served at `listen` (over
+   * TLS when the process serves TLS). None: no metrics, at no cost.
+   */
+  readonly metrics?: { readonly listen: string; readonly source: MetricsSource } | undefined;
   /** Flushes telemetry; runs last. */
   readonly flushTelemetry: () => Promise<void>;
 }
@@ -103,6 +109,7 @@ export async function runHost(options: HostOptions): Promise<RunningHost> {
     ...(options.maxDeadlineMs === undefined ? {} : { maxDeadlineMs: options.maxDeadlineMs }),
     ...(options.authenticate === undefined ? {} : { authenticate: options.authenticate }),
     tls: options.tls?.server,
+    ...(options.metrics === undefined ? {} : { observe: options.metrics.source.observeCalls }),
   };
   const grpcServers: GrpcServer[] = [];
   const edges: ConnectEdge[] = [];
@@ -127,6 +134,8 @@ export async function runHost(options: HostOptions): Promise<RunningHost> {
     }
     bound.push({ grpcPort, httpPort });
   }
+  const metricsEndpoint: MetricsEndpoint | undefined =
+    options.metrics === undefined ? undefined : await startMetricsEndpoint(options.metrics.listen, options.metrics.source, options.tls?.server);
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -136,6 +145,7 @@ export async function runHost(options: HostOptions): Promise<RunningHost> {
         ...grpcServers.map((server) => server.shutdown(options.shutdownGraceMs)),
         ...edges.map((edge) => edge.close(options.shutdownGraceMs)),
       ]);
+      await metricsEndpoint?.close();
       for (const component of [...options.components].reverse()) {
         await component.close?.().catch((error: unknown) => logger.error(`closing ${component.service.typeName} failed`, { error }));
       }
@@ -156,6 +166,7 @@ export async function runHost(options: HostOptions): Promise<RunningHost> {
     const http = ports.httpPort === undefined || spec.http === undefined ? "" : ` http=${hostOf(spec.http)}:${ports.httpPort}`;
     return `${spec.components.map((c) => c.service.typeName).join("+")}@${hostOf(spec.listen)}:${ports.grpcPort}${http}`;
   });
+  if (metricsEndpoint !== undefined && options.metrics !== undefined) where.push(`metrics@${hostOf(options.metrics.listen)}:${metricsEndpoint.port}/metrics`);
   const waiting = options.components.filter((c) => c.ready !== undefined);
   if (waiting.length > 0) logger.info("listening; waiting to be ready", { waitingFor: waiting.map((c) => c.service.typeName).join(",") });
   const ready = Promise.all(

@@ -92,3 +92,20 @@ export function createDecisionRecorder(options: DecisionRecorderOptions): Decisi
     },
   };
 }
+
+/** Told of each routed request's decision record as it is handed to the recorder (every one, before sampling), and of its shadows' results once they settle. */
+export type DecisionObserver = (decision: DecisionRecord, shadows?: Promise<readonly ShadowResult[]>) => void;
+
+/** `recorder`, telling `observe` (metrics) of every decision it is given; `recorder` itself without one. */
+export function observedRecorder(recorder: DecisionRecorder, observe: DecisionObserver | undefined): DecisionRecorder {
+  if (observe === undefined) return recorder;
+  return {
+    record(decision, traceContext, shadows) {
+      observe(decision, shadows);
+      recorder.record(decision, traceContext, shadows);
+    },
+    settled: (requestId) => recorder.settled(requestId),
+    stats: () => recorder.stats(),
+    close: () => recorder.close(),
+  };
+}

@@ -43,7 +43,7 @@ export {
 } from "./instance-breaker.js";
 export { instanceOutcomeOf, type InstanceOutcome } from "./instance-outcome.js";
 export { instanceStatuses } from "./instance-statuses.js";
-export { createDecisionRecorder, type DecisionRecorder, type RecorderStats } from "./decision-recorder.js";
+export { createDecisionRecorder, observedRecorder, type DecisionObserver, type DecisionRecorder, type RecorderStats } from "./decision-recorder.js";
 export {
   createShadowRunner,
   type ShadowExecute,

@@ -19,7 +19,7 @@ import type { Component } from "@modelrouter/host";
 import { Code, RpcError, callSpan, callTraceId, type CallContext, type ServiceClient, type ServiceImpl } from "@modelrouter/rpc-kit";
 import { RouteAttr, RouteEvent, type Logger } from "@modelrouter/telemetry";
 import { feedbackRequestNotFound, isConfinedToTenant, mayAccessDecision, tenantOfCall, tierOfCall } from "./caller-tenant.js";
-import { createDecisionRecorder, type DecisionRecorder } from "./decision-recorder.js";
+import { createDecisionRecorder, observedRecorder, type DecisionObserver, type DecisionRecorder } from "./decision-recorder.js";
 import { decisionRecordOf, type RoutedRequest } from "./decision-records.js";
 import { executeStreamWithFallbacks } from "./execute-stream-with-fallbacks.js";
 import { executeWithFallbacks, type Execution, type ExecutionPlan } from "./execute-with-fallbacks.js";
@@ -95,6 +95,8 @@ export interface RouterDependencies {
    * InferStream and Explain once the tenant and tier are known, before any downstream call. Default: none.
    */
   readonly gate?: RequestGate;
+  /** Told of every request's decision record (and its shadows' results): the routing metrics. Default: none. */
+  readonly observeDecision?: DecisionObserver;
   readonly clock?: () => number;
   readonly random?: () => number;
   readonly newRequestId?: () => string;
@@ -140,12 +142,15 @@ export function createRouterService(deps: RouterDependencies): Router {
     maxInFlight: deps.shadows?.maxInFlight ?? 32,
     maxDeadlineMs: deps.shadows?.maxDeadlineMs ?? deps.limits.maxDeadlineMs,
   });
-  const recorder = createDecisionRecorder({
-    registry: deps.registry,
-    logger: deps.logger,
-    random: deps.random ?? Math.random,
-    ...deps.decisionLog,
-  });
+  const recorder = observedRecorder(
+    createDecisionRecorder({
+      registry: deps.registry,
+      logger: deps.logger,
+      random: deps.random ?? Math.random,
+      ...deps.decisionLog,
+    }),
+    deps.observeDecision,
+  );
   const modelStats = deps.modelStats === undefined ? undefined : startModelStats(deps.modelStats, deps.registry, deps.logger);
 
   /** Calls a service, turning its transport failures into errors a client may see. */

@@ -5,6 +5,7 @@ import { connectError, connectMessage, contentTypeOf, type EdgeResponse } from "
 import { BodyTooLarge, clientGone, headerOf, headersGetter, readBody } from "./connect-request.js";
 import { serveConnectStream } from "./connect-stream.js";
 import type { UnexpectedErrorListener } from "./error-table.js";
+import type { CallObserver } from "./call-observer.js";
 import type { Authenticator } from "./identity.js";
 import { decodeJsonMessage } from "./json-decoding.js";
 import { MessageLimits } from "./limits.js";
@@ -30,6 +31,8 @@ export interface ConnectEdgeOptions {
    * rejection is the call's status. None (authentication off): every call is `ANONYMOUS_ADMIN`.
    */
   readonly authenticate?: Authenticator;
+  /** Told of each call as it starts and ends: metrics. */
+  readonly observe?: CallObserver | undefined;
   /** Serve HTTPS only (and require client certificates when it has a client CA). None: plain HTTP. */
   readonly tls?: ServerTls | undefined;
 }
@@ -125,6 +128,7 @@ export function createConnectEdge(options: ConnectEdgeOptions): ConnectEdge {
         draining: drainSignal,
         onUnexpectedError: options.onUnexpectedError,
         authenticate: options.authenticate,
+        observe: options.observe,
       });
     }
     const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase();
@@ -162,6 +166,7 @@ export function createConnectEdge(options: ConnectEdgeOptions): ConnectEdge {
         cancellation: [clientGone(res)],
         rejection: timeoutRejection(header(TIMEOUT_REJECTED_HEADER)),
         authenticate: options.authenticate,
+        observe: options.observe,
       },
       options.onUnexpectedError,
     );

@@ -7,6 +7,7 @@ import { COMPRESSED_FLAG, ENVELOPE_PREFIX_BYTES, readSingleEnvelope } from "./co
 import { type Codec, connectEndStream, connectStreamMessage, type EdgeResponse, streamContentType } from "./connect-protocol.js";
 import { BodyTooLarge, clientGone, headerOf, headersGetter, readBody } from "./connect-request.js";
 import type { UnexpectedErrorListener } from "./error-table.js";
+import type { CallObserver } from "./call-observer.js";
 import type { Authenticator } from "./identity.js";
 import { decodeJsonMessage } from "./json-decoding.js";
 import { decodeMessage, invalidRequest, undecodableAs } from "./request-decoding.js";
@@ -32,6 +33,7 @@ export interface ConnectStreamCall {
   readonly onUnexpectedError: UnexpectedErrorListener | undefined;
   /** The edge's authenticator, if any: run before the handler (and before a bad message is reported). */
   readonly authenticate?: Authenticator | undefined;
+  readonly observe?: CallObserver | undefined;
 }
 
 /**
@@ -86,6 +88,7 @@ export async function serveConnectStream(stream: ConnectStreamCall): Promise<Edg
       cancellation: [clientGone(res), stream.draining],
       rejection: timeoutRejection(header(TIMEOUT_REJECTED_HEADER)),
       authenticate: stream.authenticate,
+      observe: stream.observe,
     },
     stream.onUnexpectedError,
     stream.draining,

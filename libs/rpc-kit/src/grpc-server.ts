@@ -7,6 +7,7 @@ import { AsyncQueue } from "./async-queue.js";
 import { type UnexpectedErrorListener } from "./error-table.js";
 import { beforeGrpcReadsHeaders, http2ServersOf } from "./grpc-http2-hooks.js";
 import { createHealthImpl, HealthState } from "./health.js";
+import type { CallObserver } from "./call-observer.js";
 import type { Authenticator } from "./identity.js";
 import { MAX_CONCURRENT_STREAMS, MessageLimits } from "./limits.js";
 import { methodSpecs } from "./method-spec.js";
@@ -45,6 +46,8 @@ export interface GrpcServerOptions {
   readonly authenticate?: Authenticator;
   /** Serve TLS only (and require client certificates when it has a client CA). None: plaintext. */
   readonly tls?: ServerTls | undefined;
+  /** Told of each call of the services (also those a tunnel carries) as it starts and ends: metrics. */
+  readonly observe?: CallObserver | undefined;
 }
 
 /** A gRPC server hosting modelrouter services plus `grpc.health.v1.Health`, server reflection and tunnels. */
@@ -120,6 +123,7 @@ function incomingOf(call: SurfaceCall, hosting: Hosting, draining: AbortSignal |
       timeoutRejection(header(TIMEOUT_REJECTED_HEADER)) ??
       encodingRejection(header(ENCODING_REJECTED_HEADER)),
     authenticate: hosting.authenticate,
+    observe: hosting.observe,
   };
 }
 
@@ -195,6 +199,7 @@ interface Hosting {
   /** The largest request message, also once inflated. */
   readonly maxMessageBytes: number;
   readonly authenticate: Authenticator | undefined;
+  readonly observe: CallObserver | undefined;
 }
 
 function handlerFor(route: Route, hosting: Hosting): grpc.UntypedHandleCall {
@@ -265,12 +270,13 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const drain = new AbortController();
   const maxMessageBytes = options.maxReceiveMessageBytes ?? MessageLimits.EDGE_BYTES;
   const authenticate = options.authenticate;
-  const traced: Hosting = { onUnexpected, traced: true, draining: drain.signal, cancelOnDrain: true, maxMessageBytes, authenticate };
+  const observe = options.observe;
+  const traced: Hosting = { onUnexpected, traced: true, draining: drain.signal, cancelOnDrain: true, maxMessageBytes, authenticate, observe };
   for (const { service, impl, streams } of options.services) addService(server, service, impl, { ...traced, cancelOnDrain: streams !== "answer" });
   const reflection = createReflectionImpls([...options.services.map((s) => s.service), Health, TunnelService]);
   const builtIns = [
     serviceRegistration(Health, createHealthImpl(health)),
-    serviceRegistration(TunnelService, createTunnelImpl(options.services, onUnexpected, drain.signal, authenticate)),
+    serviceRegistration(TunnelService, createTunnelImpl(options.services, onUnexpected, drain.signal, authenticate, observe)),
     serviceRegistration(reflectionV1.ServerReflection, reflection.v1),
     serviceRegistration(reflectionV1alpha.ServerReflection, reflection.v1alpha),
   ];

@@ -10,6 +10,7 @@
  */
 export { Code, codeName, isCode, isRetryable } from "./code.js";
 export { RpcError, isRpcError, type RpcErrorInit } from "./rpc-error.js";
+export type { CallObserver, ObservedCall } from "./call-observer.js";
 export { reasonCodes, toRpcError, type UnexpectedErrorListener } from "./error-table.js";
 export { RETRY_AFTER_MS_KEY, RETRY_PUSHBACK_KEY } from "./status-details.js";
 export { remainingMs, resolveDeadline, withTraceContext, type CallContext, type CallOptions, type Transport } from "./call-context.js";

@@ -1,6 +1,7 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { trace, type Context } from "@opentelemetry/api";
 import type { CallContext, Transport } from "./call-context.js";
+import type { CallObserver } from "./call-observer.js";
 import type { Authenticator } from "./identity.js";
 import { Code } from "./code.js";
 import { toRpcError, type UnexpectedErrorListener } from "./error-table.js";
@@ -39,6 +40,8 @@ export interface IncomingCall {
    * is the call's status, its identity the call's `identity`. None: the call is `ANONYMOUS_ADMIN`, at no cost.
    */
   readonly authenticate?: Authenticator | undefined;
+  /** Told when the call starts and how it ends (metrics); only for a call with a span of its own (`system`). */
+  readonly observe?: CallObserver | undefined;
 }
 
 /** How a call ended: its response, or the error the client sees. Never a thrown error. */
@@ -60,9 +63,14 @@ function begin(route: Route, incoming: IncomingCall): { call: ServerCall; end: (
     header: incoming.header,
     cancellation: incoming.cancellation,
   });
+  const ended =
+    incoming.system === undefined || incoming.observe === undefined
+      ? undefined
+      : incoming.observe({ system: incoming.system, transport: incoming.transport, service: route.spec.method.parent.typeName, method: route.spec.method.name });
   const end = (code: number, message?: string): void => {
     call.finish();
     if (span !== undefined) endRpcSpan(span, code, message);
+    ended?.(code);
   };
   return { call, end };
 }

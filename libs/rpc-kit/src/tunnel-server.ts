@@ -3,6 +3,7 @@ import { OpenResponseSchema, type OpenRequest, type OpenResponse, type TunnelSer
 import { AsyncQueue } from "./async-queue.js";
 import type { CallContext } from "./call-context.js";
 import { Code } from "./code.js";
+import type { CallObserver } from "./call-observer.js";
 import type { Authenticator } from "./identity.js";
 import type { UnexpectedErrorListener } from "./error-table.js";
 import { methodSpecs } from "./method-spec.js";
@@ -43,6 +44,7 @@ export function createTunnelImpl(
   onUnexpected: UnexpectedErrorListener | undefined,
   draining: AbortSignal,
   authenticate?: Authenticator,
+  observe?: CallObserver,
 ): ServiceImpl<typeof TunnelService> {
   const routes = routesOf(services);
   return {
@@ -73,6 +75,7 @@ export function createTunnelImpl(
             cancellation: [streamCtx],
             rejection: draining.aborted ? shuttingDown() : undefined,
             authenticate,
+            observe,
           },
           onUnexpected,
         );
