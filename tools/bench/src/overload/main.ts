@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { encodeBaselineResponse, encodeBenchRequest } from "../grpc/payloads.js";
 import { loadgenArgs } from "../loadgen/loadgen-options.js";
+import { numberOption, positive } from "../number-option.js";
 import { readRssMib } from "../proc/proc-read.js";
 import { runLoadgen } from "../run/run-loadgen.js";
 import type { RunningScenario } from "../scenarios/running-scenario.js";
@@ -30,11 +31,18 @@ const { values } = parseArgs({
     out: { type: "string" },
   },
 });
-const durationS = Number(values.duration ?? 60);
-const baselineS = Number(values.baseline ?? 20);
+const problems: string[] = [];
+const durationS = numberOption("duration", values.duration, 60, positive, "a positive number of seconds", problems);
+const baselineS = numberOption("baseline", values.baseline, 20, positive, "a positive number of seconds", problems);
+const givenCapacity =
+  values.capacity === undefined ? undefined : numberOption("capacity", values.capacity, 0, positive, "a positive number of requests/s", problems);
 const modes = (values.modes ?? "off,adaptive").split(",").map((m) => m.trim());
+for (const mode of modes) if (mode !== "off" && mode !== "adaptive") problems.push(`--modes must list off and/or adaptive, comma-separated, got "${mode}"`);
 const out = values.out ?? fileURLToPath(new URL("../../results/overload.json", import.meta.url));
-for (const mode of modes) if (mode !== "off" && mode !== "adaptive") throw new Error(`--modes: "${mode}" is not off or adaptive`);
+if (problems.length > 0) {
+  for (const problem of problems) log(problem);
+  process.exit(2);
+}
 
 const generator = fileURLToPath(new URL("./overload-loadgen.js", import.meta.url));
 const workDir = await mkdtemp(join(tmpdir(), "modelrouter-overload-"));
@@ -74,7 +82,7 @@ function offer(address: string, rate: number, seconds: number): Promise<Overload
 const rssOf = (scenario: RunningScenario): number => scenario.processes.reduce((sum, p) => sum + (readRssMib(p.pid) ?? 0), 0);
 const alive = (scenario: RunningScenario): boolean => scenario.processes.every((p) => readRssMib(p.pid) !== undefined);
 
-let capacity = values.capacity === undefined ? undefined : Number(values.capacity);
+let capacity = givenCapacity;
 const results: OverloadFigures[] = [];
 try {
   for (const mode of modes) {
