@@ -29,6 +29,7 @@ describe("the router's gate: per-tenant limits and admission control, before any
   const held: (() => void)[] = [];
   let holding = false;
   let executed = 0;
+  let analyzed = 0;
   let now = 0;
   const settings: RequestGateSettings = {
     tenants: {
@@ -47,7 +48,18 @@ describe("the router's gate: per-tenant limits and admission control, before any
       if (holding) await new Promise<void>((go) => held.push(go));
       return services.executorImpl.execute(req, ctx);
     });
+    const analyzer = services.analyzer;
+    const countingAnalyzer: typeof analyzer = new Proxy(analyzer, {
+      get: (target, name, receiver) => {
+        if (name !== "analyze") return Reflect.get(target, name, receiver) as unknown;
+        return (...args: Parameters<typeof analyzer.analyze>) => {
+          analyzed += 1;
+          return analyzer.analyze(...args);
+        };
+      },
+    });
     router = services.router([compiledPolicy({ name: "digits", defaultRoute: { targets: [modelTarget("digits-general")] } })], {
+      analyzer: countingAnalyzer,
       executorImpl: holdingExecutor,
       decisionLog: { sampleRate: 0, maxInFlight: 64, timeoutMs: 10_000 },
       gate: createRequestGate(settings, () => now),
@@ -79,7 +91,11 @@ describe("the router's gate: per-tenant limits and admission control, before any
   it("refuses a tenant over its rate limit with RESOURCE_EXHAUSTED TENANT_RATE_LIMITED, naming the tenant, the limit and when to retry", async () => {
     now = 10_000;
     for (let i = 0; i < 3; i++) expect(await outcomeOf(client.infer(request("globex")))).toBe("OK");
+    // The analyzer counted here is the one the router calls: every admitted request went through it.
+    expect(analyzed).toBe(3);
+    const analyzedBefore = analyzed;
     const refused = await outcomeOf(client.infer(request("globex")));
+    expect(analyzed).toBe(analyzedBefore);
     expect(refused).toMatchObject({
       code: Code.RESOURCE_EXHAUSTED,
       reason: "TENANT_RATE_LIMITED",
@@ -96,7 +112,7 @@ describe("the router's gate: per-tenant limits and admission control, before any
 
   it("refuses a tenant at its concurrency quota on Infer, InferStream and Explain with TENANT_CONCURRENCY_LIMITED, until one ends", async () => {
     const calls = await holdInfers([request("acme"), request("acme")]);
-    const before = executed;
+    const before = { executed, analyzed };
     const infer = await outcomeOf(client.infer(request("acme")));
     const explain = await outcomeOf(client.explain({ request: request("acme") }));
     const stream = await outcomeOf(
@@ -108,7 +124,8 @@ describe("the router's gate: per-tenant limits and admission control, before any
       expect(refused).toMatchObject({ code: Code.RESOURCE_EXHAUSTED, reason: "TENANT_CONCURRENCY_LIMITED", metadata: { tenant: "acme", limit: "2", retryAfterMs: "100" } });
     }
     expect((infer as RpcError).message).toMatch(/^tenant "acme" has 2 requests in flight, its concurrency quota of 2; retry in 100 ms/);
-    expect(executed).toBe(before);
+    // Refused before any downstream call: neither the analyzer nor the executor saw them.
+    expect({ executed, analyzed }).toEqual(before);
     await release(calls);
     expect(await outcomeOf(client.explain({ request: request("acme") }))).toBe("OK");
   });
@@ -116,7 +133,9 @@ describe("the router's gate: per-tenant limits and admission control, before any
   it("sheds the lowest tier first with UNAVAILABLE LOAD_SHED and a retry hint, while a higher tier is still admitted", async () => {
     now += 10_000;
     const calls = await holdInfers([request("t1", "free"), request("t2", "free")]);
+    const analyzedBefore = analyzed;
     const shed = await outcomeOf(client.infer(request("t3", "free")));
+    expect(analyzed).toBe(analyzedBefore);
     expect(shed).toMatchObject({ code: Code.UNAVAILABLE, reason: "LOAD_SHED", metadata: { tier: "free", inFlight: "2", limit: "2" } });
     expect((shed as RpcError).message).toMatch(/^the router is overloaded: 2 requests are in flight, the limit for tier "free" \(2 of 4\); retry in \d+ ms or at another replica$/);
     // An unknown or empty tier is the lowest.
