@@ -21,8 +21,8 @@ const WARM_MS = 2_000;
 
 /**
  * FLT-7: the registry goes away for `outageMs` under an open-model load. The inference path must not notice
- * (0 failures: the decision engine and executors keep their snapshots, the router spools its decision
- * records), a write during the outage must fail within its deadline, and once the registry is back a policy
+ * (0 failures: the decision engine and executors keep their snapshots, the router's decision-log writes fail
+ * off the request's path), a write during the outage must fail within its deadline, and once the registry is back a policy
  * change (digits-general → digits-lite) must reach routing: N = from the change's acknowledgement to the end
  * of the first request served by the new target.
  */
