@@ -87,6 +87,20 @@ describe("Prometheus metrics of the five services, distributed", () => {
     expect(valueOf(router!, "rpc_server_duration_seconds_bucket", { rpc_method: "Infer", rpc_grpc_status_code: "OK", le: "+Inf" })).toBe(mnist.length);
   });
 
+  it("reports the executors' pools (workers, queues, tasks by outcome, batches) and the router's admission limit and decision log", async () => {
+    const executor = (await scrape("executor")).body;
+    const general = { model: "digits-general" };
+    expect(valueOf(executor, "modelrouter_executor_workers", { state: "ready" })).toBeGreaterThanOrEqual(1);
+    expect(valueOf(executor, "modelrouter_executor_tasks_total", { ...general, outcome: "completed" })).toBeGreaterThanOrEqual(mnist.length);
+    expect(valueOf(executor, "modelrouter_executor_batches_total", general)).toBeGreaterThanOrEqual(1);
+    expect(valueOf(executor, "modelrouter_executor_queue_depth", general)).toBe(0);
+    expect(valueOf(executor, "modelrouter_executor_inference_seconds_total", general)).toBeGreaterThan(0);
+    const router = (await scrape("router")).body;
+    expect(valueOf(router, "modelrouter_router_admission_limit")).toBeGreaterThan(0);
+    expect(valueOf(router, "modelrouter_router_admission_in_flight")).toBe(0);
+    expect(valueOf(router, "modelrouter_decision_log_records_total", { result: "recorded" })).toBeGreaterThanOrEqual(mnist.length);
+  });
+
   it("counts the router's decisions by policy, rule, model and outcome, and the shadows' comparisons", async () => {
     const end = Date.now() + 10_000;
     let body = (await scrape("router")).body;

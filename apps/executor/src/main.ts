@@ -2,7 +2,7 @@ import { startTelemetry } from "@modelrouter/telemetry/sdk";
 import { RegistryService } from "@modelrouter/contracts";
 import { FAULTS_SETTING, describeFaults, startExecutor, withFaults } from "@modelrouter/executor-service";
 import { createTopology, loadServiceAuth, loadServiceTls, MODELROUTER_VERSION, processCredentials, runHost, runMain } from "@modelrouter/host";
-import { createServiceMetrics } from "@modelrouter/metrics";
+import { createExecutorMetrics, createServiceMetrics } from "@modelrouter/metrics";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig } from "./config.js";
 
@@ -24,6 +24,7 @@ runMain("executor", async () => {
     logger.info("serving the Open Inference Protocol over REST", { listen: config.oipHttpListen, port: http.port });
   }
   const metrics = config.metricsListen === undefined ? undefined : { listen: config.metricsListen, source: createServiceMetrics({ service: "executor" }) };
+  if (metrics !== undefined) createExecutorMetrics(metrics.source.registry, () => executor.pool.stats());
   await runHost({
     name: "executor",
     logger,

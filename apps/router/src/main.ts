@@ -8,7 +8,7 @@ import { startExecutor } from "@modelrouter/executor-service";
 import { createTopology, loadServiceAuth, loadServiceTls, MODELROUTER_VERSION, processCredentials, runHost, runMain, type Component, type ServerSpec } from "@modelrouter/host";
 import { startRegistry } from "@modelrouter/registry-service";
 import { createRequestGate, createRouterService, discoverExecutors, singleExecutor } from "@modelrouter/router-service";
-import { createRoutingMetrics, createServiceMetrics } from "@modelrouter/metrics";
+import { createExecutorMetrics, createRouterStateMetrics, createRoutingMetrics, createServiceMetrics } from "@modelrouter/metrics";
 import { createLogger } from "@modelrouter/telemetry";
 import { loadConfig, type Colocatable } from "./config.js";
 import { routerKeyVerifier } from "./router-key-verifier.js";
@@ -54,6 +54,7 @@ runMain("router", async () => {
       : undefined;
   await discovered?.ready;
   const executors = discovered ?? singleExecutor(topology.connect(ExecutorService, executor ?? config.addresses.executor), "", config.ejection);
+  const gate = createRequestGate(config.gate);
   const routerService = createRouterService({
     analyzer: topology.connect(AnalyzerService, analyzer ?? config.addresses.analyzer),
     decision: topology.connect(DecisionService, decision ?? config.addresses["decision-engine"]),
@@ -64,10 +65,18 @@ runMain("router", async () => {
     ...(metrics === undefined ? {} : { observeDecision: createRoutingMetrics(metrics.source.registry) }),
     decisionLog: config.decisionLog,
     shadows: config.shadows,
-    gate: createRequestGate(config.gate),
+    gate,
     ...(config.statsIntervalMs === 0 ? {} : { modelStats: { intervalMs: config.statsIntervalMs, reporter: `${hostname()}/${process.pid}` } }),
     dependenciesReady: [decision?.ready, executor?.ready].filter((ready) => ready !== undefined),
   });
+  if (metrics !== undefined) {
+    const admission = gate.admission;
+    createRouterStateMetrics(metrics.source.registry, {
+      admission: admission === undefined ? undefined : () => ({ limit: admission.limit, inFlight: admission.inFlight }),
+      decisionLog: () => routerService.recorder.stats(),
+    });
+    if (executor !== undefined) createExecutorMetrics(metrics.source.registry, () => executor.pool.stats());
+  }
   // Closing the router drains its decision log and reports its last live statistics, then closes the discovered
   // executors' channels.
   const router: Component = {

@@ -3,6 +3,8 @@ import { create } from "@bufbuild/protobuf";
 import { DecisionRecordSchema, ModelRefSchema, ShadowResultSchema } from "@modelrouter/contracts";
 import { Code } from "@modelrouter/rpc-kit";
 import { Registry } from "prom-client";
+import { createExecutorMetrics, type PoolSnapshot } from "./executor-metrics.js";
+import { createRouterStateMetrics } from "./router-state-metrics.js";
 import { createRoutingMetrics } from "./routing-metrics.js";
 import { createRpcMetrics } from "./rpc-metrics.js";
 import { createServiceMetrics } from "./service-metrics.js";
@@ -82,5 +84,43 @@ describe("a service's metrics", () => {
     expect(text).toMatch(/^# HELP process_cpu_user_seconds_total /m);
     expect(valueOf(text, "process_resident_memory_bytes", { service: "registry" })).toBeGreaterThan(0);
     expect(valueOf(text, "rpc_server_duration_seconds_count", { service: "registry", rpc_method: "GetModel", rpc_grpc_status_code: "OK" })).toBe(1);
+  });
+});
+
+describe("the executor's metrics", () => {
+  it("read the worker pool's counters when scraped: workers, queues, tasks by outcome, time in the model and in queue, batch sizes", async () => {
+    const registry = new Registry();
+    const lite = { model: "digits-lite", version: "1", inFlight: 2, queued: 5, completed: 40, failed: 1, rejected: 3, expired: 0, cancelled: 0, inferenceMsSum: 120, queueMsSum: 30, runs: 12, batchSizes: { "1": 4, "8": 8 } };
+    let pool: PoolSnapshot = { workers: 2, readyWorkers: 1, queued: 5, maxQueued: 256, workerRestarts: 0, models: [lite] };
+    createExecutorMetrics(registry, () => pool);
+    let text = await registry.metrics();
+    const m = { model: "digits-lite", version: "1" };
+    expect(valueOf(text, "modelrouter_executor_workers", { state: "ready" })).toBe(1);
+    expect(valueOf(text, "modelrouter_executor_queue_depth", m)).toBe(5);
+    expect(valueOf(text, "modelrouter_executor_in_flight", m)).toBe(2);
+    expect(valueOf(text, "modelrouter_executor_queue_capacity", {})).toBe(256);
+    expect(valueOf(text, "modelrouter_executor_tasks_total", { ...m, outcome: "rejected" })).toBe(3);
+    expect(valueOf(text, "modelrouter_executor_tasks_total", { ...m, outcome: "expired" })).toBeUndefined();
+    expect(valueOf(text, "modelrouter_executor_inference_seconds_total", m)).toBeCloseTo(0.12, 6);
+    expect(valueOf(text, "modelrouter_executor_batches_total", { ...m, size: "8" })).toBe(8);
+    pool = { ...pool, readyWorkers: 2, workerRestarts: 1, models: [{ ...lite, queued: 0, completed: 41 }] };
+    text = await registry.metrics();
+    expect(valueOf(text, "modelrouter_executor_queue_depth", m)).toBe(0);
+    expect(valueOf(text, "modelrouter_executor_tasks_total", { ...m, outcome: "completed" })).toBe(41);
+    expect(valueOf(text, "modelrouter_executor_worker_restarts_total", {})).toBe(1);
+  });
+});
+
+describe("the router's state metrics", () => {
+  it("read admission control's limit and the decision log's counters when scraped", async () => {
+    const registry = new Registry();
+    createRouterStateMetrics(registry, { admission: () => ({ limit: 24, inFlight: 7 }), decisionLog: () => ({ recorded: 90, dropped: 2, failed: 1 }) });
+    const text = await registry.metrics();
+    expect(valueOf(text, "modelrouter_router_admission_limit", {})).toBe(24);
+    expect(valueOf(text, "modelrouter_router_admission_in_flight", {})).toBe(7);
+    expect(valueOf(text, "modelrouter_decision_log_records_total", { result: "dropped" })).toBe(2);
+    const off = new Registry();
+    createRouterStateMetrics(off, { decisionLog: () => ({ recorded: 0, dropped: 0, failed: 0 }) });
+    expect(await off.metrics()).not.toContain("modelrouter_router_admission_limit");
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createRoutingMetrics, createServiceMetrics } from "@modelrouter/metrics";
+import { createExecutorMetrics, createRouterStateMetrics, createRoutingMetrics, createServiceMetrics } from "@modelrouter/metrics";
 import { parse } from "yaml";
 import { repositoryRoot } from "./repository-root.test-support.js";
 
@@ -27,6 +27,8 @@ interface Rule {
 async function exportedSeries(): Promise<Set<string>> {
   const metrics = createServiceMetrics({ service: "router" });
   createRoutingMetrics(metrics.registry);
+  createRouterStateMetrics(metrics.registry, { admission: () => ({ limit: 1, inFlight: 0 }), decisionLog: () => ({ recorded: 0, dropped: 0, failed: 0 }) });
+  createExecutorMetrics(metrics.registry, () => ({ workers: 1, readyWorkers: 1, queued: 0, maxQueued: 1, workerRestarts: 0, models: [] }));
   const names = new Set<string>(["up"]);
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
     names.add(metric.name);
