@@ -70,6 +70,17 @@ describe("the router's configuration", () => {
     expect(config.limits.maxInstanceAttempts).toBe(2);
   });
 
+  it("reads several analyzers and decision engines, addresses or DNS names, and names a bad entry", () => {
+    const config = loadConfig({ MODELROUTER_ANALYZER_ADDRESS: "10.0.0.7:50052, analyzer.svc:50052", MODELROUTER_DECISION_ADDRESS: "decision.svc:50053" }, "/srv");
+    expect(config.analyzerAddresses).toEqual(["10.0.0.7:50052", "analyzer.svc:50052"]);
+    expect(config.decisionAddresses).toEqual(["decision.svc:50053"]);
+    expect(loadConfig({}, "/srv").decisionAddresses).toEqual(["127.0.0.1:50053"]);
+    expect(problems({ MODELROUTER_DECISION_ADDRESS: "decision" })).toEqual([
+      'MODELROUTER_DECISION_ADDRESS="decision": "decision" is not host:port; expected a comma-separated list of host:port, ' +
+        "for example 10.0.0.5:50053,10.0.0.6:50053 or decision-engine.modelrouter.svc.cluster.local:50053 (a headless Service)",
+    ]);
+  });
+
   it("names a bad executor address, the variable and the form it expects", () => {
     expect(problems({ MODELROUTER_EXECUTOR_ADDRESS: "10.0.0.5:50055,,executor" })).toEqual([
       'MODELROUTER_EXECUTOR_ADDRESS="10.0.0.5:50055,,executor": an empty entry, "executor" are not host:port; expected a comma-separated ' +

@@ -6,7 +6,7 @@ import { modelZooDir } from "@modelrouter/model-zoo";
 import { readRegistryConfig, type RegistryConfig } from "@modelrouter/registry-service";
 import type { BreakerSettings, DecisionLogSettings, RequestGateSettings, RouterLimits, ShadowSettings } from "@modelrouter/router-service";
 import { readEjectionSettings } from "./ejection-settings.js";
-import { readExecutorAddresses } from "./executor-addresses.js";
+import { readAddressList } from "./address-list.js";
 import { readGateSettings } from "./gate-settings.js";
 
 /** The services the router process can host itself (the co-located topology). */
@@ -34,13 +34,20 @@ export interface RouterAppConfig extends CommonConfig {
    */
   readonly internalTransport: "tunnel" | "unary";
   /**
-   * Where the services that are not co-located are (`MODELROUTER_<SERVICE>_ADDRESS`); the executor's is the list
-   * as written (see {@link RouterAppConfig.executorAddresses}).
+   * Where the services that are not co-located are (`MODELROUTER_<SERVICE>_ADDRESS`); the executor's, analyzer's
+   * and decision engine's are their lists as written (see {@link RouterAppConfig.executorAddresses}).
    */
   readonly addresses: Readonly<Record<Colocatable, string>>;
   /** `MODELROUTER_EXECUTOR_ADDRESS` as a list: executor `host:port`s, IP addresses or DNS names. */
   readonly executorAddresses: readonly string[];
-  /** `MODELROUTER_EXECUTOR_RESOLVE_INTERVAL`, default 5 s: how often the executors' DNS names are resolved again. */
+  /** `MODELROUTER_ANALYZER_ADDRESS` as a list: each call goes to the next of every address (round robin). */
+  readonly analyzerAddresses: readonly string[];
+  /** `MODELROUTER_DECISION_ADDRESS` as a list: each call goes to the next of every address (round robin). */
+  readonly decisionAddresses: readonly string[];
+  /**
+   * `MODELROUTER_EXECUTOR_RESOLVE_INTERVAL`, default 5 s: how often the DNS names of the executors, analyzers and
+   * decision engines are resolved again.
+   */
   readonly executorResolveIntervalMs: number;
   readonly limits: RouterLimits;
   readonly decisionLog: DecisionLogSettings;
@@ -78,7 +85,9 @@ export function loadConfig(vars: Readonly<Record<string, string | undefined>>, c
   if (defaultDeadlineMs > maxDeadlineMs) {
     env.problem("MODELROUTER_DEFAULT_DEADLINE: must not exceed MODELROUTER_MAX_DEADLINE");
   }
-  const executorAddresses = readExecutorAddresses(env);
+  const executorAddresses = readAddressList(env, "MODELROUTER_EXECUTOR_ADDRESS", "127.0.0.1:50055", "executor.modelrouter.svc.cluster.local:50055");
+  const analyzerAddresses = readAddressList(env, "MODELROUTER_ANALYZER_ADDRESS", "127.0.0.1:50052", "analyzer.modelrouter.svc.cluster.local:50052");
+  const decisionAddresses = readAddressList(env, "MODELROUTER_DECISION_ADDRESS", "127.0.0.1:50053", "decision-engine.modelrouter.svc.cluster.local:50053");
   const config: RouterAppConfig = {
     ...readCommonConfig(env),
     listen: env.address("MODELROUTER_ROUTER_LISTEN", "127.0.0.1:50051"),
@@ -88,12 +97,14 @@ export function loadConfig(vars: Readonly<Record<string, string | undefined>>, c
     colocate,
     internalTransport: env.oneOf("MODELROUTER_INTERNAL_TRANSPORT", ["tunnel", "unary"] as const, "tunnel"),
     addresses: {
-      analyzer: env.address("MODELROUTER_ANALYZER_ADDRESS", "127.0.0.1:50052"),
-      "decision-engine": env.address("MODELROUTER_DECISION_ADDRESS", "127.0.0.1:50053"),
+      analyzer: analyzerAddresses.join(","),
+      "decision-engine": decisionAddresses.join(","),
       registry: env.address("MODELROUTER_REGISTRY_ADDRESS", "127.0.0.1:50054"),
       executor: executorAddresses.join(","),
     },
     executorAddresses,
+    analyzerAddresses,
+    decisionAddresses,
     executorResolveIntervalMs: env.durationMs("MODELROUTER_EXECUTOR_RESOLVE_INTERVAL", 5000),
     limits: {
       defaultDeadlineMs,

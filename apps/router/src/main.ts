@@ -5,7 +5,7 @@ import { AnalyzerService, DecisionService, ExecutorService, RegistryService } fr
 import { startAnalyzer } from "@modelrouter/analyzer-service";
 import { startDecisionEngine } from "@modelrouter/decision-service";
 import { startExecutor } from "@modelrouter/executor-service";
-import { createTopology, loadServiceAuth, loadServiceTls, MODELROUTER_VERSION, processCredentials, runHost, runMain, type Component, type ServerSpec } from "@modelrouter/host";
+import { createBalancedClient, createTopology, loadServiceAuth, loadServiceTls, MODELROUTER_VERSION, processCredentials, runHost, runMain, type Component, type ServerSpec } from "@modelrouter/host";
 import { startRegistry } from "@modelrouter/registry-service";
 import { createRequestGate, createRouterService, discoverExecutors, singleExecutor } from "@modelrouter/router-service";
 import { createExecutorMetrics, createRouterStateMetrics, createRoutingMetrics, createServiceMetrics } from "@modelrouter/metrics";
@@ -55,9 +55,23 @@ runMain("router", async () => {
   await discovered?.ready;
   const executors = discovered ?? singleExecutor(topology.connect(ExecutorService, executor ?? config.addresses.executor), "", config.ejection);
   const gate = createRequestGate(config.gate);
+  // An analyzer or decision engine that is not co-located may have several instances: each call goes to the next.
+  const balanced = <S extends typeof AnalyzerService | typeof DecisionService>(service: S, targets: readonly string[], what: string) =>
+    createBalancedClient({
+      service,
+      targets,
+      open: (address) => topology.open(service, address),
+      lookup: async (host) => (await lookup(host, { all: true })).map((entry) => entry.address),
+      intervalMs: config.executorResolveIntervalMs,
+      logger: logger.child({ component: `${what}-discovery` }),
+      what,
+    });
+  const analyzers = analyzer === undefined ? balanced(AnalyzerService, config.analyzerAddresses, "analyzer") : undefined;
+  const decisionEngines = decision === undefined ? balanced(DecisionService, config.decisionAddresses, "decision engine") : undefined;
+  await Promise.all([analyzers?.ready, decisionEngines?.ready]);
   const routerService = createRouterService({
-    analyzer: topology.connect(AnalyzerService, analyzer ?? config.addresses.analyzer),
-    decision: topology.connect(DecisionService, decision ?? config.addresses["decision-engine"]),
+    analyzer: analyzers?.client ?? topology.connect(AnalyzerService, analyzer!),
+    decision: decisionEngines?.client ?? topology.connect(DecisionService, decision!),
     executors,
     registry: registryClient,
     logger,
@@ -84,6 +98,8 @@ runMain("router", async () => {
     close: async () => {
       await routerService.close();
       await discovered?.close();
+      analyzers?.close();
+      decisionEngines?.close();
     },
   };
 

@@ -13,3 +13,5 @@ export { runHost, type BoundServer, type HostOptions, type RunningHost, type Ser
 export { runMain, MODELROUTER_VERSION } from "./run-main.js";
 export { loadServiceAuth, processCredentials, type CredentialReader, type ServiceAuth } from "./service-auth.js";
 export { readMetricsListen, startMetricsEndpoint, type MetricsEndpoint, type MetricsSource } from "./metrics-endpoint.js";
+export { createAddressPool, type AddressPool, type AddressPoolOptions, type Closeable } from "./address-pool.js";
+export { createBalancedClient, type BalancedClient, type BalancedClientOptions } from "./balanced-client.js";

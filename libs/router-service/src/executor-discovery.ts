@@ -1,7 +1,6 @@
-import { isIP } from "node:net";
 import type { ExecutorService } from "@modelrouter/contracts";
+import { createAddressPool } from "@modelrouter/host";
 import type { ServiceClient } from "@modelrouter/rpc-kit";
-import { formatHostPort, parseHostPort } from "@modelrouter/syntax";
 import type { Logger } from "@modelrouter/telemetry";
 import type { ExecutorInstance, ExecutorInstances } from "./executor-instances.js";
 import { createInstanceBreaker, type BreakerSettings } from "./instance-breaker.js";
@@ -39,75 +38,28 @@ export interface DiscoveredExecutors extends ExecutorInstances {
   close(): Promise<void>;
 }
 
-interface Target {
-  readonly text: string;
-  readonly host: string;
-  readonly port: number;
-  readonly literal: boolean;
-}
-
 /**
  * Discovers the executor instances: one per IP literal of `targets`, and one per address each DNS name resolves
- * to, resolved again every `intervalMs` so that a Kubernetes headless Service's pods are found without a restart.
- * Each address gets a client of its own, so that no long-lived tunnel pins the router to one executor; an address
- * that disappears leaves the list at once and its client is closed once its calls in flight have ended. A failed
- * lookup keeps the addresses that name had (a DNS outage must not empty the list).
+ * to, resolved again every `intervalMs` so that a Kubernetes headless Service's pods are found without a restart
+ * (`createAddressPool`). Each address gets a client of its own, so that no long-lived tunnel pins the router to one
+ * executor; an address that disappears leaves the list at once and its client is closed once its calls in flight
+ * have ended. A failed lookup keeps the addresses that name had (a DNS outage must not empty the list).
  */
 export function discoverExecutors(options: ExecutorDiscoveryOptions): DiscoveredExecutors {
   const load = options.load ?? createInstanceLoad();
-  const targets: Target[] = options.targets.map((text) => {
-    const parsed = parseHostPort(text);
-    if (parsed === undefined) throw new Error(`executor address ${JSON.stringify(text)} is not host:port`);
-    return { text, host: parsed.host, port: parsed.port, literal: isIP(parsed.host) !== 0 };
-  });
-  const resolved = new Map<string, readonly string[]>();
-  const clients = new Map<string, OwnedClient>();
   let instances: readonly ExecutorInstance[] = [];
-  let running: Promise<void> | undefined;
-  let closed = false;
-
-  const addressesOf = async (target: Target): Promise<readonly string[]> => {
-    if (target.literal) return [target.text];
-    try {
-      const addresses = await options.lookup(target.host);
-      return addresses.map((address) => formatHostPort(address, target.port));
-    } catch (error) {
-      options.logger.warn("could not resolve an executor address; keeping its last addresses", { address: target.text, error });
-      return resolved.get(target.text) ?? [];
-    }
-  };
-
-  const apply = (wanted: ReadonlySet<string>) => {
-    for (const [address, owned] of clients) {
-      if (wanted.has(address)) continue;
-      clients.delete(address);
-      options.logger.info("executor instance gone", { instance: address });
-      void load.idle(address).then(() => owned.close());
-    }
-    for (const address of wanted) {
-      if (clients.has(address)) continue;
-      clients.set(address, options.connect(address));
-      options.logger.info("executor instance found", { instance: address });
-    }
-    instances = [...clients].map(([name, owned]) => ({ name, client: owned.client }));
-  };
-
-  const resolveAll = async () => {
-    const lists = await Promise.all(targets.map(addressesOf));
-    if (closed) return;
-    targets.forEach((target, i) => resolved.set(target.text, lists[i] ?? []));
-    apply(new Set(lists.flat()));
-  };
-
-  const refresh = (): Promise<void> => {
-    running ??= resolveAll().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-
-  const timer = targets.some((t) => !t.literal) ? setInterval(() => void refresh(), options.intervalMs) : undefined;
-  timer?.unref();
+  const pool = createAddressPool({
+    targets: options.targets,
+    connect: options.connect,
+    lookup: options.lookup,
+    intervalMs: options.intervalMs,
+    logger: options.logger,
+    what: "executor instance",
+    beforeClose: (address) => load.idle(address),
+    onChange: () => {
+      instances = pool.entries().map(([name, owned]) => ({ name, client: owned.client }));
+    },
+  });
 
   return {
     list: () => instances,
@@ -120,13 +72,10 @@ export function discoverExecutors(options: ExecutorDiscoveryOptions): Discovered
           ? options.logger.info("executor instance healthy again", { instance })
           : options.logger.warn(`executor instance ${state}`, { instance, reason }),
     ),
-    ready: refresh(),
-    refresh,
+    ready: pool.ready,
+    refresh: () => pool.refresh(),
     close() {
-      closed = true;
-      if (timer !== undefined) clearInterval(timer);
-      for (const owned of clients.values()) owned.close();
-      clients.clear();
+      pool.close();
       instances = [];
       return Promise.resolve();
     },

@@ -31,6 +31,10 @@ export interface ChaosSystemOptions {
   readonly executors?: number;
   /** Router processes, named `router-1` … (default 1). */
   readonly routers?: number;
+  /** Analyzer processes (default 1, named `analyzer`; several are `analyzer-1` …); every router lists them all. */
+  readonly analyzers?: number;
+  /** Decision engine processes (default 1, named `decision-engine`; several are `decision-engine-1` …); every router lists them all. */
+  readonly decisionEngines?: number;
   /** The registry's store: a PostgreSQL URL, or its own PGlite data directory (default). */
   readonly registryDatabaseUrl?: string;
   /** Settings laid over every service's. Tracing is off unless they turn it on (`OTEL_SDK_DISABLED: "false"`). */
@@ -88,7 +92,10 @@ export async function startChaosSystem(options: ChaosSystemOptions = {}): Promis
     const at = new Map<string, string>();
     const executors = Array.from({ length: executorCount }, (_, i) => `executor-${i + 1}`);
     const routers = Array.from({ length: routerCount }, (_, i) => `router-${i + 1}`);
-    for (const name of ["registry", "analyzer", "decision-engine", ...executors, ...routers]) at.set(name, await address());
+    const named = (base: string, count: number) => (count === 1 ? [base] : Array.from({ length: count }, (_, i) => `${base}-${i + 1}`));
+    const analyzers = named("analyzer", options.analyzers ?? 1);
+    const decisionEngines = named("decision-engine", options.decisionEngines ?? 1);
+    for (const name of ["registry", ...analyzers, ...decisionEngines, ...executors, ...routers]) at.set(name, await address());
     const registryAt = at.get("registry")!;
     const specs = new Map<string, ServiceSpec>();
     specs.set("registry", {
@@ -100,8 +107,10 @@ export async function startChaosSystem(options: ChaosSystemOptions = {}): Promis
           : { MODELROUTER_REGISTRY_DATABASE_URL: options.registryDatabaseUrl }),
       },
     });
-    specs.set("analyzer", { app: "analyzer", env: { MODELROUTER_ANALYZER_LISTEN: at.get("analyzer")! } });
-    specs.set("decision-engine", { app: "decision-engine", env: { MODELROUTER_DECISION_LISTEN: at.get("decision-engine")!, MODELROUTER_REGISTRY_ADDRESS: registryAt } });
+    for (const name of analyzers) specs.set(name, { app: "analyzer", env: { MODELROUTER_ANALYZER_LISTEN: at.get(name)! } });
+    for (const name of decisionEngines) {
+      specs.set(name, { app: "decision-engine", env: { MODELROUTER_DECISION_LISTEN: at.get(name)!, MODELROUTER_REGISTRY_ADDRESS: registryAt } });
+    }
     for (const name of executors) {
       specs.set(name, { app: "executor", env: { MODELROUTER_EXECUTOR_LISTEN: at.get(name)!, MODELROUTER_REGISTRY_ADDRESS: registryAt, MODELROUTER_EXECUTOR_WORKERS: "1" } });
     }
@@ -111,8 +120,8 @@ export async function startChaosSystem(options: ChaosSystemOptions = {}): Promis
         env: {
           MODELROUTER_ROUTER_LISTEN: at.get(name)!,
           MODELROUTER_ROUTER_HTTP_LISTEN: "off",
-          MODELROUTER_ANALYZER_ADDRESS: at.get("analyzer")!,
-          MODELROUTER_DECISION_ADDRESS: at.get("decision-engine")!,
+          MODELROUTER_ANALYZER_ADDRESS: analyzers.map((a) => at.get(a)!).join(","),
+          MODELROUTER_DECISION_ADDRESS: decisionEngines.map((d) => at.get(d)!).join(","),
           MODELROUTER_REGISTRY_ADDRESS: registryAt,
           MODELROUTER_EXECUTOR_ADDRESS: executors.map((e) => at.get(e)!).join(","),
           // Faults, not overload: the adaptive admission gate would shed the load when a fault raises latency
@@ -131,7 +140,7 @@ export async function startChaosSystem(options: ChaosSystemOptions = {}): Promis
     };
     if (options.registryDatabaseUrl === undefined) await copyInitializedRegistryDir(join(dataDir, "registry"));
     await startService("registry");
-    await Promise.all(["analyzer", "decision-engine", ...executors].map(startService));
+    await Promise.all([...analyzers, ...decisionEngines, ...executors].map(startService));
     await Promise.all(routers.map(startService));
 
     const channel = (target: string) => {

@@ -28,5 +28,5 @@ export const SHORT: SuiteSizes = {
   hungExecutor: { ratePerSecond: 10, holdMs: 2_000, deadlineMs: 300 },
   registryOutage: { ratePerSecond: 20, outageMs: 3_000, afterMs: 1_000, deadlineMs: 2_000 },
   crashConsistency: { kills: 2, writesPerKill: 20, writers: 4 },
-  rollingRestart: { ratePerSecond: 20, pauseMs: 1_000, deadlineMs: 2_000, services: ["executor-1", "analyzer", "registry", "router-1"] },
+  rollingRestart: { ratePerSecond: 20, pauseMs: 1_000, deadlineMs: 2_000, services: ["executor-1", "analyzer-1", "decision-engine-2", "registry", "router-1"] },
 };
