@@ -17,7 +17,9 @@ export interface AdaptiveConcurrencySettings {
   readonly minLatencyWindowMs: number;
   /**
    * The share of the limit the lowest tier may use, 0 to 1; the highest tier uses all of it and the tiers between
-   * get shares evenly between the two, so that the lower tiers are shed first.
+   * get shares evenly between the two, so that the lower tiers are shed first. A tier is held to its share only
+   * while a higher tier is active (entered within the last {@link HIGHER_TIER_ACTIVE_MS}): with no one to make room
+   * for, it may use the whole limit.
    */
   readonly lowestTierShare: number;
 }
@@ -76,6 +78,9 @@ export interface AdaptiveConcurrency {
 const MAX_SAMPLES = 1024;
 /** An interval ends only once it has this many latencies (or after 10 intervals with fewer). */
 const MIN_SAMPLES = 8;
+/** A tier counts as active for this long after one of its requests entered, in ms. */
+export const HIGHER_TIER_ACTIVE_MS = 1_000;
+
 /** Buckets of the minimum-latency window. */
 const MIN_WINDOW_BUCKETS = 30;
 /** On a downstream overload the limit is multiplied by this (once per interval). */
@@ -106,6 +111,8 @@ export function createAdaptiveConcurrency(settings: AdaptiveConcurrencySettings,
   // The minimum latency per bucket of the window: [bucket start, minimum].
   const bucketMs = settings.minLatencyWindowMs / MIN_WINDOW_BUCKETS;
   const minima: [number, number][] = [];
+  // When a request of each tier rank last entered.
+  const lastEntered: number[] = [];
 
   const minLatency = (now: number): number | undefined => {
     while (minima.length > 0 && minima[0]![0] + settings.minLatencyWindowMs <= now) minima.shift();
@@ -156,7 +163,12 @@ export function createAdaptiveConcurrency(settings: AdaptiveConcurrencySettings,
     },
     enter(rank, ranks, now) {
       update(now);
-      const tierLimit = Math.max(1, Math.floor(limit * tierShare(rank, ranks, settings.lowestTierShare)));
+      const r = Math.min(Math.max(rank, 0), Math.max(ranks - 1, 0));
+      lastEntered[r] = now;
+      let higherActive = false;
+      for (let h = 0; h < r && !higherActive; h++) higherActive = lastEntered[h] !== undefined && now - lastEntered[h]! < HIGHER_TIER_ACTIVE_MS;
+      const share = higherActive ? tierShare(r, ranks, settings.lowestTierShare) : 1;
+      const tierLimit = Math.max(1, Math.floor(limit * share));
       if (inFlight >= tierLimit) {
         const retryAfterMs = Math.max(settings.intervalMs, Math.ceil(lastP90 ?? 0));
         return { inFlight, tierLimit, limit: Math.floor(limit), retryAfterMs };
