@@ -14,6 +14,7 @@ const processes: Record<ScenarioId, string[]> = {
   fanout3: ["front", "hop1", "hop2", "hop3"],
   colocated: ["router"],
   "colocated-traced": ["router"],
+  "colocated-metrics": ["router"],
   distributed: ["router", "registry", "analyzer", "executor", "decision-engine"],
   "distributed-traced": ["router", "registry", "analyzer", "executor", "decision-engine"],
 };
@@ -24,6 +25,7 @@ const figures: Record<ScenarioId, { capacity: number; c1: number }> = {
   fanout3: { capacity: 1000, c1: 2500 },
   colocated: { capacity: 13_000, c1: 500 },
   "colocated-traced": { capacity: 12_000, c1: 560 },
+  "colocated-metrics": { capacity: 12_740, c1: 505 },
   distributed: { capacity: 800, c1: 3000 },
   "distributed-traced": { capacity: 600, c1: 3300 },
 };

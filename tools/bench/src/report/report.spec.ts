@@ -71,6 +71,8 @@ describe("checkTargets", () => {
   it("gives the tracing cost as the capacity lost, per topology", () => {
     expect(targets["tracing cost, co-located"]!.value).toBeCloseTo(1 / 13);
     expect(targets["tracing cost, co-located"]!.pass).toBe(true);
+    expect(targets["metrics cost, co-located"]!.value).toBeCloseTo(0.02);
+    expect(targets["metrics cost, co-located"]!.pass).toBe(true);
     expect(targets["tracing cost, distributed"]!.value).toBeCloseTo(0.25);
     expect(targets["tracing cost, distributed"]!.pass).toBe(false);
   });
@@ -160,7 +162,7 @@ describe("renderLatencyPlot", () => {
   it("draws p50, p99 and p99.9 panels with one line per scenario, skipping rates that were not run", () => {
     const result = sampleResult();
     const svg = renderLatencyPlot(result, aggregate(result));
-    expect(svg.match(/<polyline /g)?.length).toBe(3 * 6);
+    expect(svg.match(/<polyline /g)?.length).toBe(3 * 7);
     expect(svg).toContain("medians of 2 run(s)");
   });
 });

@@ -24,7 +24,8 @@ const pct = (ratio: number): string => `${fmt(ratio * 100)} %`;
  * Checks the issue's targets, each as a ratio or difference against the baselines of the same run:
  * co-located capacity ≥ 60 % of the bare echo (stretch 80 %), added p50 ≤ 150 µs at c1, added p99 ≤ 1 ms at 2,000 req/s;
  * distributed capacity ≥ 90 % of the bare front + 3 hops (stretch 2×), c1 p50 ≤ 1.1× its p50; tracing at 100 % costing
- * ≤ 15 % of capacity (each topology); every modelrouter process ≤ 150 MB RSS idle. The 30-minute flatness
+ * ≤ 15 % of capacity (each topology); Prometheus metrics (when measured) ≤ 5 % of co-located capacity; every
+ * modelrouter process ≤ 150 MB RSS idle. The 30-minute flatness
  * target belongs to the soak.
  */
 export function checkTargets(result: Pick<BenchResult, "scenarios">, cells: Aggregate): TargetCheck[] {
@@ -104,6 +105,17 @@ export function checkTargets(result: Pick<BenchResult, "scenarios">, cells: Aggr
       measured: `${fmt(cap(traced))} vs ${fmt(cap(untraced))} req/s = ${cost >= 0 ? "−" : "+"}${pct(Math.abs(cost))}`,
       value: cost,
       pass: verdict(cost <= 0.15, cost),
+    });
+  }
+  const metricsOn = cap("colocated-metrics");
+  if (Number.isFinite(metricsOn)) {
+    const cost = 1 - metricsOn / cap("colocated");
+    checks.push({
+      name: "metrics cost, co-located",
+      target: "≤ 5 % of capacity (nothing measurable)",
+      measured: `${fmt(metricsOn)} vs ${fmt(cap("colocated"))} req/s = ${cost >= 0 ? "−" : "+"}${pct(Math.abs(cost))}`,
+      value: cost,
+      pass: verdict(cost <= 0.05, cost),
     });
   }
   const idle = result.scenarios

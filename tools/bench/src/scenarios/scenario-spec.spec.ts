@@ -3,10 +3,11 @@ import { countSpans, type CountedSpan } from "../run/measured-run.js";
 import { SCENARIOS, expectedSpans, scenarioSpec, spanKey } from "./scenario-spec.js";
 
 describe("scenarios", () => {
-  it("compares each modelrouter scenario with its topology's baseline and each traced one with its untraced twin", () => {
-    expect(SCENARIOS.filter((s) => s.kind === "modelrouter").map((s) => [s.id, s.baseline, s.untraced])).toEqual([
+  it("compares each modelrouter scenario with its topology's baseline, each traced one with its untraced twin, the one with metrics with the one without", () => {
+    expect(SCENARIOS.filter((s) => s.kind === "modelrouter").map((s) => [s.id, s.baseline, s.untraced ?? s.withoutMetrics])).toEqual([
       ["colocated", "echo", undefined],
       ["colocated-traced", "echo", "colocated"],
+      ["colocated-metrics", "echo", "colocated"],
       ["distributed", "fanout3", undefined],
       ["distributed-traced", "fanout3", "distributed"],
     ]);

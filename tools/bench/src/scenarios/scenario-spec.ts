@@ -1,5 +1,5 @@
 /** The configurations one benchmark run measures side by side. */
-export type ScenarioId = "echo" | "fanout3" | "colocated" | "colocated-traced" | "distributed" | "distributed-traced";
+export type ScenarioId = "echo" | "fanout3" | "colocated" | "colocated-traced" | "colocated-metrics" | "distributed" | "distributed-traced";
 
 /** What a scenario is and what it is compared with. */
 export interface ScenarioSpec {
@@ -14,6 +14,10 @@ export interface ScenarioSpec {
   readonly baseline?: ScenarioId;
   /** The same system with tracing off, for the tracing cost. */
   readonly untraced?: ScenarioId;
+  /** Prometheus metrics on (`MODELROUTER_ROUTER_METRICS_LISTEN`), scraped every second during the run. */
+  readonly metrics?: boolean;
+  /** The same system with metrics off, for the metrics' cost. */
+  readonly withoutMetrics?: ScenarioId;
 }
 
 /** Every scenario, in the order they are run and reported. */
@@ -29,6 +33,16 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
     tracing: true,
     baseline: "echo",
     untraced: "colocated",
+  },
+  {
+    id: "colocated-metrics",
+    label: "modelrouter co-located, metrics on",
+    kind: "modelrouter",
+    topology: "co-located",
+    tracing: false,
+    metrics: true,
+    baseline: "echo",
+    withoutMetrics: "colocated",
   },
   { id: "distributed", label: "modelrouter distributed", kind: "modelrouter", topology: "distributed", tracing: false, baseline: "fanout3" },
   {

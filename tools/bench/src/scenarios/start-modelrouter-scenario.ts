@@ -2,7 +2,7 @@ import { toBinary } from "@bufbuild/protobuf";
 import { InferRequestSchema, InferResponseSchema, type InferResponse } from "@modelrouter/contracts";
 import { fromBinary } from "@bufbuild/protobuf";
 import { loadDemoModels, loadDemoPolicies } from "@modelrouter/model-zoo";
-import { startModelrouter, startOtlpReceiver, type OtlpReceiver, type RunningSystem } from "@modelrouter/testing";
+import { freePort, startModelrouter, startOtlpReceiver, type OtlpReceiver, type RunningSystem } from "@modelrouter/testing";
 import { EXPECTED_MODEL } from "../grpc/payloads.js";
 import type { RunningScenario } from "./running-scenario.js";
 import type { ScenarioSpec } from "./scenario-spec.js";
@@ -41,7 +41,8 @@ async function firstAnswer(system: RunningSystem, request: Uint8Array, timeoutMs
  * Starts modelrouter in the scenario's topology with `startModelrouter` (five processes, or one co-locating
  * the other four services), registers the model zoo, applies the demo policies and waits until the benchmark
  * request is answered by `digits-lowres-specialist`. Tracing is off (`OTEL_SDK_DISABLED=true`) or on at 100 %
- * (`always_on`) exporting to a fresh OTLP receiver in this process.
+ * (`always_on`) exporting to a fresh OTLP receiver in this process. Admission control is off. With `metrics`, the router serves Prometheus
+ * metrics and this process scrapes them every second while the scenario runs.
  */
 export async function startModelrouterScenario(spec: ScenarioSpec, options: ModelrouterScenarioOptions): Promise<RunningScenario> {
   if (spec.topology === undefined) throw new Error(`${spec.id} is not a modelrouter scenario`);
@@ -54,13 +55,25 @@ export async function startModelrouterScenario(spec: ScenarioSpec, options: Mode
       receiver === undefined
         ? { OTEL_SDK_DISABLED: "true" }
         : { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on" };
+    const metricsAt = spec.metrics === true ? `127.0.0.1:${await freePort()}` : undefined;
     // The executor's own default (one worker per CPU) unless the caller sets it.
-    system = await startModelrouter(spec.topology, { MODELROUTER_EXECUTOR_WORKERS: undefined, ...tracing, ...options.env });
+    system = await startModelrouter(spec.topology, {
+      MODELROUTER_EXECUTOR_WORKERS: undefined,
+      // The benchmark measures serving: a capacity run overloads the router on purpose, and admission control would
+      // answer most of it with fast refusals. The overload command measures admission control on its own.
+      MODELROUTER_ADMISSION: "off",
+      ...tracing,
+      ...(metricsAt === undefined ? {} : { MODELROUTER_ROUTER_METRICS_LISTEN: metricsAt }),
+      ...options.env,
+    });
     for (const model of loadDemoModels()) await system.registry.registerModel({ model });
     for (const policy of loadDemoPolicies()) await system.registry.applyPolicy({ policy });
     const answer = await firstAnswer(system, options.request, options.readyTimeoutMs ?? 60_000);
     const running = system;
     const ownReceiver = receiver;
+    // A Prometheus scraping every second: the metrics' cost includes their collection.
+    const scrape = (): Promise<unknown> => fetch(`http://${metricsAt}/metrics`).then((r) => r.text()).catch(() => undefined);
+    const scraper = metricsAt === undefined ? undefined : setInterval(() => void scrape(), 1_000);
     return {
       spec,
       address: running.routerAddress,
@@ -70,6 +83,7 @@ export async function startModelrouterScenario(spec: ScenarioSpec, options: Mode
       ...(ownReceiver === undefined ? {} : { receiver: ownReceiver }),
       responseBytes: toBinary(InferResponseSchema, answer).length,
       stop: async () => {
+        if (scraper !== undefined) clearInterval(scraper);
         try {
           await running.stop();
         } finally {
