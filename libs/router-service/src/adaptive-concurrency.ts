@@ -18,8 +18,7 @@ export interface AdaptiveConcurrencySettings {
   /**
    * The share of the limit the lowest tier may use, 0 to 1; the highest tier uses all of it and the tiers between
    * get shares evenly between the two, so that the lower tiers are shed first. A tier is held to its share only
-   * while a higher tier is active (entered within the last {@link HIGHER_TIER_ACTIVE_MS}): with no one to make room
-   * for, it may use the whole limit.
+   * while a higher tier has requests in flight: capacity no higher tier uses is lent to the lower ones.
    */
   readonly lowestTierShare: number;
 }
@@ -83,9 +82,6 @@ export interface AdaptiveConcurrency {
 const MAX_SAMPLES = 1024;
 /** An interval ends only once it has this many latencies (or after 10 intervals with fewer). */
 const MIN_SAMPLES = 8;
-/** A tier counts as active for this long after one of its requests entered, in ms. */
-export const HIGHER_TIER_ACTIVE_MS = 1_000;
-
 /** Buckets of the minimum-latency window. */
 const MIN_WINDOW_BUCKETS = 30;
 /** On a downstream overload the limit is multiplied by this (once per interval). */
@@ -116,8 +112,8 @@ export function createAdaptiveConcurrency(settings: AdaptiveConcurrencySettings,
   // The minimum latency per bucket of the window: [bucket start, minimum].
   const bucketMs = settings.minLatencyWindowMs / MIN_WINDOW_BUCKETS;
   const minima: [number, number][] = [];
-  // When a request of each tier rank last entered.
-  const lastEntered: number[] = [];
+  // Requests in flight by tier rank.
+  const inFlightByRank: number[] = [];
 
   const minLatency = (now: number): number | undefined => {
     while (minima.length > 0 && minima[0]![0] + settings.minLatencyWindowMs <= now) minima.shift();
@@ -169,9 +165,8 @@ export function createAdaptiveConcurrency(settings: AdaptiveConcurrencySettings,
     enter(rank, ranks, now) {
       update(now);
       const r = Math.min(Math.max(rank, 0), Math.max(ranks - 1, 0));
-      lastEntered[r] = now;
       let higherActive = false;
-      for (let h = 0; h < r && !higherActive; h++) higherActive = lastEntered[h] !== undefined && now - lastEntered[h]! < HIGHER_TIER_ACTIVE_MS;
+      for (let h = 0; h < r && !higherActive; h++) higherActive = (inFlightByRank[h] ?? 0) > 0;
       const share = higherActive ? tierShare(r, ranks, settings.lowestTierShare) : 1;
       const tierLimit = Math.max(1, Math.floor(limit * share));
       if (inFlight >= tierLimit) {
@@ -179,6 +174,7 @@ export function createAdaptiveConcurrency(settings: AdaptiveConcurrencySettings,
         return { inFlight, tierLimit, limit: Math.floor(limit), retryAfterMs };
       }
       inFlight += 1;
+      inFlightByRank[r] = (inFlightByRank[r] ?? 0) + 1;
       peakInFlight = Math.max(peakInFlight, inFlight);
       let ended = false;
       return {
@@ -186,6 +182,7 @@ export function createAdaptiveConcurrency(settings: AdaptiveConcurrencySettings,
           if (ended) return;
           ended = true;
           inFlight -= 1;
+          inFlightByRank[r] = (inFlightByRank[r] ?? 1) - 1;
           if (outcome.kind === "latency") {
             samples[sampleCount % MAX_SAMPLES] = outcome.ms;
             sampleCount += 1;
