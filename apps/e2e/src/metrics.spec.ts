@@ -87,7 +87,7 @@ describe("Prometheus metrics of the five services, distributed", () => {
     expect(valueOf(router!, "rpc_server_duration_seconds_bucket", { rpc_method: "Infer", rpc_grpc_status_code: "OK", le: "+Inf" })).toBe(mnist.length);
   });
 
-  it("reports the executors' pools (workers, queues, tasks by outcome, batches) and the router's admission limit and decision log", async () => {
+  it("reports the executors' pools (workers, queues, tasks by outcome, batches) and the router's admission limit, decision log and executor breakers", async () => {
     const executor = (await scrape("executor")).body;
     const general = { model: "digits-general" };
     expect(valueOf(executor, "modelrouter_executor_workers", { state: "ready" })).toBeGreaterThanOrEqual(1);
@@ -99,6 +99,8 @@ describe("Prometheus metrics of the five services, distributed", () => {
     expect(valueOf(router, "modelrouter_router_admission_limit")).toBeGreaterThan(0);
     expect(valueOf(router, "modelrouter_router_admission_in_flight")).toBe(0);
     expect(valueOf(router, "modelrouter_decision_log_records_total", { result: "recorded" })).toBeGreaterThanOrEqual(mnist.length);
+    expect(valueOf(router, "modelrouter_executor_instance_state", { state: "healthy" })).toBe(1);
+    expect(valueOf(router, "modelrouter_executor_instance_in_flight")).toBe(0);
   });
 
   it("counts the router's decisions by policy, rule, model and outcome, and the shadows' comparisons", async () => {

@@ -88,6 +88,12 @@ runMain("router", async () => {
     createRouterStateMetrics(metrics.source.registry, {
       admission: admission === undefined ? undefined : () => ({ limit: admission.limit, inFlight: admission.inFlight }),
       decisionLog: () => routerService.recorder.stats(),
+      executors: () =>
+        executors.list().map((instance) => ({
+          name: instance.name,
+          state: executors.breaker.condition(instance.name, Date.now()).state,
+          inFlight: executors.load.ofInstance(instance.name),
+        })),
     });
     if (executor !== undefined) createExecutorMetrics(metrics.source.registry, () => executor.pool.stats());
   }

@@ -9,4 +9,4 @@ export { createServiceMetrics, type ServiceMetrics } from "./service-metrics.js"
 export { createRpcMetrics, RPC_DURATION_BUCKETS_SECONDS } from "./rpc-metrics.js";
 export { createRoutingMetrics, type DecisionObserver } from "./routing-metrics.js";
 export { createExecutorMetrics, type PoolModelSnapshot, type PoolSnapshot } from "./executor-metrics.js";
-export { createRouterStateMetrics, type RouterStateSources } from "./router-state-metrics.js";
+export { createRouterStateMetrics, type ExecutorInstanceSnapshot, type RouterStateSources } from "./router-state-metrics.js";

@@ -112,10 +112,20 @@ describe("the executor's metrics", () => {
 });
 
 describe("the router's state metrics", () => {
-  it("read admission control's limit and the decision log's counters when scraped", async () => {
+  it("read admission control's limit, the decision log's counters and the executor instances' breakers when scraped", async () => {
     const registry = new Registry();
-    createRouterStateMetrics(registry, { admission: () => ({ limit: 24, inFlight: 7 }), decisionLog: () => ({ recorded: 90, dropped: 2, failed: 1 }) });
+    createRouterStateMetrics(registry, {
+      admission: () => ({ limit: 24, inFlight: 7 }),
+      decisionLog: () => ({ recorded: 90, dropped: 2, failed: 1 }),
+      executors: () => [
+        { name: "10.0.0.5:50055", state: "healthy", inFlight: 3 },
+        { name: "10.0.0.6:50055", state: "ejected", inFlight: 0 },
+      ],
+    });
     const text = await registry.metrics();
+    expect(valueOf(text, "modelrouter_executor_instance_state", { executor: "10.0.0.6:50055", state: "ejected" })).toBe(1);
+    expect(valueOf(text, "modelrouter_executor_instance_state", { executor: "10.0.0.6:50055", state: "healthy" })).toBe(0);
+    expect(valueOf(text, "modelrouter_executor_instance_in_flight", { executor: "10.0.0.5:50055" })).toBe(3);
     expect(valueOf(text, "modelrouter_router_admission_limit", {})).toBe(24);
     expect(valueOf(text, "modelrouter_router_admission_in_flight", {})).toBe(7);
     expect(valueOf(text, "modelrouter_decision_log_records_total", { result: "dropped" })).toBe(2);
