@@ -107,11 +107,11 @@ describe("the CLI against a running modelrouter (co-located)", () => {
       const { code, io } = await runCli("models", "list");
       expect(code).toBe(0);
       const [header, ...rows] = io.lines.map((line) => line.split(/\s{2,}/));
-      expect(header).toEqual(["NAME", "VERSION", "STATUS", "MODALITY", "TASK", "BACKEND", "LABELS"]);
+      expect(header).toEqual(["NAME", "VERSION", "STATUS", "MODALITY", "TASK", "BACKEND", "TENANT", "LABELS"]);
       expect(rows.map((row) => row[0])).toEqual(loadDemoModels().map((m) => m.name));
       expect(rows.filter((row) => row[2] !== "ACTIVE").map((row) => row.slice(0, 3))).toEqual([["digits-general-degraded", "1", "STAGING"]]);
       const row = (name: string) => rows.find((r) => r[0] === name);
-      expect(row("digits-general")).toEqual(["digits-general", "1", "ACTIVE", "image", "digit-classification", "onnx:digits-general/model.onnx", expect.stringMatching(/^domain=digits,.*resolution=standard/)]);
+      expect(row("digits-general")).toEqual(["digits-general", "1", "ACTIVE", "image", "digit-classification", "onnx:digits-general/model.onnx", "-", expect.stringMatching(/^domain=digits,.*resolution=standard/)]);
       expect(row("text-langid")?.slice(3, 5)).toEqual(["text", "language-identification"]);
       expect(row("audio-spoken-digits")?.slice(3, 5)).toEqual(["audio", "spoken-digit-classification"]);
       // Columns are aligned: every row's status starts where the header's does.

@@ -1,12 +1,12 @@
 import http from "node:http";
 import http2 from "node:http2";
-import { crc32, deflateSync } from "node:zlib";
 import { fromJson, toBinary, type JsonValue } from "@bufbuild/protobuf";
 import { InferRequestSchema, type InferRequest } from "@modelrouter/contracts";
 import type { RunningSystem } from "@modelrouter/testing";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { startDemoSystem } from "./hostile/demo-system.js";
 import { grpcFrame } from "./hostile/grpc-frame.js";
+import { hugePngHeader } from "./hostile/png.js";
 import { createRawGrpcCaller, type RawGrpcCaller } from "./hostile/raw-grpc-call.js";
 import { violationsOfBadRequest } from "./hostile/status-details.js";
 
@@ -17,30 +17,6 @@ const CODES = ["OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEE
 interface Seen {
   readonly code: string;
   readonly field?: string;
-}
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/**
- * A 10,000 × 10,000 8-bit grey PNG in a few hundred bytes: a real header and the first rows of its data only. A
- * decoder would allocate 100 MB (400 MB as RGBA) for it; it must be refused from its header.
- */
-function hugePngHeader(): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(10_000, 0);
-  header.writeUInt32BE(10_000, 4);
-  header[8] = 8;
-  header[9] = 0;
-  const rows = deflateSync(Buffer.alloc(10_001 * 4));
-  return Buffer.concat([PNG_SIGNATURE, pngChunk("IHDR", header), pngChunk("IDAT", rows), pngChunk("IEND", Buffer.alloc(0))]);
 }
 
 /** A JSON value nested `levels` deep: {"a": {"a": … 1 …}}. */

@@ -5,17 +5,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { ExecutorService, RegistryService, Role, RouterService } from "@modelrouter/contracts";
 import { loadDemoModels, loadSampleIndex } from "@modelrouter/model-zoo";
-import {
-  Code,
-  createGrpcChannel,
-  createGrpcClient,
-  isRpcError,
-  loadCertificateFiles,
-  type ClientTls,
-  type GrpcChannel,
-  type RpcError,
-  type ServiceClient,
-} from "@modelrouter/rpc-kit";
+import { Code, isRpcError, type ClientTls, type RpcError, type ServiceClient } from "@modelrouter/rpc-kit";
 import {
   appStarter,
   createProcessGroup,
@@ -27,6 +17,7 @@ import {
   type RunningProcess,
   type TestCertificates,
 } from "@modelrouter/testing";
+import { createTlsClients, refusalOf, type TlsClients } from "./tls-clients.js";
 
 const MODEL = "digits-lite";
 const EXAMPLES = join(repoRoot, "docs", "examples");
@@ -48,8 +39,6 @@ async function readEnvFile(file: string, root: string): Promise<Record<string, s
 
 describe("the production configuration of docs/examples (auth, TLS and mTLS, limits, PostgreSQL) on five processes", () => {
   const group = createProcessGroup();
-  const channels: GrpcChannel[] = [];
-  const closers: { close(): void }[] = [];
   const at = { router: "", registry: "", analyzer: "", decision: "", executor: "" };
   const keys = { acme: "", trial: "" };
   let root: string;
@@ -59,33 +48,18 @@ describe("the production configuration of docs/examples (auth, TLS and mTLS, lim
   let adminToken: string;
   let image: Uint8Array;
 
-  const tls = (withCertificate: boolean): ClientTls => {
-    const files = loadCertificateFiles({
-      ca: { setting: "ca", path: certs.ca.cert },
-      identity: withCertificate ? { cert: { setting: "cert", path: certs.client.cert }, key: { setting: "key", path: certs.client.key } } : undefined,
-    });
-    closers.push(files);
-    return { files };
-  };
-  const client = <S extends DescService>(service: S, address: string, transport: ClientTls | undefined, token: string | undefined): ServiceClient<S> => {
-    const channel = createGrpcChannel(address, { tls: transport });
-    channels.push(channel);
-    return createGrpcClient(service, channel, { defaultTimeoutMs: 20_000, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
-  };
+  let clients: TlsClients;
+  const tls = (withCertificate: boolean): ClientTls => clients.tls(withCertificate);
+  const client = <S extends DescService>(service: S, address: string, transport: ClientTls | undefined, token: string | undefined): ServiceClient<S> =>
+    clients.client(service, address, transport, token);
   const admin = (): ServiceClient<typeof RegistryService> => client(RegistryService, at.registry, tls(true), adminToken);
   const infer = (transport: ClientTls | undefined, token: string | undefined) =>
     client(RouterService, at.router, transport, token).infer({ payload: { kind: { case: "image", value: { data: image } } } });
-  const refusal = async (call: Promise<unknown>): Promise<RpcError> => {
-    const error = await call.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    if (!isRpcError(error)) throw new Error(`expected a refusal, got ${String(error)}`);
-    return error;
-  };
+  const refusal = refusalOf;
 
   beforeAll(async () => {
     [certs, postgres] = await Promise.all([createTestCertificates(), startPostgresCluster()]);
+    clients = createTlsClients(certs);
     root = await mkdtemp(join(tmpdir(), "modelrouter-production-e2e-"));
     image = await readFile(loadSampleIndex().find((s) => s.kind === "mnist")!.path);
     adminToken = `admin-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
@@ -137,8 +111,7 @@ describe("the production configuration of docs/examples (auth, TLS and mTLS, lim
   }, 150_000);
 
   afterAll(async () => {
-    for (const channel of channels) channel.close();
-    for (const each of closers) each.close();
+    clients?.close();
     await group.stopAll("SIGTERM", 20_000).catch(() => undefined);
     await postgres?.stop();
     await certs?.remove();

@@ -7,17 +7,9 @@ import type { DescService } from "@bufbuild/protobuf";
 import { RegistryService, RouterService } from "@modelrouter/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { loadDemoModels, loadSampleIndex } from "@modelrouter/model-zoo";
-import {
-  Code,
-  createGrpcChannel,
-  createGrpcClient,
-  isRpcError,
-  loadCertificateFiles,
-  type ClientTls,
-  type GrpcChannel,
-  type ServiceClient,
-} from "@modelrouter/rpc-kit";
+import { Code, type ClientTls, type ServiceClient } from "@modelrouter/rpc-kit";
 import { appStarter, createProcessGroup, createTestCertificates, freePort, type TestCertificates } from "@modelrouter/testing";
+import { createTlsClients, refusalOf, type TlsClients } from "./tls-clients.js";
 
 const INTERNAL_TOKEN = "e2e-tls-internal-token-7b2d4e";
 const ADMIN_TOKEN = "e2e-tls-admin-token-1f8a3c";
@@ -25,8 +17,6 @@ const MODEL = "digits-lite";
 
 describe("TLS and mTLS between five processes (auth on)", () => {
   const group = createProcessGroup();
-  const channels: GrpcChannel[] = [];
-  const closers: { close(): void }[] = [];
   const at: Record<"router" | "registry" | "analyzer" | "decision" | "executor" | "http", string> = {
     router: "",
     registry: "",
@@ -41,28 +31,12 @@ describe("TLS and mTLS between five processes (auth on)", () => {
   let mutual: ClientTls;
   let clientPem: { ca: Buffer; cert: Buffer; key: Buffer };
 
-  const tlsOf = (withCertificate: boolean): ClientTls => {
-    const files = loadCertificateFiles({
-      ca: { setting: "ca", path: certs.ca.cert },
-      identity: withCertificate ? { cert: { setting: "cert", path: certs.client.cert }, key: { setting: "key", path: certs.client.key } } : undefined,
-    });
-    closers.push(files);
-    return { files };
-  };
-  const client = <S extends DescService>(service: S, address: string, tls: ClientTls | undefined, token = ADMIN_TOKEN): ServiceClient<S> => {
-    const channel = createGrpcChannel(address, { tls });
-    channels.push(channel);
-    return createGrpcClient(service, channel, { defaultTimeoutMs: 20_000, headers: { authorization: `Bearer ${token}` } });
-  };
+  let clients: TlsClients;
+  const tlsOf = (withCertificate: boolean): ClientTls => clients.tls(withCertificate);
+  const client = <S extends DescService>(service: S, address: string, tls: ClientTls | undefined, token = ADMIN_TOKEN): ServiceClient<S> =>
+    clients.client(service, address, tls, token);
   const infer = (tls: ClientTls | undefined) => client(RouterService, at.router, tls).infer({ payload: { kind: { case: "image", value: { data: image } } } });
-  const refusal = async (call: Promise<unknown>) => {
-    const error = await call.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    if (!isRpcError(error)) throw new Error(`expected a refusal, got ${String(error)}`);
-    return error;
-  };
+  const refusal = refusalOf;
   const post = (send: typeof httpsRequest | typeof httpRequest, options: RequestOptions, body: string) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
       const [host, port] = at.http.split(":");
@@ -88,6 +62,7 @@ describe("TLS and mTLS between five processes (auth on)", () => {
 
   beforeAll(async () => {
     certs = await createTestCertificates();
+    clients = createTlsClients(certs);
     dataDir = await mkdtemp(join(tmpdir(), "modelrouter-tls-e2e-"));
     image = await readFile(loadSampleIndex().find((s) => s.kind === "mnist")!.path);
     clientPem = { ca: await readFile(certs.ca.cert), cert: await readFile(certs.client.cert), key: await readFile(certs.client.key) };
@@ -141,8 +116,7 @@ describe("TLS and mTLS between five processes (auth on)", () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const channel of channels) channel.close();
-    for (const each of closers) each.close();
+    clients?.close();
     await group.stopAll("SIGTERM", 20_000).catch(() => undefined);
     if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
     await certs?.remove();
