@@ -60,8 +60,8 @@ export interface HostOptions {
    */
   readonly tls?: ServiceTls | undefined;
   /**
-   * Prometheus metrics: every call of every server observed (`source.observeCalls`) and `/metrics` served at `listen` (over
-   * TLS when the process serves TLS). None: no metrics, at no cost.
+   * Prometheus metrics: every call of every server observed (`source.observeCalls`) and `/metrics` served at
+   * `listen` (over TLS when the process serves TLS). None: no metrics, at no cost.
    */
   readonly metrics?: { readonly listen: string; readonly source: MetricsSource } | undefined;
   /** Flushes telemetry; runs last. */
