@@ -18,6 +18,7 @@ import {
   type TestCertificates,
 } from "@modelrouter/testing";
 import { createTlsClients, refusalOf, type TlsClients } from "./tls-clients.js";
+import { eventually } from "./hostile/demo-system.js";
 
 const MODEL = "digits-lite";
 const EXAMPLES = join(repoRoot, "docs", "examples");
@@ -98,16 +99,8 @@ describe("the production configuration of docs/examples (auth, TLS and mTLS, lim
     await registry.applyPolicy({ policy: { name: "all-digits", defaultRoute: { targets: [{ kind: { case: "model", value: { name: MODEL } } }] } } });
     keys.acme = (await registry.createApiKey({ key: { tenant: "acme", roles: [Role.CLIENT], description: "production e2e" } })).secret;
     keys.trial = (await registry.createApiKey({ key: { tenant: "trial", roles: [Role.CLIENT], description: "production e2e" } })).secret;
-    const end = Date.now() + 40_000;
-    for (;;) {
-      try {
-        await infer(tls(false), keys.acme);
-        break;
-      } catch (error) {
-        if (Date.now() > end) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
+    // Serving once the decision engine and the executor (authenticated watchers of the registry) have the policy.
+    await eventually(() => infer(tls(false), keys.acme), 400);
   }, 150_000);
 
   afterAll(async () => {
