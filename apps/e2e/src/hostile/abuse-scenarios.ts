@@ -122,7 +122,16 @@ export function normalisedAnswer(answer: UriAnswer): string {
  * codes of the 160 others.
  */
 export async function bigInfersAmidLoad(system: RunningSystem) {
-  const textInfer = (text: string) => settle(system.router.infer({ payload: { kind: { case: "text", value: text } } }, { timeoutMs: 30_000 })).then(codeOf);
+  const messages: string[] = [];
+  // The same tenant and tier as the normal traffic: admission control would shed a lower tier first on a busy machine.
+  const { tenant, tier, userId } = validInferInit();
+  const sameCaller = { tenant, tier, userId };
+  const textInfer = (text: string) =>
+    settle(system.router.infer({ ...sameCaller, payload: { kind: { case: "text", value: text } } }, { timeoutMs: 30_000 })).then((settled) => {
+      if (settled.ok) return "OK";
+      messages.push(`${text.length} characters: ${codeOf(settled)} ${settled.error.reason ?? ""} ${settled.error.message.slice(0, 300)}`);
+      return settled.error.reason === "LOAD_SHED" ? "LOAD_SHED" : codeOf(settled);
+    });
   const smallText = await textInfer("a".repeat(1024));
   const under = justUnderLimitText();
   const over = justOverLimitText();
@@ -136,7 +145,7 @@ export async function bigInfersAmidLoad(system: RunningSystem) {
     await sleep(25);
   }
   const codes = await Promise.all(normal);
-  return { smallText, justUnder: await Promise.all(justUnder), justOver: await justOver, normal: countCodes(codes), normalFailures: codes.filter((c) => c !== "OK").length };
+  return { smallText, justUnder: await Promise.all(justUnder), justOver: await justOver, normal: countCodes(codes), normalFailures: codes.filter((c) => c !== "OK").length, messages };
 }
 
 /**

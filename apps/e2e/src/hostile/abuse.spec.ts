@@ -75,8 +75,9 @@ function resourceAndLoadScenarios(topology: Topology, system: () => RunningSyste
   it("answers Infers just under and just over 8 MiB sent amid 40 req/s on their own (the one over the limit RESOURCE_EXHAUSTED or INVALID_ARGUMENT), and fails none of the others", async () => {
     const result = await bigInfersAmidLoad(system());
     logFigure(`8 MiB Infers amid load, ${topology}`, result);
-    // Just under the limit: the answer the same small request gets (no policy routes text: NO_ROUTE), or refused for its size.
-    const onItsOwn = (code: string) => ([result.smallText, "RESOURCE_EXHAUSTED", "INVALID_ARGUMENT"].includes(code) ? "answered on its own" : code);
+    // Just under the limit: the answer the same small request gets, refused for its size, or (on a starved machine,
+    // while the big text is decoded and run) shed by admission control with a retry hint; never a dropped stream.
+    const onItsOwn = (code: string) => ([result.smallText, "RESOURCE_EXHAUSTED", "INVALID_ARGUMENT", "LOAD_SHED"].includes(code) ? "answered on its own" : code);
     expect({
       justUnder: result.justUnder.map(onItsOwn),
       justOver: ["RESOURCE_EXHAUSTED", "INVALID_ARGUMENT"].includes(result.justOver) ? "refused alone" : result.justOver,
