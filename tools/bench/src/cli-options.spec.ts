@@ -5,7 +5,18 @@ describe("parseBenchOptions", () => {
   it("has defaults for a full run of every scenario, writing under the repository", () => {
     const o = parseBenchOptions([], "/repo/");
     expect(o).toMatchObject({
-      scenarios: ["echo", "fanout3", "colocated", "colocated-traced", "colocated-metrics", "distributed", "distributed-traced"],
+      scenarios: [
+        "echo",
+        "fanout3",
+        "model-main",
+        "model-pool",
+        "colocated",
+        "colocated-traced",
+        "colocated-metrics",
+        "remote-executor",
+        "distributed",
+        "distributed-traced",
+      ],
       repeat: 3,
       rates: [200, 1000, 2000],
       h2load: [

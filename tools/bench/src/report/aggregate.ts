@@ -1,7 +1,7 @@
 import type { LatencyPercentiles } from "../loadgen/histogram.js";
 import type { BenchResult } from "../run/bench-result.js";
 import type { Phase, RunRecord } from "../run/run-record.js";
-import type { ScenarioId } from "../scenarios/scenario-spec.js";
+import { SCENARIOS, type ScenarioId } from "../scenarios/scenario-spec.js";
 
 /** The median and range of one figure over repetitions. */
 export interface Spread {
@@ -140,4 +140,24 @@ export function aggregate(result: Pick<BenchResult, "runs">): Aggregate {
     groups.set(key, [...(groups.get(key) ?? []), run]);
   }
   return new Map([...groups.entries()].map(([key, records]) => [key, cellOf(records)]));
+}
+
+/**
+ * The best bare model server of a run: of the bare model-server scenarios (`model-main`, `model-pool`), the one
+ * with the higher median capacity; undefined when neither capacity was measured.
+ */
+export function bestModelServer(cells: Aggregate): ScenarioId | undefined {
+  const capacity = (id: ScenarioId): number => cells.get(cellKey(id, "capacity"))?.throughput.median ?? Number.NaN;
+  const measured = SCENARIOS.filter((s) => s.modelServer === true && Number.isFinite(capacity(s.id)));
+  return measured.sort((a, b) => capacity(b.id) - capacity(a.id))[0]?.id;
+}
+
+/**
+ * A scenario's server CPU µs per request in one measurement: the sum over `processes` (its server processes, or
+ * some of them), NaN when the measurement or a process's figure is missing.
+ */
+export function serverCpuUs(cells: Aggregate, id: ScenarioId, processes: readonly string[], phase: Phase = "capacity"): number {
+  const cell = cells.get(cellKey(id, phase));
+  if (cell === undefined || cell.runs === 0 || processes.length === 0) return Number.NaN;
+  return processes.reduce((sum, p) => sum + (cell.cpuUsPerRequest[p] ?? Number.NaN), 0);
 }

@@ -7,8 +7,11 @@ import { renderLineChart, type LinePanel, type Series } from "./svg-chart.js";
 const COLORS: Readonly<Record<string, string>> = {
   echo: "#7f7f7f",
   fanout3: "#8c564b",
+  "model-main": "#2ca02c",
+  "model-pool": "#bcbd22",
   colocated: "#1f77b4",
   "colocated-traced": "#17becf",
+  "remote-executor": "#9467bd",
   distributed: "#d62728",
   "distributed-traced": "#ff7f0e",
 };

@@ -1,10 +1,12 @@
 import type { BenchResult } from "../run/bench-result.js";
 import { SCENARIOS, scenarioSpec, type ScenarioId } from "../scenarios/scenario-spec.js";
-import { FOREIGN_FLAG_PCT, cellKey, median, type Aggregate, type Cell } from "./aggregate.js";
+import { FOREIGN_FLAG_PCT, bestModelServer, cellKey, median, type Aggregate, type Cell } from "./aggregate.js";
+import { routerCpu } from "./router-cpu.js";
 import type { TargetCheck } from "./targets.js";
 
 const n0 = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? "–" : Math.round(v).toLocaleString("en-US"));
 const ms = (us: number | undefined): string => (us === undefined || !Number.isFinite(us) ? "–" : (us / 1000).toFixed(2));
+const ratio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "–");
 const signedMs = (us: number): string => (Number.isFinite(us) ? `${us >= 0 ? "+" : "−"}${(Math.abs(us) / 1000).toFixed(2)}` : "–");
 const table = (header: readonly string[], rows: readonly (readonly string[])[]): string =>
   [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
@@ -36,8 +38,10 @@ function serverTotal(cell: Cell | undefined, processes: readonly string[]): numb
 
 /**
  * Renders a result as the Markdown section of docs/benchmarks.md: machine, versions and command; the targets
- * with PASS/MISS; capacity; latency at c1 and each rate; added latency over the matching baseline; tracing
- * cost and spans per request; CPU µs per request per process; RSS per process; and the quality of the runs
+ * with PASS/MISS; the router's own CPU per request (the headline figure); capacity, with modelrouter's as ratios to
+ * the echo and to the best bare model server; latency at c1 and each rate; added latency over the matching baseline
+ * and the best bare model server; tracing cost and spans per request; CPU µs per request per process; RSS per
+ * process; and the quality of the runs
  * (foreign CPU, errors, the generator's schedule keeping). `plotPath` is the SVG's path relative to the doc.
  */
 /** A relative change as "−12 %" or "+3 %". */
@@ -85,20 +89,63 @@ export function renderMarkdown(result: BenchResult, cells: Aggregate, targets: r
   );
   out.push("");
   out.push("The 30-minute RSS flatness target is checked by the soak (below).");
+  const metricsOn = cells.get(cellKey("colocated-metrics", "capacity"))?.throughput.median ?? Number.NaN;
+  const metricsOff = cells.get(cellKey("colocated", "capacity"))?.throughput.median ?? Number.NaN;
+  if (Number.isFinite(metricsOn / metricsOff)) {
+    out.push(`Prometheus metrics on (scraped every second), for information: ${n0(metricsOn)} vs ${n0(metricsOff)} req/s co-located, ${signedPct(metricsOn / metricsOff - 1)}.`);
+  }
+  out.push("");
+
+  const best = bestModelServer(cells);
+  const cpu = routerCpu(result, cells);
+  out.push("#### The router's own CPU per request (server CPU µs/request at capacity)");
+  out.push("");
+  out.push(
+    `The best bare model server is the variant with the higher median capacity${best === undefined ? " (none measured in this run)" : `: ${label(best)}`}. ` +
+      "Co-located, the router's own CPU is the process's CPU minus the best bare model server's (both decode, pre-process, run the model and answer); " +
+      "with a remote executor, it is the router process alone.",
+  );
+  out.push("");
+  out.push(
+    table(
+      ["what", "µs/request", "× the echo's"],
+      [
+        ["bare grpc-js echo", n0(cpu.echoUs), ratio(1)],
+        [best === undefined ? "best bare model server" : `best bare model server (${label(best)})`, n0(cpu.modelServerUs), ratio(cpu.modelServerUs / cpu.echoUs)],
+        ["modelrouter co-located, the process", n0(cpu.colocatedUs), ratio(cpu.colocatedUs / cpu.echoUs)],
+        ["**the router's own, co-located** (process − best bare model server)", `**${n0(cpu.colocatedOwnUs)}**`, `**${ratio(cpu.colocatedOwnUs / cpu.echoUs)}**`],
+        ["**the router's own, remote executor** (router process)", `**${n0(cpu.remoteRouterUs)}**`, `**${ratio(cpu.remoteRouterUs / cpu.echoUs)}**`],
+        ["remote executor: the executor process", n0(cpu.remoteExecutorUs), ratio(cpu.remoteExecutorUs / cpu.echoUs)],
+      ],
+    ),
+  );
   out.push("");
 
   out.push("#### Capacity (h2load, requests/s at saturation)");
   out.push("");
+  const capOf = (id: ScenarioId | undefined): number => (id === undefined ? Number.NaN : (cells.get(cellKey(id, "capacity"))?.throughput.median ?? Number.NaN));
   out.push(
     table(
-      ["scenario", "req/s median [min–max]", "best h2load setting", `Node client, ${o.verifyConcurrency} in flight, req/s`, "server CPU µs/req at capacity", "errors"],
+      [
+        "scenario",
+        "req/s median [min–max]",
+        "× echo",
+        "× best bare model server",
+        "best h2load setting",
+        `Node client, ${o.verifyConcurrency} in flight, req/s`,
+        "server CPU µs/req at capacity",
+        "errors",
+      ],
       ids.map((id) => {
         const cap = cells.get(cellKey(id, "capacity"));
         const verify = cells.get(cellKey(id, "verify"));
         const errors = (cap?.errors ?? 0) + (verify?.errors ?? 0);
+        const modelrouter = scenarioSpec(id).kind === "modelrouter";
         return [
           label(id),
           cap === undefined ? "not measured" : `${n0(cap.throughput.median)} [${n0(cap.throughput.min)}–${n0(cap.throughput.max)}]`,
+          id === "echo" ? "–" : ratio(capOf(id) / capOf("echo")),
+          modelrouter ? ratio(capOf(id) / capOf(best)) : "–",
           cap?.bestH2load ?? "–",
           n0(verify?.throughput.median),
           n0(serverTotal(cap, info(id).processes)),
@@ -122,12 +169,22 @@ export function renderMarkdown(result: BenchResult, cells: Aggregate, targets: r
 
   out.push("#### Added latency over the matching baseline, ms: p50 / p99");
   out.push("");
-  const compared = ids.filter((id) => scenarioSpec(id).baseline !== undefined && ids.includes(scenarioSpec(id).baseline!));
+  out.push(
+    "Each modelrouter scenario against the baseline of its shape (the echo, the bare front + 3 hops), and the co-located and " +
+      "remote-executor ones also against the best bare model server: the latency a caller adds by calling the model through modelrouter.",
+  );
+  out.push("");
+  const compared: [ScenarioId, ScenarioId][] = ids.flatMap((id): [ScenarioId, ScenarioId][] => {
+    const spec = scenarioSpec(id);
+    return [
+      ...(spec.baseline !== undefined && ids.includes(spec.baseline) ? [[id, spec.baseline] as [ScenarioId, ScenarioId]] : []),
+      ...(spec.comparedWithModelServer === true && best !== undefined ? [[id, best] as [ScenarioId, ScenarioId]] : []),
+    ];
+  });
   out.push(
     table(
       ["scenario", "baseline", ...levels.map((l) => l.title)],
-      compared.map((id) => {
-        const base = scenarioSpec(id).baseline!;
+      compared.map(([id, base]) => {
         return [
           label(id),
           label(base),

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "@jest/globals";
-import { aggregate, cellKey, median, spread } from "./aggregate.js";
+import { aggregate, bestModelServer, cellKey, median, spread } from "./aggregate.js";
 import { sampleResult } from "./bench-result.test-support.js";
 import { replaceSection } from "./doc-sections.js";
 import { renderLatencyPlot } from "./latency-plot.js";
 import { renderMarkdown } from "./render-markdown.js";
+import { routerCpu } from "./router-cpu.js";
 import { checkTargets } from "./targets.js";
 
 describe("aggregate", () => {
@@ -42,61 +43,110 @@ describe("aggregate", () => {
   });
 });
 
+describe("bestModelServer", () => {
+  it("is the bare model-server variant with the higher median capacity", () => {
+    expect(bestModelServer(aggregate(sampleResult()))).toBe("model-main");
+  });
+
+  it("is the other variant when one was not measured, and none when neither was", () => {
+    const runs = sampleResult().runs;
+    expect(bestModelServer(aggregate({ runs: runs.filter((r) => r.scenario !== "model-main") }))).toBe("model-pool");
+    expect(bestModelServer(aggregate({ runs: runs.filter((r) => !r.scenario.startsWith("model-")) }))).toBeUndefined();
+  });
+});
+
+describe("routerCpu", () => {
+  const result = sampleResult();
+  const cpu = routerCpu(result, aggregate(result));
+
+  it("takes the router's own CPU co-located as the process's CPU minus the best bare model server's, at capacity", () => {
+    // 70 % of 1e6 / capacity µs: co-located 53.8, the model server on the main thread 46.7, the echo 35.
+    expect(cpu.modelServer).toBe("model-main");
+    expect(cpu.colocatedUs).toBeCloseTo(0.7e6 / 13_000);
+    expect(cpu.modelServerUs).toBeCloseTo(0.7e6 / 15_000);
+    expect(cpu.colocatedOwnUs).toBeCloseTo(0.7e6 / 13_000 - 0.7e6 / 15_000);
+    expect(cpu.echoUs).toBeCloseTo(35);
+  });
+
+  it("takes the router process alone with a remote executor, and gives the executor's apart", () => {
+    expect(cpu.remoteRouterUs).toBeCloseTo(0.7e6 / 9000);
+    expect(cpu.remoteExecutorUs).toBeCloseTo(0.3e6 / 9000);
+  });
+
+  it("is NaN where the run did not measure it", () => {
+    const runs = result.runs.filter((r) => !r.scenario.startsWith("model-"));
+    expect(routerCpu(result, aggregate({ runs })).colocatedOwnUs).toBeNaN();
+  });
+});
+
 describe("checkTargets", () => {
   const result = sampleResult();
   const targets = Object.fromEntries(checkTargets(result, aggregate(result)).map((t) => [t.name, t]));
 
-  it("passes co-located capacity at 65 % of the echo and misses distributed capacity at 80 % of fanout3", () => {
+  it("checks issue 14's targets and no others", () => {
+    expect(Object.keys(targets)).toEqual([
+      "co-located capacity",
+      "the router's own CPU per request",
+      "co-located added p50, 1 in flight",
+      "distributed capacity",
+      "tracing cost, co-located",
+      "tracing cost, distributed",
+      "idle RSS of every service, distributed",
+      "idle RSS of the co-located process",
+    ]);
+  });
+
+  it("passes co-located capacity at 87 % of the best bare model server and misses distributed capacity at 80 % of fanout3", () => {
     expect(targets["co-located capacity"]).toMatchObject({ pass: true });
-    expect(targets["co-located capacity"]!.value).toBeCloseTo(0.65);
+    expect(targets["co-located capacity"]!.value).toBeCloseTo(13 / 15);
+    expect(targets["co-located capacity"]!.measured).toMatch(/\(bare model server, ONNX Runtime on the main thread\) = 87 %$/);
     expect(targets["distributed capacity"]).toMatchObject({ pass: false });
     expect(targets["distributed capacity"]!.value).toBeCloseTo(0.8);
-    expect(targets["co-located capacity, stretch"]).toMatchObject({ pass: false });
-    expect(targets["distributed capacity, stretch"]).toMatchObject({ pass: false });
   });
 
-  it("computes added c1 p50 against the echo (105 µs: pass) and the distributed p50 ratio (1.2×: miss)", () => {
-    expect(targets["co-located added p50, 1 in flight"]!.value).toBeCloseTo(105);
+  it("misses co-located capacity below 80 % of the best bare model server", () => {
+    const r = sampleResult();
+    const runs = r.runs.map((run) => (run.scenario === "model-main" && run.phase === "capacity" ? { ...run, throughput: (run.throughput ?? 0) * 1.2 } : run));
+    const t = checkTargets(r, aggregate({ runs })).find((c) => c.name === "co-located capacity")!;
+    expect(t.value).toBeCloseTo(13 / 18);
+    expect(t.pass).toBe(false);
+  });
+
+  it("compares the router's own CPU per request with the echo's (0.21×: pass)", () => {
+    expect(targets["the router's own CPU per request"]!.value).toBeCloseTo((0.7e6 / 13_000 - 0.7e6 / 15_000) / 35);
+    expect(targets["the router's own CPU per request"]!.pass).toBe(true);
+    expect(targets["the router's own CPU per request"]!.measured).toBe(
+      "co-located 54 − 47 µs (bare model server, ONNX Runtime on the main thread) = 7 µs vs the echo's 35 µs = 0.21×",
+    );
+  });
+
+  it("computes added c1 p50 against the best bare model server (52.5 µs: pass)", () => {
+    expect(targets["co-located added p50, 1 in flight"]!.value).toBeCloseTo(52.5);
     expect(targets["co-located added p50, 1 in flight"]!.pass).toBe(true);
-    expect(targets["distributed p50, 1 in flight"]!.value).toBeCloseTo(1.2);
-    expect(targets["distributed p50, 1 in flight"]!.pass).toBe(false);
-  });
-
-  it("compares p99 at 2,000 req/s with the echo's", () => {
-    // p99 = 3 × p50; p50 at 2,000 req/s = c1 p50 × 2 × 1.5 (median over ×1 and ×1.1): 3 × 3 × 1.05 × (500 − 400).
-    expect(targets["co-located added p99 at 2,000 req/s"]!.value).toBeCloseTo(945);
-    expect(targets["co-located added p99 at 2,000 req/s"]!.pass).toBe(true);
   });
 
   it("gives the tracing cost as the capacity lost, per topology", () => {
     expect(targets["tracing cost, co-located"]!.value).toBeCloseTo(1 / 13);
     expect(targets["tracing cost, co-located"]!.pass).toBe(true);
-    expect(targets["metrics cost, co-located"]!.value).toBeCloseTo(0.02);
-    expect(targets["metrics cost, co-located"]!.pass).toBe(true);
     expect(targets["tracing cost, distributed"]!.value).toBeCloseTo(0.25);
     expect(targets["tracing cost, distributed"]!.pass).toBe(false);
   });
 
-  it("names the largest idle RSS and misses at 160 MiB", () => {
-    expect(targets["idle RSS of every service"]).toMatchObject({ pass: false, value: 160 });
-    expect(targets["idle RSS of every service"]!.measured).toMatch(/router \(colocated\) 160 MiB/);
-  });
-
-  it("misses the 2,000 req/s target, saying why, when that rate was beyond the system's capacity", () => {
-    const r = sampleResult();
-    const runs = r.runs.map((run) =>
-      run.scenario === "colocated" && run.rate === 2000 ? { scenario: run.scenario, phase: run.phase, rate: 2000, repetition: run.repetition, skipped: "above 90 % of the measured capacity (1500 req/s)" } : run,
-    );
-    const t = checkTargets(r, aggregate({ runs })).find((c) => c.name === "co-located added p99 at 2,000 req/s")!;
-    expect(t.pass).toBe(false);
-    expect(t.measured).toMatch(/not measured: 2,000 req\/s is above 90 %/);
+  it("holds each distributed service to 150 MB idle (145 MiB: miss) and the co-located process to 250 MB (160 MiB: pass)", () => {
+    expect(targets["idle RSS of every service, distributed"]).toMatchObject({ pass: false, value: 145 });
+    expect(targets["idle RSS of every service, distributed"]!.measured).toMatch(/executor \(distributed\) 145 MiB/);
+    expect(targets["idle RSS of the co-located process"]).toMatchObject({ pass: true, value: 160 });
+    expect(targets["idle RSS of the co-located process"]!.measured).toMatch(/router \(colocated\) 160 MiB/);
   });
 
   it("says 'not measured' rather than pass or miss when a scenario was left out", () => {
     const r = sampleResult();
-    const runs = r.runs.filter((run) => run.scenario !== "fanout3");
-    const t = checkTargets(r, aggregate({ runs })).find((c) => c.name === "distributed capacity")!;
-    expect(t.pass).toBeUndefined();
+    const runs = r.runs.filter((run) => run.scenario !== "fanout3" && !run.scenario.startsWith("model-"));
+    const t = Object.fromEntries(checkTargets(r, aggregate({ runs })).map((c) => [c.name, c]));
+    expect(t["distributed capacity"]!.pass).toBeUndefined();
+    expect(t["co-located capacity"]!.pass).toBeUndefined();
+    expect(t["the router's own CPU per request"]!.pass).toBeUndefined();
+    expect(t["co-located added p50, 1 in flight"]!.pass).toBeUndefined();
   });
 });
 
@@ -116,9 +166,11 @@ describe("renderMarkdown", () => {
   });
 
   it("lists every target with its verdict", () => {
-    expect(row("| co-located capacity |")).toBe("| co-located capacity | ≥ 60 % of the bare echo | 12409 vs 19091 req/s = 65 % | **PASS** |");
+    expect(row("| co-located capacity |")).toBe(
+      "| co-located capacity | ≥ 80 % of the best bare model server | 12409 vs 14318 req/s (bare model server, ONNX Runtime on the main thread) = 87 % | **PASS** |",
+    );
     expect(row("| distributed capacity |")).toContain("**MISS**");
-    expect(row("| idle RSS of every service |")).toContain("**MISS**");
+    expect(row("| idle RSS of every service, distributed |")).toContain("**MISS**");
   });
 
   it("shows latency as p50 / p99 / p99.9 in ms per load level, and a skipped rate as skipped with the reason", () => {
@@ -128,12 +180,33 @@ describe("renderMarkdown", () => {
     expect(md).toMatch(/- modelrouter distributed at 2,000 req\/s: skipped, above 90 % of the measured capacity \(800 req\/s\)\./);
   });
 
+  it("gives the router's own CPU per request next to the echo's, co-located and with a remote executor", () => {
+    const headline = md.slice(md.indexOf("#### The router's own CPU"));
+    expect(headline).toContain("The best bare model server is the variant with the higher median capacity: bare model server, ONNX Runtime on the main thread.");
+    expect(headline).toContain("| bare grpc-js echo | 35 | 1.00× |");
+    expect(headline).toContain("| **the router's own, co-located** (process − best bare model server) | **7** | **0.21×** |");
+    expect(headline).toContain("| **the router's own, remote executor** (router process) | **78** | **2.22×** |");
+  });
+
+  it("gives each modelrouter scenario's capacity as ratios to the echo and to the best bare model server", () => {
+    expect(row("| modelrouter co-located |", "#### Capacity")).toMatch(/^\| modelrouter co-located \| 12,409 \[11,818–13,000\] \| 0\.65× \| 0\.87× \| -c 1 -m 64 \|/);
+    expect(row("| modelrouter, remote executor |", "#### Capacity")).toMatch(/\| 0\.45× \| 0\.60× \|/);
+    expect(row("| bare model server, ONNX Runtime in a 2-worker pool |", "#### Capacity")).toMatch(/\| 0\.50× \| – \|/);
+  });
+
   it("subtracts the matching baseline: co-located from the echo, distributed from fanout3", () => {
     const added = md.slice(md.indexOf("#### Added latency"));
     expect(added.split("\n").find((l) => l.startsWith("| modelrouter co-located |"))).toBe(
       "| modelrouter co-located | bare grpc-js echo | +0.10 / +0.32 | +0.21 / +0.63 | +0.32 / +0.94 |",
     );
     expect(added).toContain("| modelrouter distributed | bare front + 3 sequential hops | +0.53 / +1.57 | +1.05 / +3.15 | – |");
+  });
+
+  it("also subtracts the best bare model server from the co-located and remote-executor scenarios", () => {
+    const added = md.slice(md.indexOf("#### Added latency"), md.indexOf("#### Tracing"));
+    expect(added).toContain("| modelrouter co-located | bare model server, ONNX Runtime on the main thread | +0.05 / +0.16 |");
+    expect(added).toContain("| modelrouter, remote executor | bare model server, ONNX Runtime on the main thread | +0.37 / +1.10 |");
+    expect(added).not.toContain("| modelrouter, remote executor | bare grpc-js echo |");
   });
 
   it("reports the tracing cost and the spans per request, naming a lost hop", () => {
@@ -162,7 +235,7 @@ describe("renderLatencyPlot", () => {
   it("draws p50, p99 and p99.9 panels with one line per scenario, skipping rates that were not run", () => {
     const result = sampleResult();
     const svg = renderLatencyPlot(result, aggregate(result));
-    expect(svg.match(/<polyline /g)?.length).toBe(3 * 7);
+    expect(svg.match(/<polyline /g)?.length).toBe(3 * 10);
     expect(svg).toContain("medians of 2 run(s)");
   });
 });

@@ -8,10 +8,20 @@ describe("scenarios", () => {
       ["colocated", "echo", undefined],
       ["colocated-traced", "echo", "colocated"],
       ["colocated-metrics", "echo", "colocated"],
+      ["remote-executor", undefined, undefined],
       ["distributed", "fanout3", undefined],
       ["distributed-traced", "fanout3", "distributed"],
     ]);
     expect(() => scenarioSpec("nope" as never)).toThrow(/unknown/);
+  });
+
+  it("runs two bare model servers, and compares the co-located and remote-executor scenarios with the better one", () => {
+    expect(SCENARIOS.filter((s) => s.modelServer === true).map((s) => [s.id, s.kind])).toEqual([
+      ["model-main", "baseline"],
+      ["model-pool", "baseline"],
+    ]);
+    expect(SCENARIOS.filter((s) => s.comparedWithModelServer === true).map((s) => s.id)).toEqual(["colocated", "remote-executor"]);
+    expect(scenarioSpec("remote-executor")).toMatchObject({ topology: "co-located", remoteExecutor: true, tracing: false });
   });
 });
 

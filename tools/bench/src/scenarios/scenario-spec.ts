@@ -1,5 +1,15 @@
 /** The configurations one benchmark run measures side by side. */
-export type ScenarioId = "echo" | "fanout3" | "colocated" | "colocated-traced" | "colocated-metrics" | "distributed" | "distributed-traced";
+export type ScenarioId =
+  | "echo"
+  | "fanout3"
+  | "model-main"
+  | "model-pool"
+  | "colocated"
+  | "colocated-traced"
+  | "colocated-metrics"
+  | "remote-executor"
+  | "distributed"
+  | "distributed-traced";
 
 /** What a scenario is and what it is compared with. */
 export interface ScenarioSpec {
@@ -18,13 +28,29 @@ export interface ScenarioSpec {
   readonly metrics?: boolean;
   /** The same system with metrics off, for the metrics' cost. */
   readonly withoutMetrics?: ScenarioId;
+  /** A bare model server: the benchmark's model behind a raw grpc-js server, without modelrouter. */
+  readonly modelServer?: boolean;
+  /** Also compared with the best bare model server of the run (added latency, the router's own CPU). */
+  readonly comparedWithModelServer?: boolean;
+  /** Co-located but for the executor, which runs as its own process: the router alone on the hot path. */
+  readonly remoteExecutor?: boolean;
 }
 
 /** Every scenario, in the order they are run and reported. */
 export const SCENARIOS: readonly ScenarioSpec[] = [
   { id: "echo", label: "bare grpc-js echo", kind: "baseline", tracing: false },
   { id: "fanout3", label: "bare front + 3 sequential hops", kind: "baseline", tracing: false },
-  { id: "colocated", label: "modelrouter co-located", kind: "modelrouter", topology: "co-located", tracing: false, baseline: "echo" },
+  { id: "model-main", label: "bare model server, ONNX Runtime on the main thread", kind: "baseline", tracing: false, modelServer: true },
+  { id: "model-pool", label: "bare model server, ONNX Runtime in a 2-worker pool", kind: "baseline", tracing: false, modelServer: true },
+  {
+    id: "colocated",
+    label: "modelrouter co-located",
+    kind: "modelrouter",
+    topology: "co-located",
+    tracing: false,
+    baseline: "echo",
+    comparedWithModelServer: true,
+  },
   {
     id: "colocated-traced",
     label: "modelrouter co-located, tracing 100 %",
@@ -43,6 +69,15 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
     metrics: true,
     baseline: "echo",
     withoutMetrics: "colocated",
+  },
+  {
+    id: "remote-executor",
+    label: "modelrouter, remote executor",
+    kind: "modelrouter",
+    topology: "co-located",
+    remoteExecutor: true,
+    tracing: false,
+    comparedWithModelServer: true,
   },
   { id: "distributed", label: "modelrouter distributed", kind: "modelrouter", topology: "distributed", tracing: false, baseline: "fanout3" },
   {

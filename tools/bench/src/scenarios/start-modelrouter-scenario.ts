@@ -2,10 +2,11 @@ import { toBinary } from "@bufbuild/protobuf";
 import { InferRequestSchema, InferResponseSchema, type InferResponse } from "@modelrouter/contracts";
 import { fromBinary } from "@bufbuild/protobuf";
 import { loadDemoModels, loadDemoPolicies } from "@modelrouter/model-zoo";
-import { freePort, startModelrouter, startOtlpReceiver, type OtlpReceiver, type RunningSystem } from "@modelrouter/testing";
+import { freePort, startModelrouter, startOtlpReceiver, type OtlpReceiver } from "@modelrouter/testing";
 import { EXPECTED_MODEL } from "../grpc/payloads.js";
 import type { RunningScenario } from "./running-scenario.js";
 import type { ScenarioSpec } from "./scenario-spec.js";
+import { startRemoteExecutorSystem, type ScenarioSystem } from "./start-remote-executor.js";
 
 /** Options of {@link startModelrouterScenario}. */
 export interface ModelrouterScenarioOptions {
@@ -20,7 +21,18 @@ export interface ModelrouterScenarioOptions {
 /** The order in which tables list modelrouter's processes: the front first, then along the request's path. */
 const SERVICE_ORDER = ["router", "analyzer", "decision-engine", "executor", "registry"];
 
-async function firstAnswer(system: RunningSystem, request: Uint8Array, timeoutMs: number): Promise<InferResponse> {
+/**
+ * The variables of every benchmark scenario's services: admission control off and tenant limits that never refuse.
+ * The benchmark measures serving: a capacity run overloads the router on purpose, and admission control or the
+ * default per-tenant rate limit (1,000 requests/s) would answer most of it with fast refusals. The overload command
+ * (`npm run overload`) measures admission control and the limits on their own.
+ */
+const UNTHROTTLED = {
+  MODELROUTER_ADMISSION: "off",
+  MODELROUTER_TENANT_LIMITS: "*=1000000/s,burst=1000000,concurrency=100000",
+} as const;
+
+async function firstAnswer(system: ScenarioSystem, request: Uint8Array, timeoutMs: number): Promise<InferResponse> {
   const typed = fromBinary(InferRequestSchema, request);
   const end = Date.now() + timeoutMs;
   let last = "no answer yet";
@@ -39,15 +51,15 @@ async function firstAnswer(system: RunningSystem, request: Uint8Array, timeoutMs
 
 /**
  * Starts modelrouter in the scenario's topology with `startModelrouter` (five processes, or one co-locating
- * the other four services), registers the model zoo, applies the demo policies and waits until the benchmark
+ * the other four services), or with a remote executor ({@link startRemoteExecutorSystem}), registers the model zoo, applies the demo policies and waits until the benchmark
  * request is answered by `digits-lowres-specialist`. Tracing is off (`OTEL_SDK_DISABLED=true`) or on at 100 %
- * (`always_on`) exporting to a fresh OTLP receiver in this process. Admission control is off. With `metrics`, the router serves Prometheus
+ * (`always_on`) exporting to a fresh OTLP receiver in this process. Admission control and tenant limits are off. With `metrics`, the router serves Prometheus
  * metrics and this process scrapes them every second while the scenario runs.
  */
 export async function startModelrouterScenario(spec: ScenarioSpec, options: ModelrouterScenarioOptions): Promise<RunningScenario> {
   if (spec.topology === undefined) throw new Error(`${spec.id} is not a modelrouter scenario`);
   let receiver: OtlpReceiver | undefined;
-  let system: RunningSystem | undefined;
+  let system: ScenarioSystem | undefined;
   try {
     // Decoding waits until the spans are read after each run: the collector's CPU is not modelrouter's.
     receiver = spec.tracing ? await startOtlpReceiver({ decode: "on-read" }) : undefined;
@@ -56,16 +68,15 @@ export async function startModelrouterScenario(spec: ScenarioSpec, options: Mode
         ? { OTEL_SDK_DISABLED: "true" }
         : { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on" };
     const metricsAt = spec.metrics === true ? `127.0.0.1:${await freePort()}` : undefined;
-    // The executor's own default (one worker per CPU) unless the caller sets it.
-    system = await startModelrouter(spec.topology, {
+    const env = {
+      // The executor's own default (one worker per CPU) unless the caller sets it.
       MODELROUTER_EXECUTOR_WORKERS: undefined,
-      // The benchmark measures serving: a capacity run overloads the router on purpose, and admission control would
-      // answer most of it with fast refusals. The overload command measures admission control on its own.
-      MODELROUTER_ADMISSION: "off",
+      ...UNTHROTTLED,
       ...tracing,
       ...(metricsAt === undefined ? {} : { MODELROUTER_ROUTER_METRICS_LISTEN: metricsAt }),
       ...options.env,
-    });
+    };
+    system = spec.remoteExecutor === true ? await startRemoteExecutorSystem(env) : await startModelrouter(spec.topology, env);
     for (const model of loadDemoModels()) await system.registry.registerModel({ model });
     for (const policy of loadDemoPolicies()) await system.registry.applyPolicy({ policy });
     const answer = await firstAnswer(system, options.request, options.readyTimeoutMs ?? 60_000);

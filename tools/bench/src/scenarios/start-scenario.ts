@@ -18,7 +18,7 @@ export interface StartScenarioOptions {
 export function startScenario(id: ScenarioId, options: StartScenarioOptions): Promise<RunningScenario> {
   const spec = scenarioSpec(id);
   return spec.kind === "baseline"
-    ? startBaseline(spec, options.baselineResponse, options.workDir)
+    ? startBaseline(spec, { request: options.request, response: options.baselineResponse, workDir: options.workDir })
     : startModelrouterScenario(spec, { request: options.request, ...(options.env === undefined ? {} : { env: options.env }) });
 }
 
