@@ -83,6 +83,38 @@ describe("the PGlite data directory", () => {
     // The failed open released the lock: a retry fails the same way, not as "in use".
     await expect(openPgliteDatabase({ dataDir })).rejects.toThrow(/cannot open the registry database/);
   }, 60_000);
+
+  it("runs statements in its own thread as on this one: rows, a refusal's SQLSTATE, and transactions that commit or roll back", async () => {
+    const db = await openPgliteDatabase({ dataDir: join(root, "thread") });
+    try {
+      await db.query("CREATE TABLE t (id integer PRIMARY KEY, at timestamptz, body jsonb)");
+      const at = new Date("2026-12-07T10:00:00Z");
+      await db.query("INSERT INTO t VALUES ($1, $2, $3)", [1, at, JSON.stringify({ a: [1, "x"] })]);
+      const refusal = await db.query("INSERT INTO t VALUES (1, now(), '{}')").then(() => undefined, (error: unknown) => error as { code?: string; message: string });
+      await db.transaction(async (tx) => {
+        await tx.query("INSERT INTO t VALUES (2, now(), '{}')");
+      });
+      const thrown = await db
+        .transaction(async (tx) => {
+          await tx.query("INSERT INTO t VALUES (3, now(), '{}')");
+          throw new Error("changed my mind");
+        })
+        .catch((error: unknown) => (error as Error).message);
+      const rows = await db.query<{ id: number; at: Date; body: unknown }>("SELECT id, at, body FROM t ORDER BY id");
+      // A Date from another thread is of Node's realm, not the test's: compare its time.
+      const read = rows.rows.map((row) => ({ ...row, at: row.at.toISOString() }));
+      expect({ refusal: { code: refusal?.code, message: refusal?.message }, thrown, rows: read }).toEqual({
+        refusal: { code: "23505", message: expect.stringContaining("duplicate key") },
+        thrown: "changed my mind",
+        rows: [
+          { id: 1, at: at.toISOString(), body: { a: [1, "x"] } },
+          { id: 2, at: expect.stringMatching(/^\d{4}-/), body: {} },
+        ],
+      });
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
 });
 
 describe.each(["pglite", "postgres"] as const)("the schema on %s", (driver) => {

@@ -1,4 +1,4 @@
-import { clone, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
+import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { DecisionRecordSchema, FeedbackSchema, type DecisionRecord } from "@modelrouter/contracts";
 
 /**
@@ -6,9 +6,9 @@ import { DecisionRecordSchema, FeedbackSchema, type DecisionRecord } from "@mode
  * own so that recording the request again replaces the body and keeps the feedback.
  */
 export function decisionBodyToJson(record: DecisionRecord): JsonValue {
-  const body = clone(DecisionRecordSchema, record);
-  body.feedback = undefined;
-  return toJson(DecisionRecordSchema, body);
+  const json = toJson(DecisionRecordSchema, record) as { [key: string]: JsonValue };
+  delete json["feedback"];
+  return json;
 }
 
 /** U+0000, which PostgreSQL's `jsonb` (and `text`) cannot hold, and the character that stands for it when stored. */
