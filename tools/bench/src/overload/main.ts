@@ -91,7 +91,8 @@ try {
       request,
       baselineResponse: encodeBaselineResponse(),
       workDir,
-      env: { MODELROUTER_ADMISSION: mode },
+      // The services' own default tenant limits, which the other benchmark scenarios lift: this command measures them.
+      env: { MODELROUTER_ADMISSION: mode, MODELROUTER_TENANT_LIMITS: undefined },
     });
     try {
       if (capacity === undefined) {
