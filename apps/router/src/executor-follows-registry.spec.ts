@@ -18,6 +18,7 @@ const config: ExecutorConfig = {
   maxQueuedPerModel: 16,
   maxBatchSize: 1,
   maxBatchDelayMs: 2,
+  inlineBelowMs: 0,
   sessionIdleMs: Number.POSITIVE_INFINITY,
 };
 

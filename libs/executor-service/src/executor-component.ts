@@ -31,6 +31,8 @@ export interface ExecutorConfig {
   readonly maxBatchSize: number;
   /** How long a batch waits to fill up, in milliseconds. */
   readonly maxBatchDelayMs: number;
+  /** Tasks of models proven cheaper than this run on the serving thread while the pool is idle (0: never). */
+  readonly inlineBelowMs: number;
   /** A model unused this long is unloaded from the workers, in milliseconds; `Infinity`: never. */
   readonly sessionIdleMs: number;
   /** How often each OIP or OpenAI-compatible endpoint's readiness is checked, in milliseconds (default 5 s); 0: never. */
@@ -48,7 +50,8 @@ const MAX_BATCH_DELAY_MS = 1_000;
  * `MODELROUTER_EXECUTOR_WORKERS` (default: one per CPU), `MODELROUTER_EXECUTOR_MAX_QUEUE` (default 256),
  * `MODELROUTER_EXECUTOR_MAX_QUEUE_PER_MODEL` (default 128: half the total, so that one model cannot fill it),
  * `MODELROUTER_EXECUTOR_MAX_BATCH_SIZE` (default 1: off; at most 1024), `MODELROUTER_EXECUTOR_MAX_BATCH_DELAY`
- * (default 2ms, at most 1s), `MODELROUTER_EXECUTOR_SESSION_IDLE` (default 30m; 0: never unload idle models) and
+ * (default 2ms, at most 1s), `MODELROUTER_EXECUTOR_INLINE_BELOW_US` (default 300: models proven to run in
+ * under 0.3 ms run on the serving thread while the pool is idle; 0: always in a worker), `MODELROUTER_EXECUTOR_SESSION_IDLE` (default 30m; 0: never unload idle models) and
  * `MODELROUTER_EXECUTOR_REMOTE_HEALTH_INTERVAL` (default 5s; 0: no background readiness checks of OIP and
  * OpenAI-compatible endpoints), and the egress policy of those endpoints (`MODELROUTER_EGRESS_*`), unless the caller read it already (`egress`).
  */
@@ -73,6 +76,7 @@ export function readExecutorConfig(
     maxQueuedPerModel: env.int("MODELROUTER_EXECUTOR_MAX_QUEUE_PER_MODEL", 128, { min: 0, max: 1_000_000 }),
     maxBatchSize: env.int("MODELROUTER_EXECUTOR_MAX_BATCH_SIZE", 1, { min: 1, max: 1024 }),
     maxBatchDelayMs: batchDelay,
+    inlineBelowMs: env.int("MODELROUTER_EXECUTOR_INLINE_BELOW_US", 1000, { min: 0, max: 1_000_000 }) / 1000,
     sessionIdleMs: idle === 0 ? Number.POSITIVE_INFINITY : idle,
     remoteHealthIntervalMs: env.durationMs("MODELROUTER_EXECUTOR_REMOTE_HEALTH_INTERVAL", 5_000),
     egress,
@@ -128,6 +132,7 @@ export function startExecutor(config: ExecutorConfig, logger: Logger, options: S
     maxQueuedPerModel: config.maxQueuedPerModel,
     maxBatchSize: config.maxBatchSize,
     maxBatchDelayMs: config.maxBatchDelayMs,
+    inlineBelowMs: config.inlineBelowMs,
     sessionIdleMs: config.sessionIdleMs,
     logger,
     ...(options.workerUrl === undefined ? {} : { workerUrl: options.workerUrl }),

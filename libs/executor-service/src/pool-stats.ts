@@ -26,6 +26,8 @@ export interface ModelStats {
   readonly runs: number;
   /** Model runs by the number of tasks they answered: `{ "1": 40, "8": 3 }`. */
   readonly batchSizes: Readonly<Record<string, number>>;
+  /** Of the runs, those made on the pool's own thread instead of a worker (a cheap model at low load). */
+  readonly inlineRuns: number;
 }
 
 /** A snapshot of a worker pool, for health checks and load-aware routing. */
@@ -80,6 +82,7 @@ export class ModelCounters {
         queueMsSum: 0,
         runs: 0,
         batchSizes: {},
+        inlineRuns: 0,
         dropped: 0,
       };
       this.#byModel.set(key, stats);

@@ -66,6 +66,29 @@ describe("createWorkerPool", () => {
     expect(stats?.queueMsSum).toBeGreaterThan(0);
   });
 
+  it("runs a model proven cheap on its own thread while tasks do not overlap, and hands overlapping tasks to the workers", async () => {
+    executor = await startTestExecutor(root.dir, { inlineBelowMs: 10 });
+    const { pool } = executor;
+    const one = async (uri: string, name: string) => (await pool.run(task(pool, uri, name))).outputs[0];
+    const inWorker = [];
+    for (let i = 0; i < 32; i++) inWorker.push(await one("identity.onnx", "cheap"));
+    const measured = statsOf(pool, "cheap")?.inlineRuns;
+    const inline = [];
+    for (let i = 0; i < 10; i++) inline.push(await one("identity.onnx", "cheap"));
+    const afterSequential = statsOf(pool, "cheap")?.inlineRuns;
+    const overlapping = await Promise.all(Array.from({ length: 20 }, () => one("identity.onnx", "cheap")));
+    const afterOverlap = statsOf(pool, "cheap")?.inlineRuns ?? 0;
+    for (let i = 0; i < 34; i++) await one("slow.onnx", "costly");
+    expect({
+      measured,
+      afterSequential,
+      overlapRunInlineAtMostOnce: afterOverlap - (afterSequential ?? 0) <= 1,
+      costly: statsOf(pool, "costly")?.inlineRuns,
+      sameAnswers: [...inline, ...overlapping].every((output) => JSON.stringify(output) === JSON.stringify(inWorker[0])),
+      completed: statsOf(pool, "cheap")?.completed,
+    }).toEqual({ measured: 0, afterSequential: 10, overlapRunInlineAtMostOnce: true, costly: 0, sameAnswers: true, completed: 62 });
+  }, 120_000);
+
   it("refuses a task at once with OVERLOADED (RESOURCE_EXHAUSTED) when the queue is full", async () => {
     executor = await startTestExecutor(root.dir, { maxQueued: 2 });
     const { pool, client } = executor;

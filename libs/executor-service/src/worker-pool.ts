@@ -7,7 +7,10 @@ import { overloaded } from "./capacity-overload.js";
 import { ModelQueues } from "./capacity-queues.js";
 import { modelUnavailable } from "./model-errors.js";
 import { DEFAULT_MAX_MODEL_BYTES } from "./model-file.js";
+import { ModelCosts } from "./model-costs.js";
 import { ModelCounters, type PoolStats, type TaskOutcome } from "./pool-stats.js";
+import { RecentPeak } from "./recent-peak.js";
+import type { WorkerRuntime } from "./worker-runtime.js";
 import { WorkerSlot } from "./worker-slot.js";
 import {
   DEFAULT_IMAGE_LIMITS,
@@ -53,7 +56,22 @@ export interface WorkerPoolOptions {
   readonly workerUrl?: URL;
   /** Where worker crashes and restarts are logged. Default: a JSON logger on standard output. */
   readonly logger?: Logger;
+  /**
+   * Runs a task on the calling thread instead of handing it to a worker when handing it off costs more than
+   * running it: when its model is proven cheap (at least {@link INLINE_MIN_RUNS} runs, a moving average under
+   * this many milliseconds), the pool is idle (nothing running or waiting) and no two tasks overlapped in it in
+   * the last 100–200 ms, as at low load. Waking a sleeping
+   * worker and being woken by its answer cost this VM ~0.5 ms of the calling thread's CPU per task at one
+   * request in flight, more than a tiny model's whole run; under load the workers are awake and tasks go to them.
+   * Default 0: off (the executor's configuration turns it on, `MODELROUTER_EXECUTOR_INLINE_BELOW_US`).
+   */
+  readonly inlineBelowMs?: number;
 }
+
+/** Runs of a model measured before it may run on the calling thread. */
+export const INLINE_MIN_RUNS = 32;
+/** Tasks run on the calling thread only while no two overlapped in the pool in the last 100–200 ms. */
+const INLINE_LOAD_WINDOW_MS = 100;
 
 /** Options of one {@link WorkerPool.run}. */
 export interface RunOptions {
@@ -187,6 +205,11 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const drainRates = new Map<string, DrainRate>();
   const poolDrain = new DrainRate();
   let batchTimer: NodeJS.Timeout | undefined;
+  const inlineBelowMs = Math.max(0, options.inlineBelowMs ?? 0);
+  const costs = new ModelCosts();
+  const load = new RecentPeak(INLINE_LOAD_WINDOW_MS);
+  let inline: Promise<WorkerRuntime> | undefined;
+  let inlineBusy = false;
   let nextId = 1;
   let closed = false;
   let restarts = 0;
@@ -242,9 +265,63 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     return { wakeAt };
   };
 
+  /** The job to run on this thread now, if the pool is idle and it is the only one, of a model proven cheap. */
+  const inlineCandidate = (): Job | undefined => {
+    if (inlineBelowMs === 0 || inlineBusy || running.size > 0 || queues.size !== 1 || load.peak > 1) return undefined;
+    for (const [key, queue] of queues.queues()) {
+      if (queue.length === 1 && costs.cheap(key, inlineBelowMs, INLINE_MIN_RUNS)) return queues.take(key, 1)[0];
+    }
+    return undefined;
+  };
+
+  const runInline = (job: Job): void => {
+    const stats = statsOf(job);
+    stats.queued--;
+    stats.inFlight++;
+    job.state = "running";
+    job.queueMs = performance.now() - job.submittedAt;
+    inlineBusy = true;
+    running.set(job.id, job);
+    drainOf(job.task.model.key).record(1);
+    poolDrain.record(1);
+    inline ??= import("./worker-runtime.js").then(({ createWorkerRuntime }) => createWorkerRuntime(settings));
+    void inline
+      .then((runtime) => runtime.runBatch([{ type: "run", id: job.id, deadline: job.deadline, task: job.task }]))
+      .then(
+        (outcome) => {
+          if (outcome.runs.length > 0) {
+            stats.runs++;
+            stats.inlineRuns++;
+            stats.batchSizes = { ...stats.batchSizes, "1": (stats.batchSizes["1"] ?? 0) + 1 };
+          }
+          const item = outcome.items[0];
+          if (item !== undefined && "result" in item) {
+            costs.observe(job.task.model.key, item.result.inferenceMs);
+            return { ok: true as const, done: { ...item.result, queueMs: job.queueMs } };
+          }
+          return { ok: false as const, error: item?.error ?? new DomainError(ErrorReason.MODEL_UNAVAILABLE, "the model gave no answer") };
+        },
+        (error: unknown) => ({ ok: false as const, error }),
+      )
+      .then((answer) => {
+        inlineBusy = false;
+        running.delete(job.id);
+        stats.inFlight--;
+        if (answer.ok) settle(job, "completed", answer.done);
+        else {
+          const expired = answer.error instanceof DomainError && answer.error.reason === ErrorReason.DEADLINE_EXCEEDED;
+          if (expired) stats.dropped++;
+          settle(job, expired ? "expired" : "failed", answer.error);
+        }
+        dispatch();
+      });
+  };
+
   const dispatch = (): void => {
     if (batchTimer !== undefined) clearTimeout(batchTimer);
     batchTimer = undefined;
+    const alone = inlineCandidate();
+    if (alone !== undefined) return runInline(alone);
     for (;;) {
       const idle = slots.filter((slot) => slot.idle);
       if (idle.length === 0 || queues.size === 0) return;
@@ -312,6 +389,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     const job = finish(slot, message.id);
     if (job !== undefined) {
       if (message.type === "done") {
+        costs.observe(job.task.model.key, message.inferenceMs);
         settle(job, "completed", { outputs: message.outputs, inferenceMs: message.inferenceMs, queueMs: job.queueMs });
       } else {
         const error = deserializeError(message.error);
@@ -444,6 +522,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         }
         models.set(task.model.key, { name: task.model.name, version: task.model.version });
         queues.push(task.model.key, job);
+        load.observe(running.size + queues.size, job.submittedAt);
         stats.queued++;
         dispatch();
       });
@@ -452,6 +531,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       const prefix = `${model}@${version}|`;
       for (const key of [...batchable]) if (key.startsWith(prefix)) batchable.delete(key);
       for (const slot of slots) slot.unload(model, version);
+      costs.forget(prefix);
+      void inline?.then((runtime) => runtime.unload(model, version));
     },
     async preload(model) {
       await readyPromise.catch(() => undefined);
@@ -507,6 +588,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       preloads.clear();
       readyState?.reject(stopping);
       await Promise.all(slots.map((slot) => slot.stop()));
+      const runtime = await inline?.catch(() => undefined);
+      for (const { name, version } of models.values()) runtime?.unload(name, version);
     },
   };
 }

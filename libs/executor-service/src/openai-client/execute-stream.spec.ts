@@ -49,7 +49,7 @@ describe("ExecuteStream and Execute of a chat model, through the executor served
 
   beforeAll(async () => {
     executor = startExecutor(
-      { modelRoot: modelZooDir(), maxModelBytes: 64 * 1024 * 1024, workers: 1, maxQueued: 16, maxQueuedPerModel: 16, maxBatchSize: 1, maxBatchDelayMs: 0, sessionIdleMs: Infinity, remoteHealthIntervalMs: 0 },
+      { modelRoot: modelZooDir(), maxModelBytes: 64 * 1024 * 1024, workers: 1, maxQueued: 16, maxQueuedPerModel: 16, maxBatchSize: 1, maxBatchDelayMs: 0, inlineBelowMs: 0, sessionIdleMs: Infinity, remoteHealthIntervalMs: 0 },
       logger,
       { endpointAccess: access, workerUrl: builtWorkerUrl() },
     );
