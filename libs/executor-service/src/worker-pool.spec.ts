@@ -70,10 +70,10 @@ describe("createWorkerPool", () => {
     executor = await startTestExecutor(root.dir, { inlineBelowMs: 10 });
     const { pool } = executor;
     const one = async (uri: string, name: string) => (await pool.run(task(pool, uri, name))).outputs[0];
-    const inWorker = [];
+    const inWorker: unknown[] = [];
     for (let i = 0; i < 32; i++) inWorker.push(await one("identity.onnx", "cheap"));
     const measured = statsOf(pool, "cheap")?.inlineRuns;
-    const inline = [];
+    const inline: unknown[] = [];
     for (let i = 0; i < 10; i++) inline.push(await one("identity.onnx", "cheap"));
     const afterSequential = statsOf(pool, "cheap")?.inlineRuns;
     const overlapping = await Promise.all(Array.from({ length: 20 }, () => one("identity.onnx", "cheap")));

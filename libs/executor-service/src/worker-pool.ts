@@ -6,6 +6,7 @@ import { DrainRate, retryAfterMs } from "./capacity-drain-rate.js";
 import { overloaded } from "./capacity-overload.js";
 import { ModelQueues } from "./capacity-queues.js";
 import { modelUnavailable } from "./model-errors.js";
+import { inlineInputFits } from "./inline-payload.js";
 import { DEFAULT_MAX_MODEL_BYTES } from "./model-file.js";
 import { ModelCosts } from "./model-costs.js";
 import { ModelCounters, type PoolStats, type TaskOutcome } from "./pool-stats.js";
@@ -22,6 +23,7 @@ import {
   type WorkerMessage,
   type WorkerSettings,
   deserializeError,
+  serializeError,
 } from "./worker-protocol.js";
 
 /** Options of {@link createWorkerPool}. */
@@ -59,10 +61,10 @@ export interface WorkerPoolOptions {
   /**
    * Runs a task on the calling thread instead of handing it to a worker when handing it off costs more than
    * running it: when its model is proven cheap (at least {@link INLINE_MIN_RUNS} runs, a moving average under
-   * this many milliseconds), the pool is idle (nothing running or waiting) and no two tasks overlapped in it in
-   * the last 100–200 ms, as at low load. Waking a sleeping
-   * worker and being woken by its answer cost this VM ~0.5 ms of the calling thread's CPU per task at one
-   * request in flight, more than a tiny model's whole run; under load the workers are awake and tasks go to them.
+   * this many milliseconds), its input is small (see `inlineInputFits`), the pool is idle (nothing running or
+   * waiting) and no two tasks overlapped in it in the last 100–200 ms, as at low load. Waking a sleeping worker
+   * and being woken by its answer cost this VM ~0.5 ms of the calling thread's CPU per task at one request in
+   * flight, more than a tiny model's whole run; under load the workers are awake and tasks go to them.
    * Default 0: off (the executor's configuration turns it on, `MODELROUTER_EXECUTOR_INLINE_BELOW_US`).
    */
   readonly inlineBelowMs?: number;
@@ -269,7 +271,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const inlineCandidate = (): Job | undefined => {
     if (inlineBelowMs === 0 || inlineBusy || running.size > 0 || queues.size !== 1 || load.peak > 1) return undefined;
     for (const [key, queue] of queues.queues()) {
-      if (queue.length === 1 && costs.cheap(key, inlineBelowMs, INLINE_MIN_RUNS)) return queues.take(key, 1)[0];
+      const only = queue[0];
+      if (only !== undefined && queue.length === 1 && inlineInputFits(only.task) && costs.cheap(key, inlineBelowMs, INLINE_MIN_RUNS)) {
+        return queues.take(key, 1)[0];
+      }
     }
     return undefined;
   };
@@ -304,14 +309,16 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         (error: unknown) => ({ ok: false as const, error }),
       )
       .then((answer) => {
+        // The same error a worker would have sent: a domain error as it is, anything else INTERNAL with its cause.
+        const error = answer.ok ? undefined : deserializeError(serializeError(answer.error));
         inlineBusy = false;
         running.delete(job.id);
         stats.inFlight--;
         if (answer.ok) settle(job, "completed", answer.done);
-        else {
-          const expired = answer.error instanceof DomainError && answer.error.reason === ErrorReason.DEADLINE_EXCEEDED;
+        else if (error !== undefined) {
+          const expired = error.reason === ErrorReason.DEADLINE_EXCEEDED;
           if (expired) stats.dropped++;
-          settle(job, expired ? "expired" : "failed", answer.error);
+          settle(job, expired ? "expired" : "failed", error);
         }
         dispatch();
       });

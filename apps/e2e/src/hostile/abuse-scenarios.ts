@@ -124,7 +124,7 @@ export function normalisedAnswer(answer: UriAnswer): string {
 export async function bigInfersAmidLoad(system: RunningSystem) {
   const messages: string[] = [];
   // The same tenant and tier as the normal traffic: admission control would shed a lower tier first on a busy machine.
-  const { tenant, tier, userId } = validInferInit();
+  const { tenant = "", tier = "", userId = "" } = validInferInit();
   const sameCaller = { tenant, tier, userId };
   const textInfer = (text: string) =>
     settle(system.router.infer({ ...sameCaller, payload: { kind: { case: "text", value: text } } }, { timeoutMs: 30_000 })).then((settled) => {
