@@ -131,7 +131,14 @@ async function openInThread(dataDir: string, lock: DataDirLock): Promise<SqlData
       const id = nextId++;
       if (pending.size === 0) worker.ref();
       pending.set(id, { resolve, reject });
-      worker.postMessage({ ...question, id });
+      try {
+        worker.postMessage({ ...question, id });
+      } catch (error) {
+        // A parameter that cannot cross threads (a function, a class instance): this statement fails alone.
+        pending.delete(id);
+        if (pending.size === 0) worker.unref();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
     });
   try {
     await askFor({ type: "open", dataDir, settings: EMBEDDED_SETTINGS });
