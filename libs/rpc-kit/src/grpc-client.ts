@@ -40,8 +40,6 @@ const defaultChannelOptions: grpc.ChannelOptions = {
   "grpc.keepalive_time_ms": 30_000,
   "grpc.keepalive_timeout_ms": 10_000,
   "grpc.max_receive_message_length": MessageLimits.INTERNAL_BYTES,
-  // Nothing reads channelz: no per-call bookkeeping for it.
-  "grpc.enable_channelz": 0,
 };
 
 /** Opens a channel to `host:port`. Connections are made lazily, on the first call. */
