@@ -2,7 +2,7 @@ import type { SqlRow } from "./sql-database.js";
 
 /** What the registry's thread asks of the PGlite thread. Each request has an id; the answer carries it back. */
 export type PgliteRequest =
-  | { readonly type: "open"; readonly id: number; readonly dataDir: string | undefined; readonly settings: readonly string[] }
+  | { readonly type: "open"; readonly id: number; readonly dataDir: string; readonly settings: readonly string[] }
   /** A statement, in the transaction `tx` when given. */
   | { readonly type: "query"; readonly id: number; readonly sql: string; readonly params: readonly unknown[]; readonly tx?: number }
   /** Opens a transaction; the answer's `tx` names it in the queries and the end that follow. */

@@ -68,7 +68,7 @@ async function end(id: number, commit: boolean): Promise<void> {
 async function handle(request: PgliteRequest): Promise<PgliteAnswer> {
   switch (request.type) {
     case "open":
-      db = await PGlite.create(request.dataDir === undefined ? {} : { dataDir: request.dataDir, postgresqlconf: [...request.settings] });
+      db = await PGlite.create({ dataDir: request.dataDir, postgresqlconf: [...request.settings] });
       return { id: request.id, ok: true };
     case "query": {
       const target = request.tx === undefined ? database() : transactions.get(request.tx)?.tx;
